@@ -1,0 +1,133 @@
+/**
+ * The run configuration: every key a simulation accepts, its type, default and allowed values.
+ * Keys use the kernel's sysctl / sysfs names where one exists (`netdev_max_backlog`, `rps_cpus`...).
+ * Parsing and validation live in `parse.ts`; this module is data only, so the CLI, the notebooks and
+ * the docs all read one list.
+ */
+import { COSTS, type CostName } from "../kernel/costs";
+
+export type KsoftirqdPolicy = "since-6.5" | "2016";
+export type WorkloadName = "udp-stream" | "udp-pingpong" | "nic-rx" | "none";
+export type IdleMode = "halt" | "poll" | "haltpoll";
+export type BacklogNapiMode = "softirq" | "threads-always" | "threads";
+export type PreemptModel = "none" | "full" | "rt";
+
+/** A fully resolved configuration. All times are integer nanoseconds unless the name says otherwise. */
+export interface SimConfig {
+  seed: number;
+  cpus: number;
+  duration_ms: number;
+  /** Hex CPU mask as in /sys/class/net/lo/queues/rx-0/rps_cpus; "0" = RPS off. */
+  rps_cpus: string;
+  netdev_max_backlog: number;
+  netdev_budget: number;
+  /** 0 means the kernel default 2 * USEC_PER_SEC / HZ. */
+  netdev_budget_usecs: number;
+  dev_rx_weight: number;
+  hz: number;
+  ksoftirqd_policy: KsoftirqdPolicy;
+  /** Reserved for the backlog-threads change (issue 4); only "softirq" (v6.8) is modelled so far. */
+  backlog_napi: BacklogNapiMode;
+  /** Preemption model; "none" is CONFIG_PREEMPT_NONE. */
+  preempt: PreemptModel;
+  idle: IdleMode;
+  /** haltpoll: how long an idle CPU polls (TIF_POLLING_NRFLAG set) before it halts. */
+  haltpoll_ns: number;
+  workload: WorkloadName;
+  sender_cpu: number;
+  receiver_cpu: number;
+  payload_bytes: number;
+  flows: number;
+  /** Packets per second per sender (stream) or per device (nic-rx); 0 = flat out. */
+  rate_pps: number;
+  /** Arrival process for rate-limited senders: fixed spacing or Poisson (seeded). */
+  arrivals: "periodic" | "poisson";
+  /** SO_RCVBUF of the receiving socket, bytes (net.core.rmem_default = 212992). */
+  rcvbuf_bytes: number;
+  /** nic-rx: packets the non-NAPI driver hands to netif_rx per hardirq. */
+  nic_batch: number;
+  /** nic-rx: CPU that takes the device interrupt. */
+  nic_cpu: number;
+  /** CPUs that run a CPU-bound SCHED_OTHER competing task ("" = none), comma separated. */
+  hog_cpus: string;
+  /** Record tracepoint records and per-CPU spans (slower; for timelines and small runs). */
+  trace: boolean;
+  /** Stop tracing after this many ns of simulated time (keeps traces small). 0 = whole run. */
+  trace_ns: number;
+  /** EEVDF base slice before scaling by 1 + ilog2(min(cpus, 8)) (kernel default 750 us). */
+  sched_base_slice_ns: number;
+  costs: Record<CostName, number>;
+}
+
+export type ScalarKey = Exclude<keyof SimConfig, "costs">;
+
+interface KeySpecBase {
+  doc: string;
+}
+export interface IntSpec extends KeySpecBase {
+  kind: "int";
+  default: number;
+  min: number;
+  max: number;
+}
+export interface EnumSpec extends KeySpecBase {
+  kind: "enum";
+  default: string;
+  values: readonly string[];
+}
+export interface BoolSpec extends KeySpecBase {
+  kind: "bool";
+  default: boolean;
+}
+export interface StringSpec extends KeySpecBase {
+  kind: "string";
+  default: string;
+  /** What the value must look like, said in words for error messages. */
+  format: string;
+}
+export type KeySpec = IntSpec | EnumSpec | BoolSpec | StringSpec;
+
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+/** Every scalar key, in the order the docs and `--json` print them. */
+export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
+  seed: { kind: "int", default: 1, min: 0, max: 2 ** 31 - 1, doc: "PRNG seed; same seed and config give the same trace, byte for byte" },
+  cpus: { kind: "int", default: 2, min: 1, max: 64, doc: "number of CPUs" },
+  duration_ms: { kind: "int", default: 100, min: 1, max: 600_000, doc: "simulated time to run, ms" },
+  rps_cpus: { kind: "string", default: "0", format: "a hex CPU mask like the sysfs file (e.g. 0, 2, 0x3, f), naming only existing CPUs", doc: "RPS target CPUs of lo's rx queue; 0 = RPS off" },
+  netdev_max_backlog: { kind: "int", default: 1000, min: 0, max: 1_000_000, doc: "net.core.netdev_max_backlog: enqueue drops once input_pkt_queue holds more" },
+  netdev_budget: { kind: "int", default: 300, min: 1, max: 1_000_000, doc: "net.core.netdev_budget: packets per net_rx_action" },
+  netdev_budget_usecs: { kind: "int", default: 0, min: 0, max: 10_000_000, doc: "net.core.netdev_budget_usecs; 0 = 2*10^6/HZ" },
+  dev_rx_weight: { kind: "int", default: 64, min: 1, max: 100_000, doc: "net.core.dev_weight: backlog quota per process_backlog call" },
+  hz: { kind: "enum", default: "1000", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick" },
+  ksoftirqd_policy: { kind: "enum", default: "since-6.5", values: ["since-6.5", "2016"], doc: "since-6.5: softirqs run at irq exit / BH enable even while ksoftirqd is runnable; 2016 (4cd13c21b207, v4.9 to v6.4): ksoftirqd takes every softirq while runnable" },
+  backlog_napi: { kind: "enum", default: "softirq", values: ["softirq"], doc: "how the backlog NAPI runs; threads-always / threads arrive with the change itself (issue 4)" },
+  preempt: { kind: "enum", default: "none", values: ["none"], doc: "preemption model; full / rt arrive with issue 4" },
+  idle: { kind: "enum", default: "halt", values: ["halt", "poll", "haltpoll"], doc: "idle CPU: halt (needs an IPI to wake), poll (never needs one), haltpoll (polls haltpoll_ns, then halts)" },
+  haltpoll_ns: { kind: "int", default: 200_000, min: 0, max: 1_000_000_000, doc: "haltpoll: polling window before halting (guest_halt_poll_ns default 200 us)" },
+  workload: { kind: "enum", default: "udp-stream", values: ["udp-stream", "udp-pingpong", "nic-rx", "none"], doc: "traffic: UDP stream over lo, UDP request/response over lo, a non-NAPI driver's hardirq feeding the backlog, or none" },
+  sender_cpu: { kind: "int", default: 0, min: 0, max: 63, doc: "CPU the sender (or ping-pong client) is pinned to" },
+  receiver_cpu: { kind: "int", default: 1, min: 0, max: 63, doc: "CPU the receiver (or ping-pong server) is pinned to" },
+  payload_bytes: { kind: "int", default: 64, min: 0, max: 65_507, doc: "UDP payload size, bytes" },
+  flows: { kind: "int", default: 1, min: 1, max: 1024, doc: "number of flows (UDP source ports); each has its own sender and receiver pair" },
+  rate_pps: { kind: "int", default: 0, min: 0, max: 100_000_000, doc: "offered packets per second per sender / device; 0 = flat out" },
+  arrivals: { kind: "enum", default: "periodic", values: ["periodic", "poisson"], doc: "spacing of rate-limited sends" },
+  rcvbuf_bytes: { kind: "int", default: 212_992, min: 2_304, max: 1 << 30, doc: "SO_RCVBUF of each receiving socket (net.core.rmem_default)" },
+  nic_batch: { kind: "int", default: 1, min: 1, max: 4096, doc: "nic-rx: packets per device interrupt" },
+  nic_cpu: { kind: "int", default: 0, min: 0, max: 63, doc: "nic-rx: CPU that takes the device interrupt" },
+  hog_cpus: { kind: "string", default: "", format: "a comma-separated list of existing CPU numbers, or empty", doc: "CPUs that each run a CPU-bound SCHED_OTHER task" },
+  trace: { kind: "bool", default: false, doc: "record tracepoint records and per-CPU spans" },
+  trace_ns: { kind: "int", default: 0, min: 0, max: MAX_INT, doc: "stop recording the trace after this much simulated time; 0 = whole run" },
+  sched_base_slice_ns: { kind: "int", default: 750_000, min: 100_000, max: 100_000_000, doc: "EEVDF base slice (sysctl_sched_base_slice), before log scaling by CPU count" },
+};
+
+export const DEFAULT_CONFIG: SimConfig = (() => {
+  const c: Record<string, unknown> = {};
+  for (const [k, spec] of Object.entries(KEYS) as [ScalarKey, KeySpec][]) {
+    c[k] = spec.kind === "enum" && k === "hz" ? Number(spec.default) : spec.default;
+  }
+  const costs = {} as Record<CostName, number>;
+  for (const name of Object.keys(COSTS) as CostName[]) costs[name] = COSTS[name].ns;
+  c.costs = costs;
+  return c as unknown as SimConfig;
+})();

@@ -1,0 +1,10 @@
+/**
+ * softnet-lab's public API: resolve a configuration, run one simulation, read the result.
+ * Notebooks and the CLI import from here.
+ */
+export { KEYS, DEFAULT_CONFIG } from "./config/schema";
+export type { SimConfig, KeySpec, WorkloadName, KsoftirqdPolicy } from "./config/schema";
+export { COSTS, COST_NAMES } from "./kernel/costs";
+export type { CostName } from "./kernel/costs";
+export type { SimResult, CpuResult, TaskResult, Span, SpanContext, Trace, TraceRecord, TraceEventName, LatencySummary, DropReason, CpuBusy } from "./observe/types";
+export { simulate } from "./sim/simulate";
