@@ -157,8 +157,11 @@ export class Cpu {
     const ctx = this.segCtx;
     this.busy[ctx]! += dt;
     const t = this.segTask;
-    if (ctx === CTX_SOFTIRQ) t.softirqNs += dt;
-    else if (ctx !== CTX_HARDIRQ && ctx !== CTX_IDLE) {
+    if (ctx === CTX_SOFTIRQ || ctx === CTX_HARDIRQ) {
+      if (ctx === CTX_SOFTIRQ) t.softirqNs += dt;
+      // without IRQ time accounting the interrupted task pays for the interrupt in its vruntime
+      if (!this.m.cfg.irq_time_accounting) t.vruntime += dt;
+    } else if (ctx !== CTX_IDLE) {
       t.cpuNs += dt;
       t.vruntime += dt;
     }
@@ -190,18 +193,21 @@ export class Cpu {
     this.frames[this.sp - 1]!.done(this);
   }
 
-  /** Cuts the running segment (if any) and remembers the rest at the current top slot. */
+  /**
+   * Cuts the running segment (if any) and remembers the rest at the current top slot. With no
+   * segment running the slot keeps what it holds: a segment cut earlier (an interrupt taken at irq
+   * exit, on top of the one that cut it) or -1 (the frame pushed the new one at a step boundary).
+   */
   private saveTop(): void {
+    if (!this.segActive) return;
     const slot = this.sp - 1;
-    if (this.segActive) {
-      const now = this.m.sim.now;
-      this.account(now);
-      this.remNs[slot] = this.segEnd - now;
-      this.remFn[slot] = this.segFn;
-      this.remUser[slot] = this.segUser ? 1 : 0;
-      this.segActive = false;
-      this.gen++;
-    } else this.remNs[slot] = -1;
+    const now = this.m.sim.now;
+    this.account(now);
+    this.remNs[slot] = this.segEnd - now;
+    this.remFn[slot] = this.segFn;
+    this.remUser[slot] = this.segUser ? 1 : 0;
+    this.segActive = false;
+    this.gen++;
   }
 
   /** Pushes a softirq or hardirq frame on top (cutting the running segment, if any) and runs it. */

@@ -61,6 +61,7 @@ export class NetRxAction {
       case S_PB_PKT: {
         // __netif_receive_skb_core(): counted as processed on this CPU, then up to UDP.
         const pkt = this.pkt;
+        m.held--;
         sd.processed++;
         if (m.rec !== null) m.rec.record(cpu, "net:netif_receive_skb", { dev: m.devName(pkt), skbaddr: skbaddr(pkt), len: m.pool.len[pkt]! });
         udp_rcv(m, cpu, pkt);
@@ -116,6 +117,7 @@ export class NetRxAction {
     for (;;) {
       if (sd.process_queue.length > 0) {
         this.pkt = sd.process_queue.shift();
+        this.m.held++;
         this.pc = S_PB_PKT;
         cpu.exec(this.m.costs.netif_receive_skb, "__netif_receive_skb");
         return false;

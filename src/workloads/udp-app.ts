@@ -95,6 +95,7 @@ export class UdpApp extends Task {
               return;
             }
             this.pkt = pkt;
+            m.held++;
             this.pc = 1;
             cpu.exec(this.recvCost, "udp_recvmsg");
             return;
@@ -160,6 +161,7 @@ export class UdpApp extends Task {
         return;
       case OP_RECV:
         m.delivered++; // Udp InDatagrams
+        m.held--;
         m.pool.release(this.pkt);
         this.pkt = -1;
         this.pc = 2;
