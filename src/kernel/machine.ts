@@ -14,6 +14,7 @@ import { IdleTask } from "./idle";
 import { IrqRunner } from "./irq";
 import { NetRxAction } from "./net-rx-action";
 import { PacketPool } from "./packet";
+import { ProcessBacklog } from "./process-backlog";
 import { Rps } from "./rps";
 import { Scheduler } from "./sched";
 import { Ksoftirqd, MAX_SOFTIRQ_TIME_MS, SoftirqRunner } from "./softirq";
@@ -46,6 +47,7 @@ export class Machine {
   readonly irq: IrqRunner[] = [];
   readonly softirq: SoftirqRunner[] = [];
   readonly netrx: NetRxAction[] = [];
+  readonly pb: ProcessBacklog[] = [];
   readonly ksoftirqd: Ksoftirqd[] = [];
   readonly tasks: Task[] = [];
   readonly sockets: UdpSocket[] = [];
@@ -101,7 +103,9 @@ export class Machine {
       this.sd.push(sd);
       this.irq.push(new IrqRunner(this));
       this.softirq.push(new SoftirqRunner(this));
-      this.netrx.push(new NetRxAction(this, sd));
+      const pb = new ProcessBacklog(this, sd);
+      this.pb.push(pb);
+      this.netrx.push(new NetRxAction(this, sd, pb));
     }
     for (let i = 0; i < cfg.cpus; i++) {
       const k = new Ksoftirqd(this, i, this.allocPid());
