@@ -56,7 +56,11 @@ export class BacklogThread extends Task {
 
   /** One round of napi_threaded_poll_loop: local_bh_disable, __napi_poll. */
   private startPoll(cpu: Cpu): void {
-    local_bh_disable(cpu);
+    if (!local_bh_disable(this.m, cpu)) {
+      this.pc = T_CHECK;
+      this.m.sched.blockOnBh(cpu);
+      return;
+    }
     this.sd.in_napi_threaded_poll = true;
     this.pc = T_POLL;
     if (this.pb.start(cpu, this.m.cfg.dev_rx_weight)) this.pollDone(cpu);

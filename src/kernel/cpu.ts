@@ -80,8 +80,11 @@ export class Cpu {
   /** A context switch is in progress (interrupts are off until it ends). */
   switching = false;
   minVruntime = 0;
-  /** local_bh_disable() depth of the task context. */
+  /** local_bh_disable() depth of the current task's context (saved on the task across switches). */
   bhCount = 0;
+  /** PREEMPT_RT: the task holding this CPU's BH lock (softirq_ctrl.lock), and the tasks waiting for it. */
+  bhOwner: Task | null = null;
+  readonly bhWaiters: Task[] = [];
 
   // --- idle ---
   idleSince = 0;
@@ -301,6 +304,27 @@ export class Cpu {
     this.frames[this.sp] = frame;
     this.fkind[this.sp] = kind;
     this.sp++;
+  }
+
+  /** Takes a frame off the top and remembers its cut segment on `t` (PREEMPT_RT: a preempted softirq). */
+  stashSoftirq(t: Task): void {
+    const slot = this.sp - 1;
+    t.savedSoftirqRem = this.remNs[slot]!;
+    t.savedSoftirqFn = this.remFn[slot]!;
+    t.savedSoftirqUFrom = this.remUFrom[slot]!;
+    t.savedSoftirqUTo = this.remUTo[slot]!;
+    this.remNs[slot] = -1;
+    this.sp--;
+  }
+
+  /** Puts a stashed softirq frame back on top of `t` and resumes its segment. */
+  unstashSoftirq(t: Task, frame: Frame): void {
+    this.frames[this.sp] = frame;
+    this.fkind[this.sp] = FR_SOFTIRQ;
+    this.sp++;
+    const rem = t.savedSoftirqRem;
+    t.savedSoftirqRem = -1;
+    this.resumeSeg(rem, t.savedSoftirqFn, t.savedSoftirqUFrom, t.savedSoftirqUTo);
   }
 
   /** Pops the top frame; the caller decides what runs next (see resumeTop). */

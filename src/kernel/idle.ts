@@ -9,7 +9,7 @@ import { CTX_TASK } from "./cpu";
 import { rps_trigger_softirq } from "./dev";
 import type { Machine } from "./machine";
 import { CSD_RPS } from "./smp";
-import { do_softirq } from "./softirq";
+import { do_softirq, wakeup_softirqd } from "./softirq";
 import { Task } from "./task";
 
 export class IdleTask extends Task {
@@ -51,7 +51,18 @@ export class IdleTask extends Task {
       else m.sched.ttwuPending(cpu, m.tasks[csd]!);
     }
     // do_softirq_post_smp_call_flush(): softirqs the callbacks raised run here, in the idle task
-    if (cpu.softirqPending !== 0 && cpu.softirqPending !== before) this.softirqFromIdleCallbacks++;
+    const raised = cpu.softirqPending !== 0 && cpu.softirqPending !== before;
+    if (raised) this.softirqFromIdleCallbacks++;
+    if (m.rt) {
+      // PREEMPT_RT warns (WARN_ON_ONCE(was_pending != local_softirq_pending())) and hands the
+      // softirq to ksoftirqd: the idle task must not run it
+      if (raised) {
+        m.rtIdleSoftirqWarnings[cpu.id] = (m.rtIdleSoftirqWarnings[cpu.id] ?? 0) + 1;
+        wakeup_softirqd(m, cpu);
+      }
+      this.run(cpu);
+      return;
+    }
     if (do_softirq(m, cpu)) return;
     this.run(cpu);
   }

@@ -148,18 +148,30 @@ export class IrqRunner implements Frame {
    * need_resched is set and it was in user mode or idle; otherwise resume what was interrupted.
    */
   afterIrqExit(cpu: Cpu): void {
-    if (cpu.sp === 1 && cpu.needResched && !cpu.switching) {
+    if (cpu.needResched && !cpu.switching) {
       const t = cpu.curr;
-      const userOrIdle = t === cpu.idleTask || cpu.remNs[0]! < 0 || cpu.remUser[0] === 1;
-      if (userOrIdle) {
-        if (cpu.remNs[0]! >= 0) {
-          t.rem = cpu.remNs[0]!;
-          t.remFn = cpu.remFn[0]!;
-          t.remUFrom = cpu.remUFrom[0]!;
-          t.remUTo = cpu.remUTo[0]!;
-          cpu.remNs[0] = -1;
+      const model = this.m.cfg.preempt;
+      if (cpu.sp === 1) {
+        // preempt=none: only user mode (or idle); full: kernel code too unless BH is disabled;
+        // rt: BH-disabled code too (BH is a sleeping per-CPU lock there, kept while preempted)
+        const userOrIdle = t === cpu.idleTask || cpu.remNs[0]! < 0 || cpu.remUser[0] === 1;
+        const kernelOk = model === "rt" || (model === "full" && cpu.bhCount === 0);
+        if (userOrIdle || kernelOk) {
+          if (cpu.remNs[0]! >= 0) {
+            t.rem = cpu.remNs[0]!;
+            t.remFn = cpu.remFn[0]!;
+            t.remUFrom = cpu.remUFrom[0]!;
+            t.remUTo = cpu.remUTo[0]!;
+            cpu.remNs[0] = -1;
+          }
+          this.m.sched.schedule(cpu, t !== cpu.idleTask);
+          return;
         }
-        this.m.sched.schedule(cpu, t !== cpu.idleTask);
+      } else if (model === "rt" && cpu.sp === 2 && t !== cpu.idleTask) {
+        // PREEMPT_RT: softirq work runs in task context and is preemptible; the task keeps the BH
+        // lock, so nobody else can enter the per-CPU softirq machinery until it resumes.
+        cpu.stashSoftirq(t);
+        this.m.sched.schedule(cpu, true);
         return;
       }
     }

@@ -59,6 +59,8 @@ export class Machine {
   readonly sched: Scheduler;
   readonly rps: Rps;
 
+  /** PREEMPT_RT semantics (preempt=rt). */
+  readonly rt: boolean;
   readonly jiffyNs: number;
   /** msecs_to_jiffies(MAX_SOFTIRQ_TIME) */
   readonly maxSoftirqJiffies: number;
@@ -68,10 +70,16 @@ export class Machine {
   delivered = 0;
   dropBacklog = 0;
   dropRcvbuf = 0;
+  /** Packets a device received but could not hand to netif_rx (its interrupt was not taken in time). */
+  dropNic = 0;
   /** Packets taken off a queue by a segment that is processing them (net_rx_action, recvmsg). */
   held = 0;
   /** Round-trip times of ping-pong exchanges, ns. */
   latencies: number[] = [];
+  /** Wakeup latencies of the SCHED_FIFO latency task (timer expiry to running), ns. */
+  wakeupLatencies: number[] = [];
+  /** PREEMPT_RT: times per CPU the idle task ran an IPI callback that raised a softirq (WARN_ON_ONCE). */
+  rtIdleSoftirqWarnings: number[] = [];
   readonly warnings: string[] = [];
 
   private nextPid = 100;
@@ -82,6 +90,7 @@ export class Machine {
     this.sim = sim;
     this.rng = rng;
     this.rec = rec;
+    this.rt = cfg.preempt === "rt";
     this.jiffyNs = Math.round(1e9 / cfg.hz);
     this.maxSoftirqJiffies = Math.ceil((MAX_SOFTIRQ_TIME_MS * 1e6) / this.jiffyNs);
     this.EV_SEG_END = sim.on((cpu, gen) => this.cpus[cpu]!.onSegEnd(gen));
@@ -186,7 +195,7 @@ export class Machine {
    * are the live skbs: queued, or held by the segment processing them.
    */
   checkInvariants(): void {
-    const dropped = this.dropBacklog + this.dropRcvbuf;
+    const dropped = this.dropBacklog + this.dropRcvbuf + this.dropNic;
     const inFlight = this.pool.live;
     if (this.sent !== this.delivered + dropped + inFlight) {
       throw new Error(`packet accounting: sent ${this.sent} != delivered ${this.delivered} + dropped ${dropped} + in flight ${inFlight}`);

@@ -27,7 +27,8 @@ export class Scheduler {
 
   /** Gives the CPU to `t`: resumes its cut segment, or lets it take its next step. */
   runTask(cpu: Cpu, t: Task): void {
-    if (t.rem >= 0) cpu.resumeTaskSeg(t);
+    if (t.savedSoftirqRem >= 0) cpu.unstashSoftirq(t, this.m.softirq[cpu.id]!);
+    else if (t.rem >= 0) cpu.resumeTaskSeg(t);
     else t.run(cpu);
   }
 
@@ -56,7 +57,7 @@ export class Scheduler {
   private pickEevdf(cpu: Cpu): Task | null {
     const avg = this.avgVruntime(cpu);
     const c = cpu.curr;
-    const currFair = c !== cpu.idleTask && c.policy === "SCHED_OTHER" && c.state === TASK_RUNNING;
+    const currFair = c !== cpu.idleTask && effRtPrio(c) === 0 && c.state === TASK_RUNNING;
     if (currFair && c.vruntime <= avg && c.deadline === c.pickedDeadline) return c;
     let best: Task | null = null;
     let fallback: Task | null = null;
@@ -67,19 +68,20 @@ export class Scheduler {
     const rq = cpu.rq;
     for (let i = 0; i < rq.length; i++) {
       const t = rq[i]!;
-      if (t.policy !== "SCHED_OTHER") continue;
+      if (effRtPrio(t) > 0) continue;
       if (fallback === null || t.vruntime < fallback.vruntime) fallback = t;
       if (t.vruntime <= avg && (best === null || t.deadline < best.deadline)) best = t;
     }
     return best ?? fallback;
   }
 
-  /** The highest-priority runnable SCHED_FIFO task (curr wins ties: FIFO does not round-robin). */
+  /** The highest-priority runnable real-time task (curr wins ties: FIFO does not round-robin). */
   private pickRt(cpu: Cpu): Task | null {
     const c = cpu.curr;
-    let best: Task | null = c.policy === "SCHED_FIFO" && c.state === TASK_RUNNING ? c : null;
+    let best: Task | null = c !== cpu.idleTask && effRtPrio(c) > 0 && c.state === TASK_RUNNING ? c : null;
     for (const t of cpu.rq) {
-      if (t.policy === "SCHED_FIFO" && (best === null || t.rtPrio > best.rtPrio)) best = t;
+      const p = effRtPrio(t);
+      if (p > 0 && (best === null || p > effRtPrio(best))) best = t;
     }
     return best;
   }
@@ -119,6 +121,8 @@ export class Scheduler {
       this.runTask(cpu, prev);
       return;
     }
+    prev.bhCount = cpu.bhCount;
+    cpu.bhCount = next.bhCount;
     if (prev !== cpu.idleTask) {
       if (prev.state === TASK_RUNNING) {
         prev.onRq = true;
@@ -242,8 +246,10 @@ export class Scheduler {
   private wakeupPreempt(cpu: Cpu, t: Task): boolean {
     const c = cpu.curr;
     if (c === cpu.idleTask) return true;
-    if (t.policy === "SCHED_FIFO") return c.policy !== "SCHED_FIFO" || t.rtPrio > c.rtPrio;
-    if (c.policy === "SCHED_FIFO") return false;
+    const pt = effRtPrio(t);
+    const pc = effRtPrio(c);
+    if (pt > 0) return pt > pc;
+    if (pc > 0) return false;
     this.updateDeadline(cpu);
     return this.pickEevdf(cpu) === t;
   }
@@ -264,14 +270,48 @@ export class Scheduler {
     if (cpu.rq.length > 0) cpu.needResched = true;
   }
 
+  /**
+   * PREEMPT_RT: the current task must wait for this CPU's BH lock (an rt_mutex). The owner inherits
+   * the waiter's priority if it is higher, and the waiter sleeps until the lock is released.
+   */
+  blockOnBh(cpu: Cpu): void {
+    const t = cpu.curr;
+    const owner = cpu.bhOwner!;
+    cpu.bhWaiters.push(t);
+    const p = effRtPrio(t);
+    if (p > effRtPrio(owner)) {
+      owner.boost = p;
+      if (owner.onRq && owner.cpu === cpu.id) cpu.needResched = true;
+    }
+    this.block(cpu);
+  }
+
+  /** PREEMPT_RT: the BH lock is released: the owner drops any inherited priority, the waiters wake. */
+  bhUnlock(cpu: Cpu): void {
+    const owner = cpu.bhOwner;
+    cpu.bhOwner = null;
+    if (owner !== null && owner.boost > 0) {
+      owner.boost = 0;
+      if (cpu.rq.length > 0) cpu.needResched = true;
+    }
+    while (cpu.bhWaiters.length > 0) this.tryToWakeUp(cpu, cpu.bhWaiters.shift()!);
+  }
+
   /** scheduler_tick() from the timer interrupt. */
   tick(cpu: Cpu): void {
     this.updateDeadline(cpu);
   }
 }
 
-/** The prio field printed by sched tracepoints: 120 for nice 0, 99 - rt_priority for SCHED_FIFO. */
+/** Effective real-time priority: rt_priority of a SCHED_FIFO task or an inherited one; 0 for fair tasks. */
+export function effRtPrio(t: Task): number {
+  const own = t.policy === "SCHED_FIFO" ? t.rtPrio : 0;
+  return t.boost > own ? t.boost : own;
+}
+
+/** The prio field printed by sched tracepoints: 120 for nice 0, 99 - rt_priority for real-time tasks. */
 export function prioOf(t: Task): number {
-  return t.policy === "SCHED_FIFO" ? 99 - t.rtPrio : 120;
+  const p = effRtPrio(t);
+  return p > 0 ? 99 - p : 120;
 }
 

@@ -57,7 +57,15 @@ export function wakeup_softirqd(m: Machine, cpu: Cpu): void {
  */
 export function local_bh_enable(m: Machine, cpu: Cpu): boolean {
   cpu.bhCount--;
-  return do_softirq(m, cpu);
+  if (do_softirq(m, cpu)) return true; // on PREEMPT_RT the lock is released when the softirq ends
+  if (m.rt && cpu.bhCount === 0 && cpu.bhOwner === cpu.curr) m.sched.bhUnlock(cpu);
+  return false;
+}
+
+/** __local_bh_enable(cnt, unlock) without running softirqs (ksoftirqd_run_end on PREEMPT_RT). */
+export function local_bh_enable_no_softirq(m: Machine, cpu: Cpu): void {
+  cpu.bhCount--;
+  if (m.rt && cpu.bhCount === 0 && cpu.bhOwner === cpu.curr) m.sched.bhUnlock(cpu);
 }
 
 /**
@@ -71,8 +79,18 @@ export function do_softirq(m: Machine, cpu: Cpu): boolean {
   return true;
 }
 
-export function local_bh_disable(cpu: Cpu): void {
+/**
+ * local_bh_disable(). On PREEMPT_RT it takes the per-CPU BH lock: returns false when another task
+ * holds it (the caller must then wait with sched.blockOnBh and retry).
+ */
+export function local_bh_disable(m: Machine, cpu: Cpu): boolean {
+  if (m.rt) {
+    const owner = cpu.bhOwner;
+    if (owner !== null && owner !== cpu.curr) return false;
+    cpu.bhOwner = cpu.curr;
+  }
   cpu.bhCount++;
+  return true;
 }
 
 /**
@@ -81,6 +99,12 @@ export function local_bh_disable(cpu: Cpu): void {
  */
 export function invoke_softirq(m: Machine, cpu: Cpu): boolean {
   if (cpu.softirqPending === 0 || cpu.inInterrupt()) return false;
+  if (m.rt) {
+    // PREEMPT_RT: a softirq raised in hardirq context cannot run at irq exit: ksoftirqd runs it,
+    // unless a task holds the BH lock (it runs pending softirqs when it releases BH)
+    if (cpu.bhOwner === null) wakeup_softirqd(m, cpu);
+    return false;
+  }
   if (m.cfg.ksoftirqd_policy === "2016" && ksoftirqd_running(m, cpu)) return false;
   m.softirq[cpu.id]!.begin(cpu, true);
   return true;
@@ -182,7 +206,9 @@ export class SoftirqRunner implements Frame {
 
   private exit(cpu: Cpu): void {
     cpu.pop();
-    if (this.fromIrqExit) this.m.irq[cpu.id]!.afterIrqExit(cpu);
+    const m = this.m;
+    if (m.rt && cpu.bhCount === 0 && cpu.bhOwner === cpu.curr) m.sched.bhUnlock(cpu);
+    if (this.fromIrqExit) m.irq[cpu.id]!.afterIrqExit(cpu);
     else cpu.resumeTop();
   }
 }
@@ -202,11 +228,17 @@ export class Ksoftirqd extends Task {
 
   run(cpu: Cpu): void {
     if (this.pc === K_AFTER) {
-      // run_ksoftirqd() ends with cond_resched()
+      // ksoftirqd_run_end(), then cond_resched()
+      local_bh_enable_no_softirq(this.m, cpu);
       this.pc = K_LOOP;
       if (this.m.sched.preemptPoint(cpu)) return;
     }
     if (cpu.softirqPending !== 0) {
+      // ksoftirqd_run_begin(): on PREEMPT_RT this takes the BH lock
+      if (!local_bh_disable(this.m, cpu)) {
+        this.m.sched.blockOnBh(cpu);
+        return;
+      }
       this.pc = K_AFTER;
       this.m.softirq[cpu.id]!.begin(cpu, false);
       return;

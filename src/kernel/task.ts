@@ -50,6 +50,15 @@ export abstract class Task implements Frame {
   /** The cut segment's user-mode window relative to the cut (see Cpu.remUFrom). */
   remUFrom = 0;
   remUTo = 0;
+  /** local_bh_disable() depth while this task runs (saved and restored across switches). */
+  bhCount = 0;
+  /** Priority inherited through the PREEMPT_RT BH lock (0: none): runs as SCHED_FIFO at this priority. */
+  boost = 0;
+  /** PREEMPT_RT: a softirq frame this task was running when it was preempted (-1: none). */
+  savedSoftirqRem = -1;
+  savedSoftirqFn = "";
+  savedSoftirqUFrom = 0;
+  savedSoftirqUTo = 0;
   // Counters (/proc/<pid>/status, schedstat).
   cpuNs = 0;
   softirqNs = 0;

@@ -17,7 +17,12 @@ export function summarizeLatency(samples: number[]): LatencySummary | null {
   const s = Float64Array.from(samples).sort();
   let sum = 0;
   for (let i = 0; i < s.length; i++) sum += s[i]!;
+  const keep: number[] = [];
+  const step = Math.max(1, s.length / 2000);
+  for (let r = 0; r < s.length; r += step) keep.push(s[Math.floor(r)]!);
+  if (keep[keep.length - 1] !== s[s.length - 1]) keep.push(s[s.length - 1]!);
   return {
+    samples: keep,
     count: s.length,
     mean: Math.round(sum / s.length),
     p50: percentile(s, 50),
@@ -25,6 +30,18 @@ export function summarizeLatency(samples: number[]): LatencySummary | null {
     p99: percentile(s, 99),
     max: s[s.length - 1]!,
   };
+}
+
+/** What the run would have printed to the kernel log, and model caveats that apply to this config. */
+function warningsOf(m: Machine): string[] {
+  const w = m.warnings.slice();
+  m.rtIdleSoftirqWarnings.forEach((n, cpu) => {
+    if (n > 0) w.push(`cpu${cpu}: WARNING in do_softirq_post_smp_call_flush: an IPI callback run by the idle task raised a softirq (PREEMPT_RT), ${n} times`);
+  });
+  if (m.rt && m.cfg.backlog_napi === "softirq") {
+    w.push("preempt=rt with backlog_napi=softirq models a v6.8 PREEMPT_RT kernel: since v6.10 PREEMPT_RT always uses backlog threads");
+  }
+  return w;
 }
 
 export function buildResult(m: Machine, simulatedNs: number, wallMs: number): Omit<SimResult, "trace"> {
@@ -84,7 +101,7 @@ export function buildResult(m: Machine, simulatedNs: number, wallMs: number): Om
     packets: {
       sent: m.sent,
       delivered: m.delivered,
-      dropped: { backlog: m.dropBacklog, rcvbuf: m.dropRcvbuf },
+      dropped: { backlog: m.dropBacklog, rcvbuf: m.dropRcvbuf, nic: m.dropNic },
       in_flight: m.pool.live,
     },
     throughput_pps: { sent: Math.round(m.sent / seconds), received: Math.round(received / seconds) },
@@ -92,6 +109,7 @@ export function buildResult(m: Machine, simulatedNs: number, wallMs: number): Om
     per_cpu: perCpu,
     tasks,
     latency_ns: summarizeLatency(m.latencies),
+    wakeup_latency_ns: summarizeLatency(m.wakeupLatencies),
     per_packet: {
       context_switches: perPkt(switches),
       ipis: perPkt(ipis),
@@ -101,6 +119,6 @@ export function buildResult(m: Machine, simulatedNs: number, wallMs: number): Om
     events: m.sim.events,
     digest: m.sim.digest(),
     wall_ms: Math.round(wallMs * 10) / 10,
-    warnings: m.warnings.slice(),
+    warnings: warningsOf(m),
   };
 }

@@ -97,6 +97,8 @@ export interface TaskResult {
 }
 
 export interface LatencySummary {
+  /** Up to 2,000 samples, sorted, evenly spaced in rank (for distribution charts). */
+  samples: number[];
   count: number;
   mean: number;
   p50: number;
@@ -105,7 +107,7 @@ export interface LatencySummary {
   max: number;
 }
 
-export type DropReason = "backlog" | "rcvbuf";
+export type DropReason = "backlog" | "rcvbuf" | "nic";
 
 export interface SimResult {
   config: SimConfig;
@@ -122,6 +124,8 @@ export interface SimResult {
   tasks: TaskResult[];
   /** Round-trip latency of udp-pingpong, ns; null for other workloads. */
   latency_ns: LatencySummary | null;
+  /** Wakeup latency of the SCHED_FIFO latency task (rt_task_cpu), ns; null without one. */
+  wakeup_latency_ns: LatencySummary | null;
   /** Per-packet ratios, the figures the claims talk about. */
   per_packet: {
     context_switches: number;

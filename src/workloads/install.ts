@@ -7,6 +7,7 @@ import type { Machine } from "../kernel/machine";
 import { UdpSocket } from "../kernel/udp";
 import { CpuHog } from "./cpu-hog";
 import { NonNapiDevice } from "./nic";
+import { RtLatencyTask } from "./rt-latency";
 import { OP_PACE, OP_RECV, OP_RTT_END, OP_RTT_START, OP_SEND, OP_USER, UdpApp } from "./udp-app";
 
 function addSocket(m: Machine, port: number): number {
@@ -67,6 +68,7 @@ export function installWorkload(m: Machine): void {
       break;
   }
   for (const c of parseCpuList(cfg.hog_cpus)) m.addTask(new CpuHog(m, c), true);
+  if (cfg.rt_task_cpu >= 0) m.addTask(new RtLatencyTask(m, cfg.rt_task_cpu, cfg.rt_task_prio, cfg.rt_task_period_us * 1000), true);
 }
 
 /** "0,2" -> [0, 2]; "" -> []. Validation happens in config parsing. */

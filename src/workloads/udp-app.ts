@@ -107,6 +107,16 @@ export class UdpApp extends Task {
             cpu.execSplit(this.sendCost, "udp_sendmsg", st.userNs, true);
             return;
           }
+          if (this.pc === 2) {
+            // __dev_queue_xmit() holds rcu_read_lock_bh(): BH is off from here to local_bh_enable
+            if (!local_bh_disable(m, cpu)) {
+              m.sched.blockOnBh(cpu); // PREEMPT_RT: another task holds this CPU's BH lock
+              return;
+            }
+            this.pc = 4;
+            cpu.exec(this.xmitCost, "loopback_xmit");
+            return;
+          }
           // pc 3: back from local_bh_enable (and the softirq it ran): syscall exit
           this.next();
           if (m.sched.preemptPoint(cpu)) return;
@@ -170,13 +180,12 @@ export class UdpApp extends Task {
         return;
       case OP_SEND:
         if (this.pc === 1) {
-          // __dev_queue_xmit() holds rcu_read_lock_bh(): BH is off from here to local_bh_enable
-          local_bh_disable(cpu);
           this.pc = 2;
-          cpu.exec(this.xmitCost, "loopback_xmit");
+          this.run(cpu);
           return;
         }
         {
+          // pc 4: loopback_xmit -> netif_rx -> enqueue_to_backlog
           const pkt = m.pool.alloc(st.sock, this.payload, this.truesize, m.sim.now);
           m.sent++;
           netif_rx(m, cpu, pkt);
