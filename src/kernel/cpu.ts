@@ -10,6 +10,7 @@
 import type { Machine } from "./machine";
 import type { Frame, Task } from "./task";
 
+
 export const CTX_TASK = 0;
 export const CTX_SOFTIRQ = 1;
 export const CTX_HARDIRQ = 2;
@@ -306,6 +307,27 @@ export class Cpu {
     this.sp++;
   }
 
+  /**
+   * CPU hotplug: the stopper preempts the current task at task level. Its cut segment is saved on
+   * the task, and the CPU is left idle with nothing running.
+   */
+  preemptForStop(): void {
+    const t = this.curr;
+    this.saveTop();
+    if (this.remNs[0]! >= 0 && t !== this.idleTask) {
+      t.rem = this.remNs[0]!;
+      t.remFn = this.remFn[0]!;
+      t.remUFrom = this.remUFrom[0]!;
+      t.remUTo = this.remUTo[0]!;
+    }
+    this.remNs[0] = -1;
+    t.bhCount = this.bhCount;
+    this.bhCount = 0;
+    this.curr = this.idleTask;
+    this.frames[0] = this.idleTask;
+    this.debtNs = 0;
+  }
+
   /** Takes a frame off the top and remembers its cut segment on `t` (PREEMPT_RT: a preempted softirq). */
   stashSoftirq(t: Task): void {
     const slot = this.sp - 1;
@@ -377,7 +399,13 @@ export class Cpu {
 
   /** An interrupt arrives (EV_IRQ handler). */
   irqArrive(type: number, arg: number): void {
-    if (!this.online) return;
+    if (!this.online) {
+      // an interrupt in flight to a CPU that went offline: device interrupts follow their new
+      // affinity, timers follow their task; IPIs to a dead CPU are moot
+      if (type === IRQ_DEVICE) this.m.devices[arg]!.raiseNow();
+      else if (type === IRQ_HRTIMER) this.m.sim.at(this.m.sim.now, this.m.EV_TIMER, arg);
+      return;
+    }
     if (this.irqsDisabled()) {
       this.pendingIrqType.push(type);
       this.pendingIrqArg.push(arg);

@@ -9,6 +9,7 @@ import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
 import type { CostName } from "./costs";
 import { Cpu, IRQ_TICK } from "./cpu";
+import { cpuHotplug, parseHotplug } from "./hotplug";
 import { BacklogThread } from "./backlog-thread";
 import { NAPI_STATE_THREADED, SoftnetData } from "./dev";
 import { IdleTask } from "./idle";
@@ -27,6 +28,10 @@ export interface IrqDevice {
   readonly name: string;
   handlerCost(cpu: Cpu): number;
   handlerEffect(cpu: Cpu): void;
+  /** CPU hotplug: interrupts bound to `from` move to `to`. */
+  migrateFrom(from: number, to: number): void;
+  /** Re-raise an interrupt that was in flight to a CPU that went offline. */
+  raiseNow(): void;
 }
 
 export class Machine {
@@ -42,6 +47,7 @@ export class Machine {
   readonly EV_POLL: number;
   readonly EV_TICK: number;
   readonly EV_TIMER: number;
+  readonly EV_HOTPLUG: number;
 
   readonly cpus: Cpu[] = [];
   readonly sd: SoftnetData[] = [];
@@ -72,6 +78,8 @@ export class Machine {
   dropRcvbuf = 0;
   /** Packets a device received but could not hand to netif_rx (its interrupt was not taken in time). */
   dropNic = 0;
+  /** Packets dev_cpu_dead re-injected from offline CPUs. */
+  hotplugReinjected = 0;
   /** Packets taken off a queue by a segment that is processing them (net_rx_action, recvmsg). */
   held = 0;
   /** Round-trip times of ping-pong exchanges, ns. */
@@ -104,6 +112,7 @@ export class Machine {
       const t = this.tasks[task]!;
       this.cpus[t.cpu]!.irqArrive(3 /* IRQ_HRTIMER */, task);
     });
+    this.EV_HOTPLUG = sim.on((cpu, up) => cpuHotplug(this, this.cpus[cpu]!, up === 1));
     this.sched = new Scheduler(this);
     for (let i = 0; i < cfg.cpus; i++) {
       const idle = new IdleTask(this, i);
@@ -167,12 +176,13 @@ export class Machine {
     return this.devices.length > 0 ? this.devices[0]!.name : "lo";
   }
 
-  /** Starts the machine: every CPU's idle loop looks for work, the ticks begin. */
+  /** Starts the machine: every CPU's idle loop looks for work, the ticks begin, hotplug is planned. */
   start(): void {
     for (const cpu of this.cpus) {
       this.sim.at(0, this.EV_POLL, cpu.id);
       this.sim.at(this.jiffyNs, this.EV_TICK, cpu.id);
     }
+    for (const e of parseHotplug(this.cfg.hotplug, this.cfg.cpus)) this.sim.at(e.atNs, this.EV_HOTPLUG, e.cpu, e.online ? 1 : 0);
   }
 
   private onTick(id: number): void {

@@ -186,8 +186,11 @@ export class Scheduler {
 
   /** select_task_rq(): pinned tasks stay; others go to their previous CPU if idle, else any idle CPU. */
   private selectCpu(waker: Cpu, t: Task): number {
-    if (t.pinned >= 0) return t.pinned;
     const cpus = this.m.cpus;
+    if (t.pinned >= 0) {
+      if (cpus[t.pinned]!.online) return t.pinned;
+      t.pinned = -1; // select_fallback_rq(): the affinity is broken
+    }
     const prev = cpus[t.cpu]!;
     if (prev.online && this.rqIdle(prev)) return prev.id;
     if (this.rqIdle(waker) && waker.online) return waker.id;
@@ -206,7 +209,7 @@ export class Scheduler {
    * Returns false if the task was not sleeping.
    */
   tryToWakeUp(waker: Cpu, t: Task): boolean {
-    if (t.state === TASK_RUNNING) return false;
+    if (t.state === TASK_RUNNING || t.parked) return false;
     const m = this.m;
     t.state = TASK_RUNNING;
     t.wakeups++;
@@ -228,6 +231,13 @@ export class Scheduler {
       if (this.wakeupPreempt(tc, t)) this.reschedCurr(waker, tc);
     }
     return true;
+  }
+
+  /** CPU hotplug: a runnable task moved from a dying CPU joins `cpu`'s run queue. */
+  enqueueMigrated(cpu: Cpu, t: Task): void {
+    this.activate(cpu, t);
+    if (this.wakeupPreempt(cpu, t)) this.reschedCurr(cpu, cpu);
+    if (cpu.isIdle()) this.m.sim.at(this.m.sim.now, this.m.EV_POLL, cpu.id);
   }
 
   /** sched_ttwu_pending(): a task queued on this CPU's wakelist becomes runnable here. */

@@ -50,6 +50,8 @@ export abstract class Task implements Frame {
   /** The cut segment's user-mode window relative to the cut (see Cpu.remUFrom). */
   remUFrom = 0;
   remUTo = 0;
+  /** A per-CPU thread of an offline CPU (smpboot park): wakeups are ignored until unparked. */
+  parked = false;
   /** local_bh_disable() depth while this task runs (saved and restored across switches). */
   bhCount = 0;
   /** Priority inherited through the PREEMPT_RT BH lock (0: none): runs as SCHED_FIFO at this priority. */

@@ -18,7 +18,8 @@ export class NonNapiDevice implements IrqDevice, ThreadedHandler {
   readonly name = "nic0";
   private readonly m: Machine;
   private readonly index: number;
-  private readonly cpu: number;
+  /** The CPU its interrupt is routed to (smp_affinity); moves when that CPU goes offline. */
+  private cpu: number;
   private readonly batch: number;
   private readonly intervalNs: number;
   private readonly sockets: number[];
@@ -47,6 +48,14 @@ export class NonNapiDevice implements IrqDevice, ThreadedHandler {
   start(at: number): void {
     this.nextAt = at;
     this.m.raiseIrqAt(at, this.cpu, IRQ_DEVICE, this.index);
+  }
+
+  migrateFrom(from: number, to: number): void {
+    if (this.cpu === from) this.cpu = to;
+  }
+
+  raiseNow(): void {
+    this.m.raiseIrqAt(this.m.sim.now, this.cpu, IRQ_DEVICE, this.index);
   }
 
   private deliveryCost(): number {
