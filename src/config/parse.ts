@@ -154,6 +154,20 @@ export function validateConfig(config: SimConfig): SimConfig {
   return makeConfig(config as ConfigOverrides);
 }
 
+/**
+ * Splits one `key=value` argument (as after `--set`) at its first `=`. A missing `=` is a ConfigError
+ * naming the key, so `--set rate_pps` says what to write instead.
+ */
+export function splitSetting(arg: string): [string, string] {
+  const eq = arg.indexOf("=");
+  if (eq < 0) {
+    const key = arg.trim();
+    const example = isScalarKey(key) ? `${key}=${String(KEYS[key].default) || "VALUE"}` : "rate_pps=100000";
+    throw new ConfigError({ key, value: "", allowed: "key=value" }, `${key || '""'}: missing "=": expected key=value (e.g. ${example})`);
+  }
+  return [arg.slice(0, eq).trim(), arg.slice(eq + 1)];
+}
+
 /** The CPUs of `config.rps_cpus`, ascending; empty when RPS is off. */
 export function rpsCpuList(config: Pick<SimConfig, "rps_cpus">): number[] {
   return parseCpuMask(config.rps_cpus);
