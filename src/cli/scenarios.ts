@@ -7,7 +7,7 @@ import type { Io } from "./command";
 import { SCENARIOS } from "../config/scenarios";
 import { scenariosHelp } from "./help";
 
-const OPTIONS: OptionSpec[] = [
+export const OPTIONS: OptionSpec[] = [
   { name: "settings", takes: "flag", doc: "also print each scenario's settings (key=value ...)" },
   { name: "help", short: "h", takes: "flag", doc: "show this help" },
 ];

@@ -70,7 +70,7 @@ export function closest(input: string, candidates: readonly string[]): string | 
   for (const c of candidates) {
     const y = c.toLowerCase();
     let score = editDistance(x, y);
-    if (x.length >= 3 && (y.includes(x) || x.includes(y))) score = Math.min(score, 1);
+    if (x.length >= 3 && (y.includes(x) || x.includes(y))) score = Math.min(score, 1.5);
     if (score < bestScore) {
       bestScore = score;
       best = c;
