@@ -56,6 +56,8 @@ export interface SimConfig {
   trace_ns: number;
   /** EEVDF base slice before scaling by 1 + ilog2(min(cpus, 8)) (kernel default 750 us). */
   sched_base_slice_ns: number;
+  /** CONFIG_IRQ_TIME_ACCOUNTING: irq and softirq time is not charged to the interrupted task's vruntime. */
+  irq_time_accounting: boolean;
   costs: Record<CostName, number>;
 }
 
@@ -99,7 +101,7 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   netdev_budget: { kind: "int", default: 300, min: 1, max: 1_000_000, doc: "net.core.netdev_budget: packets per net_rx_action" },
   netdev_budget_usecs: { kind: "int", default: 0, min: 0, max: 10_000_000, doc: "net.core.netdev_budget_usecs; 0 = 2*10^6/HZ" },
   dev_rx_weight: { kind: "int", default: 64, min: 1, max: 100_000, doc: "net.core.dev_weight: backlog quota per process_backlog call" },
-  hz: { kind: "enum", default: "1000", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick" },
+  hz: { kind: "enum", default: "250", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick (250: Debian's and the measured machine's)" },
   ksoftirqd_policy: { kind: "enum", default: "since-6.5", values: ["since-6.5", "2016"], doc: "since-6.5: softirqs run at irq exit / BH enable even while ksoftirqd is runnable; 2016 (4cd13c21b207, v4.9 to v6.4): ksoftirqd takes every softirq while runnable" },
   backlog_napi: { kind: "enum", default: "softirq", values: ["softirq"], doc: "how the backlog NAPI runs; threads-always / threads arrive with the change itself (issue 4)" },
   preempt: { kind: "enum", default: "none", values: ["none"], doc: "preemption model; full / rt arrive with issue 4" },
@@ -118,6 +120,7 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   hog_cpus: { kind: "string", default: "", format: "a comma-separated list of existing CPU numbers, or empty", doc: "CPUs that each run a CPU-bound SCHED_OTHER task" },
   trace: { kind: "bool", default: false, doc: "record tracepoint records and per-CPU spans" },
   trace_ns: { kind: "int", default: 0, min: 0, max: MAX_INT, doc: "stop recording the trace after this much simulated time; 0 = whole run" },
+  irq_time_accounting: { kind: "bool", default: false, doc: "CONFIG_IRQ_TIME_ACCOUNTING (off in Debian's and the measured machine's kernel): when on, softirq/hardirq time no longer advances the interrupted task's vruntime" },
   sched_base_slice_ns: { kind: "int", default: 750_000, min: 100_000, max: 100_000_000, doc: "EEVDF base slice (sysctl_sched_base_slice), before log scaling by CPU count" },
 };
 

@@ -126,6 +126,8 @@ export interface SimResult {
     cpu_ns: number;
   };
   events: number;
+  /** Digest of every simulated event (time, kind, target): equal for the same seed and config. */
+  digest: string;
   wall_ms: number;
   warnings: string[];
   trace?: Trace;

@@ -1,0 +1,297 @@
+/**
+ * A CPU and its execution contexts. Slot 0 of the frame stack is the current task; above it may sit
+ * a softirq frame (`__do_softirq`) and a hardirq frame (an interrupt handler), never more: Linux does
+ * not nest hardirqs and softirqs do not nest either. Work is a sequence of *segments* (a duration and
+ * the kernel function it models); an interrupt cuts the running segment, saves what is left, and the
+ * frame below resumes it when the interrupt (and any softirq run at its exit) is over.
+ *
+ * Also here: per-CPU busy-time accounting by context, and the idle states (halt / polling).
+ */
+import type { Machine } from "./machine";
+import type { Frame, Task } from "./task";
+
+export const CTX_TASK = 0;
+export const CTX_SOFTIRQ = 1;
+export const CTX_HARDIRQ = 2;
+export const CTX_KSOFTIRQD = 3;
+export const CTX_BACKLOG = 4;
+export const CTX_IDLE = 5;
+export const CTX_NAMES = ["task", "softirq", "hardirq", "ksoftirqd", "backlog_thread", "idle"] as const;
+
+export const FR_TASK = 0;
+export const FR_SOFTIRQ = 1;
+export const FR_HARDIRQ = 2;
+
+/** Interrupt kinds a CPU can take (the hardirq frame dispatches on these). */
+export const IRQ_CAL = 0; // call-function-single IPI: flushes the CPU's csd queue
+export const IRQ_RES = 1; // reschedule IPI
+export const IRQ_TICK = 2; // local timer tick
+export const IRQ_HRTIMER = 3; // a task's hrtimer expired (arg: task id)
+export const IRQ_DEVICE = 4; // a non-NAPI device interrupt (arg: device index)
+
+export class Cpu {
+  readonly id: number;
+  readonly m: Machine;
+  online = true;
+
+  // --- the frame stack ---
+  readonly frames: Frame[] = [];
+  readonly fkind = new Int8Array(3);
+  sp = 0;
+  /** Remaining ns of the segment cut at each slot (-1: the frame stopped at a step boundary). */
+  readonly remNs = new Float64Array(3);
+  readonly remFn: string[] = ["", "", ""];
+  readonly remUser = new Uint8Array(3);
+
+  // --- the running segment ---
+  segActive = false;
+  segStart = 0;
+  segEnd = 0;
+  segFn = "";
+  segUser = false;
+  segCtx = CTX_IDLE;
+  segTask: Task;
+  /** Generation of the running segment: a cut segment's end event finds a newer generation and is ignored. */
+  gen = 0;
+  /** CPU time owed by effects applied at a step boundary (a wakeup, an IPI send), added to the next segment. */
+  debtNs = 0;
+  debtFn = "";
+  private segDebtEnd = 0;
+  private segDebtFn = "";
+
+  // --- scheduler state (kernel/sched) ---
+  curr: Task;
+  readonly idleTask: Task;
+  /** Runnable tasks other than curr. */
+  readonly rq: Task[] = [];
+  needResched = false;
+  /** A context switch is in progress (interrupts are off until it ends). */
+  switching = false;
+  minVruntime = 0;
+  /** local_bh_disable() depth of the task context. */
+  bhCount = 0;
+
+  // --- idle ---
+  idleSince = 0;
+
+  // --- softirqs ---
+  softirqPending = 0;
+
+  // --- interrupts ---
+  /** Interrupts that arrived while interrupts were off, delivered in order afterwards. */
+  readonly pendingIrqType: number[] = [];
+  readonly pendingIrqArg: number[] = [];
+  /** call_single_queue: callbacks waiting for a CAL IPI (-1: rps_trigger_softirq; >= 0: wake task id). */
+  readonly csdQueue: number[] = [];
+
+  // --- counters ---
+  readonly busy = new Float64Array(6);
+  netRxSoftirqs = 0;
+  ipiCal = 0;
+  ipiRes = 0;
+  timerIrqs = 0;
+  ksoftirqdWakeups = 0;
+
+  constructor(m: Machine, id: number, idleTask: Task) {
+    this.m = m;
+    this.id = id;
+    this.idleTask = idleTask;
+    this.curr = idleTask;
+    this.segTask = idleTask;
+    this.frames.push(idleTask);
+    this.fkind[0] = FR_TASK;
+    this.sp = 1;
+    this.remNs.fill(-1);
+  }
+
+  /** Starts a segment of `ns` for the frame on top; its `done()` runs when the time has passed. */
+  exec(ns: number, fn: string, user = false, ctx = -1): void {
+    const m = this.m;
+    const now = m.sim.now;
+    let d = ns;
+    if (this.debtNs > 0) {
+      d += this.debtNs;
+      this.segDebtEnd = now + this.debtNs;
+      this.segDebtFn = this.debtFn;
+      this.debtNs = 0;
+    } else this.segDebtEnd = now;
+    this.segActive = true;
+    this.segStart = now;
+    this.segEnd = now + d;
+    this.segFn = fn;
+    this.segUser = user;
+    this.segCtx = ctx >= 0 ? ctx : this.ctxOfTop();
+    this.segTask = this.curr;
+    m.sim.at(this.segEnd, m.EV_SEG_END, this.id, ++this.gen);
+  }
+
+  /** Adds CPU time for an effect already applied (e.g. the try_to_wake_up of a reader) to the next segment. */
+  owe(ns: number, fn: string): void {
+    if (ns <= 0) return;
+    if (this.debtNs === 0) this.debtFn = fn;
+    this.debtNs += ns;
+  }
+
+  /** The accounting context of work done by the frame on top. */
+  ctxOfTop(): number {
+    const k = this.fkind[this.sp - 1];
+    if (k === FR_HARDIRQ) return CTX_HARDIRQ;
+    const kind = this.curr.kind;
+    if (k === FR_SOFTIRQ) {
+      if (kind === "ksoftirqd") return CTX_KSOFTIRQD;
+      if (kind === "backlog_thread") return CTX_BACKLOG;
+      return CTX_SOFTIRQ;
+    }
+    switch (kind) {
+      case "idle": return CTX_IDLE;
+      case "ksoftirqd": return CTX_KSOFTIRQD;
+      case "backlog_thread": return CTX_BACKLOG;
+      default: return CTX_TASK;
+    }
+  }
+
+  /** Charges the running segment's elapsed time up to now. */
+  private account(now: number): void {
+    const dt = now - this.segStart;
+    if (dt <= 0) return;
+    const ctx = this.segCtx;
+    this.busy[ctx]! += dt;
+    const t = this.segTask;
+    if (ctx === CTX_SOFTIRQ || ctx === CTX_HARDIRQ) {
+      if (ctx === CTX_SOFTIRQ) t.softirqNs += dt;
+      // without IRQ time accounting the interrupted task pays for the interrupt in its vruntime
+      if (!this.m.cfg.irq_time_accounting) t.vruntime += dt;
+    } else if (ctx !== CTX_IDLE) {
+      t.cpuNs += dt;
+      t.vruntime += dt;
+    }
+    const rec = this.m.rec;
+    if (rec !== null) {
+      const debtEnd = this.segDebtEnd < now ? this.segDebtEnd : now;
+      if (debtEnd > this.segStart) {
+        rec.span(this.id, this.segStart, debtEnd, ctx, t, this.segDebtFn);
+        if (now > debtEnd) rec.span(this.id, debtEnd, now, ctx, t, this.segFn);
+      } else rec.span(this.id, this.segStart, now, ctx, t, this.segFn);
+    }
+    this.segStart = now;
+  }
+
+  /** Charges the running segment up to `now` (end of a run) without ending it. */
+  closeAccounting(now: number): void {
+    if (this.segActive) this.account(now);
+  }
+
+  /** EV_SEG_END handler. */
+  onSegEnd(gen: number): void {
+    if (gen !== this.gen || !this.segActive) return; // the segment was cut by an interrupt
+    this.account(this.m.sim.now);
+    this.segActive = false;
+    if (this.sp === 1 && this.switching) {
+      this.m.sched.finishSwitch(this);
+      return;
+    }
+    this.frames[this.sp - 1]!.done(this);
+  }
+
+  /**
+   * Cuts the running segment (if any) and remembers the rest at the current top slot. With no
+   * segment running the slot keeps what it holds: a segment cut earlier (an interrupt taken at irq
+   * exit, on top of the one that cut it) or -1 (the frame pushed the new one at a step boundary).
+   */
+  private saveTop(): void {
+    if (!this.segActive) return;
+    const slot = this.sp - 1;
+    const now = this.m.sim.now;
+    this.account(now);
+    this.remNs[slot] = this.segEnd - now;
+    this.remFn[slot] = this.segFn;
+    this.remUser[slot] = this.segUser ? 1 : 0;
+    this.segActive = false;
+    this.gen++;
+  }
+
+  /** Pushes a softirq or hardirq frame on top (cutting the running segment, if any) and runs it. */
+  push(frame: Frame, kind: number): void {
+    this.saveTop();
+    this.frames[this.sp] = frame;
+    this.fkind[this.sp] = kind;
+    this.sp++;
+  }
+
+  /** Pops the top frame; the caller decides what runs next (see resumeTop). */
+  pop(): void {
+    this.sp--;
+  }
+
+  /** Continues the frame now on top: its cut segment if it had one, else its next step. */
+  resumeTop(): void {
+    const slot = this.sp - 1;
+    const rem = this.remNs[slot]!;
+    if (rem >= 0) {
+      this.remNs[slot] = -1;
+      this.exec(rem, this.remFn[slot]!, this.remUser[slot] === 1);
+      return;
+    }
+    if (slot === 0) this.m.sched.runTask(this, this.curr);
+    else this.frames[slot]!.run(this);
+  }
+
+  /** True when interrupts are off: inside a hardirq handler or a context switch. */
+  irqsDisabled(): boolean {
+    return this.switching || this.fkind[this.sp - 1] === FR_HARDIRQ;
+  }
+
+  /** in_interrupt(): hardirq, softirq, or BH disabled in task context. */
+  inInterrupt(): boolean {
+    return this.sp > 1 || this.bhCount > 0;
+  }
+
+  /** In softirq context (serving softirqs) or hardirq above one. */
+  inServingSoftirq(): boolean {
+    for (let i = 1; i < this.sp; i++) if (this.fkind[i] === FR_SOFTIRQ) return true;
+    return false;
+  }
+
+  /** Idle with nothing running: the idle task at a step boundary. */
+  isIdle(): boolean {
+    return this.curr === this.idleTask && this.sp === 1 && !this.segActive && !this.switching;
+  }
+
+  /** Idle and polling (TIF_POLLING_NRFLAG): a wakeup or IPI needs no interrupt. */
+  isPolling(now: number): boolean {
+    if (!this.isIdle()) return false;
+    const mode = this.m.cfg.idle;
+    if (mode === "poll") return true;
+    if (mode === "haltpoll") return now - this.idleSince < this.m.cfg.haltpoll_ns;
+    return false;
+  }
+
+  /** An interrupt arrives (EV_IRQ handler). */
+  irqArrive(type: number, arg: number): void {
+    if (!this.online) return;
+    if (this.irqsDisabled()) {
+      this.pendingIrqType.push(type);
+      this.pendingIrqArg.push(arg);
+      return;
+    }
+    let wake = 0;
+    if (this.isIdle() && !this.isPolling(this.m.sim.now)) wake = this.m.costs.idle_exit_halt;
+    this.push(this.m.irq[this.id]!, FR_HARDIRQ);
+    this.m.irq[this.id]!.enter(this, type, arg, wake);
+  }
+
+  /** Delivers the first interrupt that waited for interrupts to be enabled; false if none. */
+  deliverPendingIrq(): boolean {
+    if (this.pendingIrqType.length === 0) return false;
+    const type = this.pendingIrqType.shift()!;
+    const arg = this.pendingIrqArg.shift()!;
+    this.irqArrive(type, arg);
+    return true;
+  }
+
+  /** The idle loop has nothing to do: halt (or poll) until an interrupt or a polled wakeup. */
+  goIdle(): void {
+    this.idleSince = this.m.sim.now;
+    this.segCtx = CTX_IDLE;
+  }
+}
