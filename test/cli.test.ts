@@ -216,6 +216,7 @@ describe("summary layout (synthetic result)", () => {
       latency_ns: { count: 1495, mean: 66_000, p50: 65_000, p90: 70_000, p99: 80_000, max: 95_000 },
       per_packet: { context_switches: 1.004, ipis: 0.5, net_rx_softirqs: 0.25, cpu_ns: 2100 },
       events: 123_456,
+      digest: "0123abcd",
       wall_ms: 12,
       warnings: ["an example warning"],
     };
@@ -298,7 +299,7 @@ describe("simulate runs the model", () => {
     const r = await cli("simulate", "--scenario", "loopback-stream-rps", ...SHORT);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    for (const s of ["scenario  loopback-stream-rps", "packets   sent", "received_rps", "busy time", "per packet", "events"]) expect(r.out).toContain(s);
+    for (const s of ["scenario  loopback-stream-rps", "packets   sent", "received_rps", "busy time", "per delivered packet", "events"]) expect(r.out).toContain(s);
   });
 
   it("--trace-out writes the trace to the file and leaves it out of the result", async () => {

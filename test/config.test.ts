@@ -260,7 +260,7 @@ describe("scenarios", () => {
     expect([pp.workload, pp.sender_cpu, pp.receiver_cpu, pp.rps_cpus]).toEqual(["udp-pingpong", 0, 1, "0"]);
     expect(get("loopback-pingpong-rps").rps_cpus).toBe("2");
     const nic = get("nic-rx-overload");
-    expect([nic.workload, nic.nic_cpu, nic.receiver_cpu]).toEqual(["nic-rx", 0, 0]);
+    expect([nic.workload, nic.nic_cpu, nic.receiver_cpu, nic.nic_batch]).toEqual(["nic-rx", 0, 0, 1]);
     const hog = get("hog-beside-rps");
     expect(rpsCpuList(hog)).toEqual(hogCpuList(hog));
     const k16 = get("ksoftirqd-2016");

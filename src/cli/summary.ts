@@ -6,7 +6,7 @@
 import type { SimResult } from "../observe/types";
 import type { SimConfig } from "../config/schema";
 import { configDiff } from "../config/parse";
-import { group, mega, pct, table, us } from "./table";
+import { group, magnitude, pct, table, us } from "./table";
 
 export interface SummaryContext {
   scenario?: string;
@@ -107,10 +107,10 @@ export function formatSummary(r: SimResult, ctx: SummaryContext = {}): string {
     ...taskLines(r),
     ...(r.latency_ns ? ["", ...latencyLines(r)] : []),
     "",
-    `per packet  ${pp.context_switches.toFixed(3)} context switches   ${pp.ipis.toFixed(3)} IPIs   ${pp.net_rx_softirqs.toFixed(3)} NET_RX softirqs   ${group(pp.cpu_ns)} ns CPU`,
+    `per delivered packet  ${pp.context_switches.toFixed(3)} context switches   ${pp.ipis.toFixed(3)} IPIs   ${pp.net_rx_softirqs.toFixed(3)} NET_RX softirqs   ${group(pp.cpu_ns)} ns CPU`,
   ];
   if (r.warnings.length) lines.push("", "warnings", ...r.warnings.map((w) => `  - ${w}`));
-  const perWall = (n: number) => (wallS > 0 ? `${mega(n / wallS)}/s` : "-");
+  const perWall = (n: number) => (wallS > 0 ? `${magnitude(n / wallS)}/s` : "-");
   lines.push(
     "",
     `run       ${group(r.simulated_ns / 1e6, 3)} ms simulated in ${group(r.wall_ms, 0)} ms wall; ${group(r.events)} events (${perWall(r.events)}), ${group(r.packets.sent)} packets (${perWall(r.packets.sent)})`,

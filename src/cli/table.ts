@@ -21,9 +21,11 @@ export function us(ns: number): string {
   return `${group(ns / 1000, 2)} us`;
 }
 
-/** Millions with one decimal ("1.2 M"). */
-export function mega(n: number): string {
-  return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} M`;
+/** A count in a readable magnitude: "2.4 M", "35.1 k", "812". */
+export function magnitude(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)} k`;
+  return n.toFixed(0);
 }
 
 /**
