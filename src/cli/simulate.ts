@@ -110,6 +110,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       }),
     );
     if (tracePath) io.out(`trace     ${result.config.trace_ns ? `first ${result.config.trace_ns} ns` : "whole run"} written to ${tracePath}`);
+    else if (result.trace) {
+      io.out(`trace     ${result.trace.records.length} records and ${result.trace.spans.length} spans recorded, not shown: use --trace-out FILE or --json`);
+    }
   }
   return 0;
 }
