@@ -93,9 +93,6 @@ describe("bad input: exit code 2 and a message naming the key and the allowed va
     const noEq = bin("simulate", "--set", "cost.ipi_send");
     expect(noEq.code).toBe(2);
     expect(noEq.err).toContain('cost.ipi_send: missing "="');
-    const sc = bin("simulate", "--scenario", "nope");
-    expect(sc.code).toBe(2);
-    expect(sc.err).toContain("scenario: \"nope\" is not a known scenario");
   });
 });
 
@@ -276,6 +273,25 @@ describe("simulate runs the model", () => {
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out) as SimResult;
     COST_NAMES.forEach((n, i) => expect(result.config.costs[n]).toBe(100 + i));
+  });
+
+  it("--set overrides the scenario, and the last --set of a key wins", async () => {
+    const r = await cli("simulate", "--scenario", "loopback-stream-rps", ...SHORT, "--set", "rps_cpus=1", "--set", "rps_cpus=0", "--set", "cost.ipi_send=0", "--json");
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out) as SimResult;
+    expect(result.config.rps_cpus).toBe("0");
+    expect(result.config.costs.ipi_send).toBe(0);
+    expect(result.config.workload).toBe("udp-stream");
+    expect(result.per_cpu.every((c) => c.softnet.received_rps === 0)).toBe(true);
+  });
+
+  it("every scenario runs", async () => {
+    for (const s of SCENARIOS) {
+      const r = await cli("simulate", "--scenario", s.name, "--set", "duration_ms=2", "--json");
+      expect(r.err, s.name).toBe("");
+      expect(r.code, s.name).toBe(0);
+      expect(JSON.parse(r.out).config).toEqual(resolveConfig({ duration_ms: "2" }, { scenario: s.name }));
+    }
   });
 
   it("the JSON has every documented field and no undocumented one", async () => {
