@@ -2,6 +2,9 @@
  * The event queue: a binary min-heap keyed by (time, insertion order), stored in parallel typed
  * arrays so scheduling an event allocates nothing. Equal-time events fire in the order they were
  * scheduled, which makes every run repeat exactly (the SimPy rule).
+ * A one-entry register in front of the heap holds the earliest event when it was pushed as the
+ * earliest (the common case: a CPU schedules the end of the segment it just started); pushing and
+ * popping it skips the heap. The order is exactly the heap's order.
  */
 export class EventQueue {
   private time: Float64Array;
@@ -11,6 +14,13 @@ export class EventQueue {
   private arg: Float64Array;
   private n = 0;
   private nextSeq = 0;
+  // the register: holds an event that precedes every event in the heap
+  private hasReg = false;
+  private regTime = 0;
+  private regSeq = 0;
+  private regKind = 0;
+  private regTarget = 0;
+  private regArg = 0;
 
   constructor(capacity = 64) {
     this.time = new Float64Array(capacity);
@@ -21,17 +31,42 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.n;
+    return this.hasReg ? this.n + 1 : this.n;
   }
 
   /** Time of the earliest event, or +Infinity when empty. */
   peekTime(): number {
+    if (this.hasReg) return this.regTime;
     return this.n > 0 ? this.time[0]! : Infinity;
   }
 
   push(time: number, kind: number, target: number, arg: number): void {
-    if (this.n === this.time.length) this.grow();
     const s = this.nextSeq++;
+    if (!this.hasReg) {
+      if (this.n === 0 || time < this.time[0]!) {
+        this.setReg(time, s, kind, target, arg);
+        return;
+      }
+    } else if (time < this.regTime) {
+      // the new event comes first: the register's event moves into the heap
+      this.heapPush(this.regTime, this.regSeq, this.regKind, this.regTarget, this.regArg);
+      this.setReg(time, s, kind, target, arg);
+      return;
+    }
+    this.heapPush(time, s, kind, target, arg);
+  }
+
+  private setReg(time: number, seq: number, kind: number, target: number, arg: number): void {
+    this.hasReg = true;
+    this.regTime = time;
+    this.regSeq = seq;
+    this.regKind = kind;
+    this.regTarget = target;
+    this.regArg = arg;
+  }
+
+  private heapPush(time: number, s: number, kind: number, target: number, arg: number): void {
+    if (this.n === this.time.length) this.grow();
     // sift up
     let i = this.n++;
     while (i > 0) {
@@ -48,8 +83,16 @@ export class EventQueue {
     this.arg[i] = arg;
   }
 
-  /** Removes the earliest event; read it first with the `top*` getters. */
+  /** Removes the earliest event and copies it into `out`; false when empty. */
   popTopInto(out: PoppedEvent): boolean {
+    if (this.hasReg) {
+      this.hasReg = false;
+      out.time = this.regTime;
+      out.kind = this.regKind;
+      out.target = this.regTarget;
+      out.arg = this.regArg;
+      return true;
+    }
     if (this.n === 0) return false;
     out.time = this.time[0]!;
     out.kind = this.kind[0]!;

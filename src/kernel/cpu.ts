@@ -41,23 +41,35 @@ export class Cpu {
   /** Remaining ns of the segment cut at each slot (-1: the frame stopped at a step boundary). */
   readonly remNs = new Float64Array(3);
   readonly remFn: string[] = ["", "", ""];
+  /** 1 if the cut segment was in user mode at the cut (decides preemption at irq exit). */
   readonly remUser = new Uint8Array(3);
+  /** The cut segment's user-mode window, relative to the cut (ns; <= 0 means already past). */
+  readonly remUFrom = new Float64Array(3);
+  readonly remUTo = new Float64Array(3);
 
   // --- the running segment ---
   segActive = false;
   segStart = 0;
   segEnd = 0;
   segFn = "";
-  segUser = false;
+  /** The running segment is in user mode from segUFrom to segUTo (absolute ns); empty window: kernel only. */
+  segUFrom = 0;
+  segUTo = 0;
   segCtx = CTX_IDLE;
   segTask: Task;
   /** Generation of the running segment: a cut segment's end event finds a newer generation and is ignored. */
   gen = 0;
-  /** CPU time owed by effects applied at a step boundary (a wakeup, an IPI send), added to the next segment. */
+  /**
+   * CPU time owed by work done at a step boundary (a wakeup, an IPI send, the entry of
+   * __do_softirq / net_rx_action / process_backlog), added to the front of the next segment.
+   * When tracing, each owed piece keeps its function name so the timeline still shows it.
+   */
   debtNs = 0;
-  debtFn = "";
-  private segDebtEnd = 0;
-  private segDebtFn = "";
+  private readonly debtPartNs: number[] = [];
+  private readonly debtPartFn: string[] = [];
+  /** The owed pieces at the front of the running segment: their function names and end times. */
+  private readonly segPartEnd: number[] = [];
+  private readonly segPartFn: string[] = [];
 
   // --- scheduler state (kernel/sched) ---
   curr: Task;
@@ -106,20 +118,66 @@ export class Cpu {
 
   /** Starts a segment of `ns` for the frame on top; its `done()` runs when the time has passed. */
   exec(ns: number, fn: string, user = false, ctx = -1): void {
+    const d0 = this.debtNs;
+    const start = this.m.sim.now;
+    if (user) this.startSeg(ns, fn, ctx, start + d0, start + d0 + ns);
+    else this.startSeg(ns, fn, ctx, 0, 0);
+  }
+
+  /**
+   * Starts a segment made of kernel work and user-space work: the user part comes first (the user
+   * loop before a sendto) or last (the user loop after a recvfrom returns). Fusing them saves an
+   * event per packet; an interrupt still sees the right mode at the time it arrives.
+   */
+  execSplit(kernelNs: number, fn: string, userNs: number, userFirst: boolean): void {
+    const start = this.m.sim.now + this.debtNs;
+    if (userFirst) this.startSeg(kernelNs + userNs, fn, -1, start, start + userNs);
+    else this.startSeg(kernelNs + userNs, fn, -1, start + kernelNs, start + kernelNs + userNs);
+  }
+
+  /** Continues a cut segment: `rem` ns left, its user window given relative to now. */
+  private resumeSeg(rem: number, fn: string, uFrom: number, uTo: number): void {
+    const now = this.m.sim.now + this.debtNs;
+    if (uTo > 0) this.startSeg(rem, fn, -1, now + (uFrom > 0 ? uFrom : 0), now + uTo);
+    else this.startSeg(rem, fn, -1, 0, 0);
+  }
+
+  /** Resumes a task's own cut segment (it was preempted mid-segment). */
+  resumeTaskSeg(t: Task): void {
+    const r = t.rem;
+    t.rem = -1;
+    this.resumeSeg(r, t.remFn, t.remUFrom, t.remUTo);
+  }
+
+  private startSeg(ns: number, fn: string, ctx: number, uFrom: number, uTo: number): void {
     const m = this.m;
     const now = m.sim.now;
     let d = ns;
     if (this.debtNs > 0) {
       d += this.debtNs;
-      this.segDebtEnd = now + this.debtNs;
-      this.segDebtFn = this.debtFn;
       this.debtNs = 0;
-    } else this.segDebtEnd = now;
+      if (m.rec !== null) {
+        this.segPartEnd.length = 0;
+        this.segPartFn.length = 0;
+        let t = now;
+        for (let i = 0; i < this.debtPartNs.length; i++) {
+          t += this.debtPartNs[i]!;
+          this.segPartEnd.push(t);
+          this.segPartFn.push(this.debtPartFn[i]!);
+        }
+        this.debtPartNs.length = 0;
+        this.debtPartFn.length = 0;
+      }
+    } else if (this.segPartEnd.length > 0) {
+      this.segPartEnd.length = 0;
+      this.segPartFn.length = 0;
+    }
     this.segActive = true;
     this.segStart = now;
     this.segEnd = now + d;
     this.segFn = fn;
-    this.segUser = user;
+    this.segUFrom = uFrom;
+    this.segUTo = uTo;
     this.segCtx = ctx >= 0 ? ctx : this.ctxOfTop();
     this.segTask = this.curr;
     m.sim.at(this.segEnd, m.EV_SEG_END, this.id, ++this.gen);
@@ -128,8 +186,11 @@ export class Cpu {
   /** Adds CPU time for an effect already applied (e.g. the try_to_wake_up of a reader) to the next segment. */
   owe(ns: number, fn: string): void {
     if (ns <= 0) return;
-    if (this.debtNs === 0) this.debtFn = fn;
     this.debtNs += ns;
+    if (this.m.rec !== null) {
+      this.debtPartNs.push(ns);
+      this.debtPartFn.push(fn);
+    }
   }
 
   /** The accounting context of work done by the frame on top. */
@@ -167,11 +228,16 @@ export class Cpu {
     }
     const rec = this.m.rec;
     if (rec !== null) {
-      const debtEnd = this.segDebtEnd < now ? this.segDebtEnd : now;
-      if (debtEnd > this.segStart) {
-        rec.span(this.id, this.segStart, debtEnd, ctx, t, this.segDebtFn);
-        if (now > debtEnd) rec.span(this.id, debtEnd, now, ctx, t, this.segFn);
-      } else rec.span(this.id, this.segStart, now, ctx, t, this.segFn);
+      let from = this.segStart;
+      const ends = this.segPartEnd;
+      for (let i = 0; i < ends.length && from < now; i++) {
+        const e = ends[i]! < now ? ends[i]! : now;
+        if (e > from) {
+          rec.span(this.id, from, e, ctx, t, this.segPartFn[i]!);
+          from = e;
+        }
+      }
+      if (now > from) this.spanMain(from, now, ctx, t);
     }
     this.segStart = now;
   }
@@ -179,6 +245,20 @@ export class Cpu {
   /** Charges the running segment up to `now` (end of a run) without ending it. */
   closeAccounting(now: number): void {
     if (this.segActive) this.account(now);
+  }
+
+  /** Records [from, to) of the running segment, labelling its user-mode window "user". */
+  private spanMain(from: number, to: number, ctx: number, t: Task): void {
+    const rec = this.m.rec!;
+    const uf = this.segUFrom > from ? this.segUFrom : from;
+    const ut = this.segUTo < to ? this.segUTo : to;
+    if (ut <= uf) {
+      rec.span(this.id, from, to, ctx, t, this.segFn);
+      return;
+    }
+    if (uf > from) rec.span(this.id, from, uf, ctx, t, this.segFn);
+    rec.span(this.id, uf, ut, ctx, t, "user");
+    if (to > ut) rec.span(this.id, ut, to, ctx, t, this.segFn);
   }
 
   /** EV_SEG_END handler. */
@@ -205,7 +285,9 @@ export class Cpu {
     this.account(now);
     this.remNs[slot] = this.segEnd - now;
     this.remFn[slot] = this.segFn;
-    this.remUser[slot] = this.segUser ? 1 : 0;
+    this.remUser[slot] = now >= this.segUFrom && now < this.segUTo ? 1 : 0;
+    this.remUFrom[slot] = this.segUFrom - now;
+    this.remUTo[slot] = this.segUTo - now;
     this.segActive = false;
     this.gen++;
   }
@@ -229,7 +311,7 @@ export class Cpu {
     const rem = this.remNs[slot]!;
     if (rem >= 0) {
       this.remNs[slot] = -1;
-      this.exec(rem, this.remFn[slot]!, this.remUser[slot] === 1);
+      this.resumeSeg(rem, this.remFn[slot]!, this.remUFrom[slot]!, this.remUTo[slot]!);
       return;
     }
     if (slot === 0) this.m.sched.runTask(this, this.curr);

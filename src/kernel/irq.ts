@@ -155,7 +155,8 @@ export class IrqRunner implements Frame {
         if (cpu.remNs[0]! >= 0) {
           t.rem = cpu.remNs[0]!;
           t.remFn = cpu.remFn[0]!;
-          t.remUser = cpu.remUser[0] === 1;
+          t.remUFrom = cpu.remUFrom[0]!;
+          t.remUTo = cpu.remUTo[0]!;
           cpu.remNs[0] = -1;
         }
         this.m.sched.schedule(cpu, t !== cpu.idleTask);

@@ -12,15 +12,15 @@ import type { Machine } from "./machine";
 import { __raise_softirq_irqoff, NET_RX_SOFTIRQ } from "./softirq";
 import { udp_rcv } from "./udp";
 
-const S_START = 0; // net_rx_action's own setup segment
-const S_PB_START = 1; // process_backlog's entry segment
+// Entry costs (net_rx_action, process_backlog) are owed to the next segment rather than run as
+// segments of their own: fewer events, the same CPU time; traces still name them.
 const S_PB_PKT = 2; // one packet through __netif_receive_skb
 const S_FINAL = 3; // paying for the RPS IPIs sent at the end
 
 export class NetRxAction {
   private readonly m: Machine;
   private readonly sd: SoftnetData;
-  private pc = S_START;
+  private pc = S_FINAL;
   private budget = 0;
   private timeLimit = 0;
   /** The backlog NAPI is on net_rx_action's private `list` / `repoll` list. */
@@ -36,11 +36,19 @@ export class NetRxAction {
     this.sd = sd;
   }
 
-  /** Enter net_rx_action. Returns true if it finished without starting a segment (never, today). */
+  /**
+   * Enter net_rx_action. Returns true if it returned without starting a segment (its cost is then
+   * still owed by the CPU), false if a segment is running and `done` will be called.
+   */
   start(cpu: Cpu): boolean {
-    this.pc = S_START;
-    cpu.exec(this.m.costs.net_rx_action, "net_rx_action");
-    return false;
+    const m = this.m;
+    cpu.owe(m.costs.net_rx_action, "net_rx_action");
+    const usecs = m.cfg.netdev_budget_usecs > 0 ? m.cfg.netdev_budget_usecs : Math.floor(2_000_000 / m.cfg.hz);
+    this.timeLimit = m.jiffies() + Math.ceil((usecs * 1000) / m.jiffyNs); // usecs_to_jiffies rounds up
+    this.budget = m.cfg.netdev_budget;
+    this.inRepoll = false;
+    this.spliceStart(this.sd);
+    return this.loop(cpu);
   }
 
   /** The last segment ended. Returns true when net_rx_action has returned. */
@@ -48,16 +56,6 @@ export class NetRxAction {
     const m = this.m;
     const sd = this.sd;
     switch (this.pc) {
-      case S_START: {
-        const usecs = m.cfg.netdev_budget_usecs > 0 ? m.cfg.netdev_budget_usecs : Math.floor(2_000_000 / m.cfg.hz);
-        this.timeLimit = m.jiffies() + Math.ceil((usecs * 1000) / m.jiffyNs); // usecs_to_jiffies rounds up
-        this.budget = m.cfg.netdev_budget;
-        this.inRepoll = false;
-        this.spliceStart(sd);
-        return this.loop(cpu);
-      }
-      case S_PB_START:
-        return this.pbLoop(cpu);
       case S_PB_PKT: {
         // __netif_receive_skb_core(): counted as processed on this CPU, then up to UDP.
         const pkt = this.pkt;
@@ -105,9 +103,8 @@ export class NetRxAction {
       this.quota = m.cfg.dev_rx_weight;
       this.work = 0;
       if (sd_has_rps_ipi_waiting(sd)) net_rps_send_ipi(m, cpu, sd); // send pending IPIs first
-      this.pc = S_PB_START;
-      cpu.exec(m.costs.process_backlog_call, "process_backlog");
-      return false;
+      cpu.owe(m.costs.process_backlog_call, "process_backlog");
+      return this.pbLoop(cpu);
     }
   }
 

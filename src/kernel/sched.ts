@@ -27,11 +27,8 @@ export class Scheduler {
 
   /** Gives the CPU to `t`: resumes its cut segment, or lets it take its next step. */
   runTask(cpu: Cpu, t: Task): void {
-    if (t.rem >= 0) {
-      const r = t.rem;
-      t.rem = -1;
-      cpu.exec(r, t.remFn, t.remUser);
-    } else t.run(cpu);
+    if (t.rem >= 0) cpu.resumeTaskSeg(t);
+    else t.run(cpu);
   }
 
   // ---------------------------------------------------------------- EEVDF helpers
@@ -44,7 +41,9 @@ export class Scheduler {
       sum += c.vruntime;
       n++;
     }
-    for (const t of cpu.rq) {
+    const rq = cpu.rq;
+    for (let i = 0; i < rq.length; i++) {
+      const t = rq[i]!;
       if (t.policy === "SCHED_OTHER") {
         sum += t.vruntime;
         n++;
@@ -61,12 +60,17 @@ export class Scheduler {
     if (currFair && c.vruntime <= avg && c.deadline === c.pickedDeadline) return c;
     let best: Task | null = null;
     let fallback: Task | null = null;
-    const consider = (t: Task) => {
+    if (currFair) {
+      fallback = c;
+      if (c.vruntime <= avg) best = c;
+    }
+    const rq = cpu.rq;
+    for (let i = 0; i < rq.length; i++) {
+      const t = rq[i]!;
+      if (t.policy !== "SCHED_OTHER") continue;
       if (fallback === null || t.vruntime < fallback.vruntime) fallback = t;
       if (t.vruntime <= avg && (best === null || t.deadline < best.deadline)) best = t;
-    };
-    if (currFair) consider(c);
-    for (const t of cpu.rq) if (t.policy === "SCHED_OTHER") consider(t);
+    }
     return best ?? fallback;
   }
 
@@ -140,8 +144,16 @@ export class Scheduler {
     }
     cpu.curr = next;
     cpu.frames[0] = next;
-    cpu.switching = true;
-    cpu.exec(this.m.costs.context_switch, "__schedule", false, CTX_TASK);
+    if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
+      // a segment of its own, with interrupts off until it ends
+      cpu.switching = true;
+      cpu.exec(this.m.costs.context_switch, "__schedule", false, CTX_TASK);
+      return;
+    }
+    // switching to a task: the switch cost rides at the front of the task's first segment
+    // (an event saved per switch; an interrupt arriving in it is taken at once, not after it)
+    cpu.owe(this.m.costs.context_switch, "__schedule");
+    this.runTask(cpu, next);
   }
 
   /** End of a context switch: interrupts are on again; the next task runs. */

@@ -83,7 +83,6 @@ export function invoke_softirq(m: Machine, cpu: Cpu): boolean {
   return true;
 }
 
-const DS_ENTRY = 0;
 const DS_ROUND = 1;
 const DS_NETRX = 2;
 const DS_AFTER = 3;
@@ -92,7 +91,7 @@ const DS_TAIL = 4;
 /** __do_softirq(): one per CPU, pushed as the softirq frame. */
 export class SoftirqRunner implements Frame {
   private readonly m: Machine;
-  private pc = DS_ENTRY;
+  private pc = DS_ROUND;
   /** Invoked at irq exit (then the irq-exit preemption check follows it). */
   private fromIrqExit = false;
   private endJiffies = 0;
@@ -104,9 +103,13 @@ export class SoftirqRunner implements Frame {
 
   begin(cpu: Cpu, fromIrqExit: boolean): void {
     this.fromIrqExit = fromIrqExit;
-    this.pc = DS_ENTRY;
     cpu.push(this, FR_SOFTIRQ);
-    cpu.exec(this.m.costs.do_softirq, "__do_softirq");
+    // the entry cost is owed to the first segment of the first handler
+    cpu.owe(this.m.costs.do_softirq, "__do_softirq");
+    this.endJiffies = this.m.jiffies() + this.m.maxSoftirqJiffies;
+    this.restart = MAX_SOFTIRQ_RESTART;
+    this.pc = DS_ROUND;
+    this.run(cpu);
   }
 
   run(cpu: Cpu): void {
@@ -152,12 +155,6 @@ export class SoftirqRunner implements Frame {
 
   done(cpu: Cpu): void {
     switch (this.pc) {
-      case DS_ENTRY:
-        this.endJiffies = this.m.jiffies() + this.m.maxSoftirqJiffies;
-        this.restart = MAX_SOFTIRQ_RESTART;
-        this.pc = DS_ROUND;
-        this.run(cpu);
-        return;
       case DS_NETRX:
         if (this.m.netrx[cpu.id]!.done(cpu)) {
           this.netRxFinished(cpu);

@@ -47,7 +47,9 @@ export abstract class Task implements Frame {
   // Where the task stopped when it was preempted mid-segment (-1: at a step boundary).
   rem = -1;
   remFn = "";
-  remUser = false;
+  /** The cut segment's user-mode window relative to the cut (see Cpu.remUFrom). */
+  remUFrom = 0;
+  remUTo = 0;
   // Counters (/proc/<pid>/status, schedstat).
   cpuNs = 0;
   softirqNs = 0;

@@ -31,9 +31,35 @@ export interface AppStep {
   cost?: CostName;
 }
 
+/** A step after fusing: user work right before a send or right after a receive rides in its segment. */
+interface Step {
+  op: number;
+  sock: number;
+  cost: CostName | null;
+  /** ns of user-space work before (OP_SEND) or after (OP_RECV) the system call, in the same segment. */
+  userNs: number;
+}
+
+/** Folds each OP_USER that directly precedes an OP_SEND or directly follows an OP_RECV into it. */
+function fuseSteps(m: Machine, steps: AppStep[]): Step[] {
+  const out: Step[] = steps.map((s) => ({ op: s.op, sock: s.sock ?? -1, cost: s.cost ?? null, userNs: 0 }));
+  for (let i = 0; i < out.length; i++) {
+    const s = out[i]!;
+    if (s.op !== OP_USER || out.length < 2) continue;
+    const next = out[(i + 1) % out.length]!;
+    const prev = out[(i - 1 + out.length) % out.length]!;
+    if (next.op === OP_SEND && next.userNs === 0) next.userNs = m.costs[s.cost!];
+    else if (prev.op === OP_RECV && prev.userNs === 0) prev.userNs = m.costs[s.cost!];
+    else continue;
+    out.splice(i, 1);
+    i--;
+  }
+  return out;
+}
+
 export class UdpApp extends Task {
   private readonly m: Machine;
-  private readonly steps: AppStep[];
+  private readonly steps: Step[];
   private si = 0;
   /** Phase inside the current step (0 = not started). */
   private pc = 0;
@@ -51,7 +77,7 @@ export class UdpApp extends Task {
   constructor(m: Machine, comm: string, cpu: number, steps: AppStep[], ratePps = 0) {
     super(m.allocPid(), comm, "user", cpu);
     this.m = m;
-    this.steps = steps;
+    this.steps = fuseSteps(m, steps);
     const c = m.costs;
     this.payload = m.cfg.payload_bytes;
     this.truesize = udpTruesize(this.payload);
@@ -78,7 +104,7 @@ export class UdpApp extends Task {
         case OP_SEND:
           if (this.pc === 0) {
             this.pc = 1;
-            cpu.exec(this.sendCost, "udp_sendmsg");
+            cpu.execSplit(this.sendCost, "udp_sendmsg", st.userNs, true);
             return;
           }
           // pc 3: back from local_bh_enable (and the softirq it ran): syscall exit
@@ -87,7 +113,7 @@ export class UdpApp extends Task {
           continue;
         case OP_RECV: {
           if (this.pc === 0) {
-            const sk = m.sockets[st.sock!]!;
+            const sk = m.sockets[st.sock]!;
             const pkt = udp_dequeue(m, sk);
             if (pkt < 0) {
               sk.waiter = this; // __skb_wait_for_more_packets()
@@ -97,7 +123,7 @@ export class UdpApp extends Task {
             this.pkt = pkt;
             m.held++;
             this.pc = 1;
-            cpu.exec(this.recvCost, "udp_recvmsg");
+            cpu.execSplit(this.recvCost, "udp_recvmsg", st.userNs, false);
             return;
           }
           // pc 2: the datagram is copied out: syscall exit
@@ -151,7 +177,7 @@ export class UdpApp extends Task {
           return;
         }
         {
-          const pkt = m.pool.alloc(st.sock!, this.payload, this.truesize, m.sim.now);
+          const pkt = m.pool.alloc(st.sock, this.payload, this.truesize, m.sim.now);
           m.sent++;
           netif_rx(m, cpu, pkt);
           this.pc = 3;
