@@ -26,7 +26,7 @@ export interface SimConfig {
   dev_rx_weight: number;
   hz: number;
   ksoftirqd_policy: KsoftirqdPolicy;
-  /** Reserved for the backlog-threads change (issue 4); only "softirq" (v6.8) is modelled so far. */
+  /** How the backlog NAPI runs: v6.8 softirq, the 2023 RFC's threads, or v6.10's threads. */
   backlog_napi: BacklogNapiMode;
   /** Preemption model; "none" is CONFIG_PREEMPT_NONE. */
   preempt: PreemptModel;
@@ -103,7 +103,7 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   dev_rx_weight: { kind: "int", default: 64, min: 1, max: 100_000, doc: "net.core.dev_weight: backlog quota per process_backlog call" },
   hz: { kind: "enum", default: "250", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick (250: Debian's and the measured machine's)" },
   ksoftirqd_policy: { kind: "enum", default: "since-6.5", values: ["since-6.5", "2016"], doc: "since-6.5: softirqs run at irq exit / BH enable even while ksoftirqd is runnable; 2016 (4cd13c21b207, v4.9 to v6.4): ksoftirqd takes every softirq while runnable" },
-  backlog_napi: { kind: "enum", default: "softirq", values: ["softirq"], doc: "how the backlog NAPI runs; threads-always / threads arrive with the change itself (issue 4)" },
+  backlog_napi: { kind: "enum", default: "softirq", values: ["softirq", "threads-always", "threads"], doc: "softirq: v6.8 (backlog in NET_RX, RPS kicks by IPI); threads-always: the 2023 RFC (every kick wakes the target CPU's backlog_napi/N thread); threads: v6.10 with thread_backlog_napi (remote kicks wake the thread, a local backlog takes the softirq path)" },
   preempt: { kind: "enum", default: "none", values: ["none"], doc: "preemption model; full / rt arrive with issue 4" },
   idle: { kind: "enum", default: "halt", values: ["halt", "poll", "haltpoll"], doc: "idle CPU: halt (needs an IPI to wake), poll (never needs one), haltpoll (polls haltpoll_ns, then halts)" },
   haltpoll_ns: { kind: "int", default: 200_000, min: 0, max: 1_000_000_000, doc: "haltpoll: polling window before halting (guest_halt_poll_ns default 200 us)" },

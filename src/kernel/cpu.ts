@@ -103,6 +103,9 @@ export class Cpu {
   ipiRes = 0;
   timerIrqs = 0;
   ksoftirqdWakeups = 0;
+  backlogThreadWakeups = 0;
+  /** __do_softirq invocations by where they ran (index: SOFTIRQ_WHERE in softirq.ts). */
+  readonly softirqRuns = new Float64Array(6);
 
   constructor(m: Machine, id: number, idleTask: Task) {
     this.m = m;

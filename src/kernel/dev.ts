@@ -29,6 +29,7 @@ export class SoftnetData {
   /** sd->rps_ipi_list: remote CPUs this CPU owes an IPI to (in push order). */
   readonly rps_ipi_list: number[] = [];
   in_net_rx_action = false;
+  in_napi_threaded_poll = false;
   // /proc/net/softnet_stat columns
   processed = 0;
   dropped = 0;
@@ -90,17 +91,36 @@ export function enqueue_to_backlog(m: Machine, cpu: Cpu, pkt: number, target: nu
 export function napi_schedule_rps(m: Machine, cpu: Cpu, sd: SoftnetData): void {
   const mysd = m.sd[cpu.id]!;
   if (sd !== mysd) {
+    if (m.cfg.backlog_napi !== "softirq") {
+      // v6.10 with backlog threads: schedule the remote backlog NAPI directly (it wakes its thread)
+      ____napi_schedule(m, cpu, sd);
+      return;
+    }
     mysd.rps_ipi_list.push(sd.cpu);
-    if (!mysd.in_net_rx_action) __raise_softirq_irqoff(m, cpu, NET_RX_SOFTIRQ);
+    if (!mysd.in_net_rx_action && !mysd.in_napi_threaded_poll) __raise_softirq_irqoff(m, cpu, NET_RX_SOFTIRQ);
     return;
   }
   ____napi_schedule(m, cpu, mysd);
 }
 
-/** ____napi_schedule(): put the backlog on this CPU's poll list and raise NET_RX (unless in net_rx_action). */
+/**
+ * ____napi_schedule(): a threaded NAPI wakes its thread (SCHED_THREADED + wake_up_process), except
+ * that with `thread_backlog_napi` a CPU's own backlog takes the local path (the `use_local_napi`
+ * short-cut of the change; the 2023 RFC, `threads-always`, had none). The local path puts the
+ * backlog on this CPU's poll list and raises NET_RX (unless inside net_rx_action).
+ */
 export function ____napi_schedule(m: Machine, cpu: Cpu, sd: SoftnetData): void {
+  if ((sd.backlogState & NAPI_STATE_THREADED) !== 0) {
+    const local = m.cfg.backlog_napi === "threads" && sd.cpu === cpu.id;
+    if (!local) {
+      sd.backlogState |= NAPI_STATE_SCHED_THREADED;
+      const thread = m.backlogThreads[sd.cpu]!;
+      if (m.sched.tryToWakeUp(cpu, thread)) m.cpus[sd.cpu]!.backlogThreadWakeups++;
+      return;
+    }
+  }
   sd.backlogOnPollList = true;
-  if (!sd.in_net_rx_action) __raise_softirq_irqoff(m, cpu, NET_RX_SOFTIRQ);
+  if (!m.sd[cpu.id]!.in_net_rx_action) __raise_softirq_irqoff(m, cpu, NET_RX_SOFTIRQ);
 }
 
 /** sd_has_rps_ipi_waiting() */

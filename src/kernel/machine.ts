@@ -9,11 +9,13 @@ import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
 import type { CostName } from "./costs";
 import { Cpu, IRQ_TICK } from "./cpu";
-import { SoftnetData } from "./dev";
+import { BacklogThread } from "./backlog-thread";
+import { NAPI_STATE_THREADED, SoftnetData } from "./dev";
 import { IdleTask } from "./idle";
 import { IrqRunner } from "./irq";
 import { NetRxAction } from "./net-rx-action";
 import { PacketPool } from "./packet";
+import { ProcessBacklog } from "./process-backlog";
 import { Rps } from "./rps";
 import { Scheduler } from "./sched";
 import { Ksoftirqd, MAX_SOFTIRQ_TIME_MS, SoftirqRunner } from "./softirq";
@@ -46,7 +48,10 @@ export class Machine {
   readonly irq: IrqRunner[] = [];
   readonly softirq: SoftirqRunner[] = [];
   readonly netrx: NetRxAction[] = [];
+  readonly pb: ProcessBacklog[] = [];
   readonly ksoftirqd: Ksoftirqd[] = [];
+  /** backlog_napi/N, when backlog_napi is threads or threads-always. */
+  readonly backlogThreads: BacklogThread[] = [];
   readonly tasks: Task[] = [];
   readonly sockets: UdpSocket[] = [];
   readonly devices: IrqDevice[] = [];
@@ -101,12 +106,23 @@ export class Machine {
       this.sd.push(sd);
       this.irq.push(new IrqRunner(this));
       this.softirq.push(new SoftirqRunner(this));
-      this.netrx.push(new NetRxAction(this, sd));
+      const pb = new ProcessBacklog(this, sd);
+      this.pb.push(pb);
+      this.netrx.push(new NetRxAction(this, sd, pb));
     }
     for (let i = 0; i < cfg.cpus; i++) {
       const k = new Ksoftirqd(this, i, this.allocPid());
       this.ksoftirqd.push(k);
       this.addTask(k, false);
+    }
+    if (cfg.backlog_napi !== "softirq") {
+      // smpboot_register_percpu_thread(&backlog_threads) -> backlog_napi_setup(): THREADED bit
+      for (let i = 0; i < cfg.cpus; i++) {
+        const t = new BacklogThread(this, i, this.allocPid());
+        this.backlogThreads.push(t);
+        this.addTask(t, false);
+        this.sd[i]!.backlogState |= NAPI_STATE_THREADED;
+      }
     }
     this.rps = new Rps(this, cfg.rps_cpus, cfg.seed);
   }

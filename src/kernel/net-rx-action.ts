@@ -1,39 +1,36 @@
 /**
- * The consuming side of the backlog (net/core/dev.c, v6.8): `net_rx_action`, the NET_RX softirq
- * handler, with its budget (netdev_budget packets) and time limit (netdev_budget_usecs, checked in
- * jiffies), `time_squeeze` and re-raise; `napi_poll` with the repoll rule; and `process_backlog`,
- * the backlog NAPI's poll function (quota dev_rx_weight, splice of input_pkt_queue into
- * process_queue, completion that clears the NAPI state).
- * A per-CPU state machine: each delivered packet is one segment of `netif_receive_skb` cost.
+ * net_rx_action() (net/core/dev.c, v6.8), the NET_RX softirq handler: take the poll list private,
+ * poll each NAPI once with its weight (`napi_poll` -> process_backlog), put a NAPI that used its whole
+ * weight on the repoll list, stop on the budget (netdev_budget packets) or the time limit
+ * (netdev_budget_usecs, checked in jiffies) with `time_squeeze++`, re-raise NET_RX for what is left,
+ * and always end by sending the pending RPS IPIs.
+ * Entry costs are owed to the next segment rather than run as segments of their own: fewer events,
+ * the same CPU time, and traces still name them.
  */
 import type { Cpu } from "./cpu";
-import { net_rps_send_ipi, NAPI_STATE_SCHED, NAPI_STATE_THREADED, sd_has_rps_ipi_waiting, skbaddr, type SoftnetData } from "./dev";
+import { net_rps_send_ipi, NAPI_STATE_SCHED, sd_has_rps_ipi_waiting, type SoftnetData } from "./dev";
 import type { Machine } from "./machine";
+import type { ProcessBacklog } from "./process-backlog";
 import { __raise_softirq_irqoff, NET_RX_SOFTIRQ } from "./softirq";
-import { udp_rcv } from "./udp";
 
-// Entry costs (net_rx_action, process_backlog) are owed to the next segment rather than run as
-// segments of their own: fewer events, the same CPU time; traces still name them.
-const S_PB_PKT = 2; // one packet through __netif_receive_skb
-const S_FINAL = 3; // paying for the RPS IPIs sent at the end
+const S_POLL = 0; // inside process_backlog
+const S_FINAL = 1; // paying for the RPS IPIs sent at the end
 
 export class NetRxAction {
   private readonly m: Machine;
   private readonly sd: SoftnetData;
+  private readonly pb: ProcessBacklog;
   private pc = S_FINAL;
   private budget = 0;
   private timeLimit = 0;
   /** The backlog NAPI is on net_rx_action's private `list` / `repoll` list. */
   private inList = false;
   private inRepoll = false;
-  /** process_backlog(): packets done this call, and its quota. */
-  private work = 0;
-  private quota = 0;
-  private pkt = -1;
 
-  constructor(m: Machine, sd: SoftnetData) {
+  constructor(m: Machine, sd: SoftnetData, pb: ProcessBacklog) {
     this.m = m;
     this.sd = sd;
+    this.pb = pb;
   }
 
   /**
@@ -53,23 +50,9 @@ export class NetRxAction {
 
   /** The last segment ended. Returns true when net_rx_action has returned. */
   done(cpu: Cpu): boolean {
-    const m = this.m;
-    const sd = this.sd;
-    switch (this.pc) {
-      case S_PB_PKT: {
-        // __netif_receive_skb_core(): counted as processed on this CPU, then up to UDP.
-        const pkt = this.pkt;
-        m.held--;
-        sd.processed++;
-        if (m.rec !== null) m.rec.record(cpu, "net:netif_receive_skb", { dev: m.devName(pkt), skbaddr: skbaddr(pkt), len: m.pool.len[pkt]! });
-        udp_rcv(m, cpu, pkt);
-        if (++this.work >= this.quota) return this.napiPollDone(cpu);
-        return this.pbLoop(cpu);
-      }
-      case S_FINAL:
-        return true;
-    }
-    throw new Error(`net_rx_action: bad state ${this.pc}`);
+    if (this.pc === S_FINAL) return true;
+    if (this.pb.done(cpu)) return this.napiPollDone(cpu);
+    return false;
   }
 
   /** `start:` label: mark in_net_rx_action and take the poll list private. */
@@ -100,31 +83,9 @@ export class NetRxAction {
       }
       // napi_poll(n, &repoll) -> process_backlog(n, weight)
       this.inList = false;
-      this.quota = m.cfg.dev_rx_weight;
-      this.work = 0;
-      if (sd_has_rps_ipi_waiting(sd)) net_rps_send_ipi(m, cpu, sd); // send pending IPIs first
-      cpu.owe(m.costs.process_backlog_call, "process_backlog");
-      return this.pbLoop(cpu);
-    }
-  }
-
-  /** process_backlog()'s loop: drain process_queue, else splice input_pkt_queue, else complete. */
-  private pbLoop(cpu: Cpu): boolean {
-    const sd = this.sd;
-    for (;;) {
-      if (sd.process_queue.length > 0) {
-        this.pkt = sd.process_queue.shift();
-        this.m.held++;
-        this.pc = S_PB_PKT;
-        cpu.exec(this.m.costs.netif_receive_skb, "__netif_receive_skb");
-        return false;
-      }
-      if (sd.input_pkt_queue.length === 0) {
-        // inline __napi_complete(): v6.8 clears every bit; with backlog threads THREADED survives
-        sd.backlogState &= NAPI_STATE_THREADED;
-        return this.napiPollDone(cpu);
-      }
-      sd.process_queue.spliceTailInit(sd.input_pkt_queue);
+      this.pc = S_POLL;
+      if (!this.pb.start(cpu, m.cfg.dev_rx_weight)) return false;
+      return this.napiPollDone(cpu);
     }
   }
 
@@ -132,9 +93,9 @@ export class NetRxAction {
   private napiPollDone(cpu: Cpu): boolean {
     const m = this.m;
     const sd = this.sd;
-    const work = this.work;
-    if (m.rec !== null) m.rec.record(cpu, "napi:napi_poll", { napi: `backlog/${sd.cpu}`, dev_name: "(backlog)", work, budget: this.quota });
-    if (work >= this.quota && (sd.backlogState & NAPI_STATE_SCHED) !== 0) this.inRepoll = true;
+    const work = this.pb.work;
+    if (m.rec !== null) m.rec.record(cpu, "napi:napi_poll", { napi: `backlog/${sd.cpu}`, dev_name: "(backlog)", work, budget: this.pb.quota });
+    if (work >= this.pb.quota && (sd.backlogState & NAPI_STATE_SCHED) !== 0) this.inRepoll = true;
     this.budget -= work;
     if (this.budget <= 0 || m.jiffies() >= this.timeLimit) {
       sd.time_squeeze++;
@@ -154,8 +115,8 @@ export class NetRxAction {
     else sd.in_net_rx_action = false;
     // when re-raised, in_net_rx_action stays set until the next round's loop clears it (as in v6.8)
     net_rps_send_ipi(m, cpu, sd);
+    this.pc = S_FINAL;
     if (cpu.debtNs > 0) {
-      this.pc = S_FINAL;
       cpu.exec(0, "net_rps_action_and_irq_enable");
       return false;
     }

@@ -19,6 +19,9 @@ export const NET_RX_SOFTIRQ = 3;
 export const SOFTIRQ_NAMES = ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"] as const;
 
 const NET_RX_BIT = 1 << NET_RX_SOFTIRQ;
+
+/** Where __do_softirq ran, for the per-CPU `softirq_runs` counters. */
+export const SOFTIRQ_WHERE = ["task", "irq_exit", "ksoftirqd", "backlog_thread", "irq_thread", "idle"] as const;
 /** MAX_SOFTIRQ_RESTART */
 export const MAX_SOFTIRQ_RESTART = 10;
 /** MAX_SOFTIRQ_TIME, ms */
@@ -103,6 +106,9 @@ export class SoftirqRunner implements Frame {
 
   begin(cpu: Cpu, fromIrqExit: boolean): void {
     this.fromIrqExit = fromIrqExit;
+    const kind = cpu.curr.kind;
+    const where = fromIrqExit ? 1 : kind === "ksoftirqd" ? 2 : kind === "backlog_thread" ? 3 : kind === "irq_thread" ? 4 : kind === "idle" ? 5 : 0;
+    cpu.softirqRuns[where]!++;
     cpu.push(this, FR_SOFTIRQ);
     // the entry cost is owed to the first segment of the first handler
     cpu.owe(this.m.costs.do_softirq, "__do_softirq");

@@ -48,6 +48,15 @@ export function buildResult(m: Machine, simulatedNs: number, wallMs: number): Om
       timer_irqs: c.timerIrqs,
       busy_ns: busy,
       ksoftirqd_wakeups: c.ksoftirqdWakeups,
+      backlog_thread_wakeups: c.backlogThreadWakeups,
+      softirq_runs: {
+        task: c.softirqRuns[0]!,
+        irq_exit: c.softirqRuns[1]!,
+        ksoftirqd: c.softirqRuns[2]!,
+        backlog_thread: c.softirqRuns[3]!,
+        irq_thread: c.softirqRuns[4]!,
+        idle: c.softirqRuns[5]!,
+      },
     };
   });
   const tasks: TaskResult[] = m.tasks
