@@ -201,6 +201,8 @@ describe("summary layout (synthetic result)", () => {
       timer_irqs: 100,
       busy_ns: { task: 50_000_000, softirq: 25_000_000, hardirq: 5_000_000, ksoftirqd: 0, backlog_thread: 0, idle: 20_000_000 },
       ksoftirqd_wakeups: 0,
+      backlog_thread_wakeups: 4 * n,
+      softirq_runs: { task: 6, irq_exit: 4 + n, ksoftirqd: 0, backlog_thread: 0, irq_thread: 0, idle: 0 },
     });
     const r: SimResult = {
       config,
@@ -218,7 +220,7 @@ describe("summary layout (synthetic result)", () => {
       warnings: ["an example warning"],
     };
     const text = formatSummary(r, { scenario: "loopback-pingpong", scenarioDescription: "desc", setKeys: new Set(["rps_cpus", "cost.ipi_send"]), scenarioKeys: new Set(["workload"]) });
-    for (const s of ["processed", "dropped", "time_squeeze", "received_rps", "NET_RX", "CAL", "RES", "softirq", "hardirq", "ksoftirqd", "idle", "voluntary", "involuntary"]) expect(text).toContain(s);
+    for (const s of ["processed", "dropped", "time_squeeze", "received_rps", "NET_RX", "CAL", "RES", "softirq", "hardirq", "ksoftirqd", "idle", "voluntary", "involuntary", "backlog_napi wakeups", "irq exit"]) expect(text).toContain(s);
     expect(text).toContain("workload=udp-pingpong");
     expect(text).toContain("rps_cpus=2");
     expect(text).toContain("cost.ipi_send=500");
@@ -227,7 +229,8 @@ describe("summary layout (synthetic result)", () => {
     expect(text).toContain("1.004 context switches");
     expect(text).toContain("50.0%");
     expect(text).toContain("- an example warning");
-    expect(text).toMatch(/\n\s+0\s+1,000\s+0\s+2\s+0\s+10\s+0\s+3\s+100\s+0\n/);
+    expect(text).toMatch(/\n\s+0\s+1,000\s+0\s+2\s+0\s+10\s+0\s+3\s+100\s+0\s+0\n/);
+    expect(text).toMatch(/\n\s+1\s+6\s+5\s+0\s+0\s+0\s+0\n/);
   });
 });
 
@@ -254,6 +257,9 @@ describe("simulate runs the model", () => {
     ["rate_pps", "200000", 200000],
     ["duration_ms", "2", 2],
     ["seed", "7", 7],
+    // issue 4's switch, used by its closing table
+    ["backlog_napi", "threads", "threads"],
+    ["backlog_napi", "threads-always", "threads-always"],
   ];
   for (const [key, value, resolved] of ISSUE_KEYS) {
     it(`--set ${key}=${value} --json answers`, async () => {

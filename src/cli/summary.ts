@@ -52,8 +52,15 @@ function packetLines(r: SimResult): string[] {
 
 function perCpuLines(r: SimResult): string[] {
   const counters = table(
-    ["cpu", "processed", "dropped", "time_squeeze", "received_rps", "NET_RX", "CAL", "RES", "LOC", "ksoftirqd wakeups"],
-    r.per_cpu.map((c) => [c.cpu, c.softnet.processed, c.softnet.dropped, c.softnet.time_squeeze, c.softnet.received_rps, c.net_rx_softirqs, c.ipi_cal, c.ipi_res, c.timer_irqs, c.ksoftirqd_wakeups]),
+    ["cpu", "processed", "dropped", "time_squeeze", "received_rps", "NET_RX", "CAL", "RES", "LOC", "ksoftirqd wakeups", "backlog_napi wakeups"],
+    r.per_cpu.map((c) => [c.cpu, c.softnet.processed, c.softnet.dropped, c.softnet.time_squeeze, c.softnet.received_rps, c.net_rx_softirqs, c.ipi_cal, c.ipi_res, c.timer_irqs, c.ksoftirqd_wakeups, c.backlog_thread_wakeups]),
+  );
+  const runs = table(
+    ["cpu", "in task (bh enable)", "irq exit", "ksoftirqd", "backlog thread", "irq thread", "idle"],
+    r.per_cpu.map((c) => {
+      const w = c.softirq_runs;
+      return [c.cpu, w.task, w.irq_exit, w.ksoftirqd, w.backlog_thread, w.irq_thread, w.idle];
+    }),
   );
   const busy = table(
     ["cpu", "task", "softirq", "hardirq", "ksoftirqd", "backlog_thread", "idle"],
@@ -68,6 +75,9 @@ function perCpuLines(r: SimResult): string[] {
     "",
     "busy time by context, % of simulated time (softirq = run in a task's or the idle task's context)",
     busy,
+    "",
+    "softirq runs (__do_softirq, all vectors) by where they ran",
+    runs,
   ];
 }
 
