@@ -27,6 +27,11 @@ export function titleBlock(text: string, subtitle?: string | string[]): VlSpec {
   return subtitle === undefined || subtitle.length === 0 ? { text } : { text, subtitle };
 }
 
+/** A Vega expression mapping a key (`datum.value` in legends and axes) to a display label. */
+export function labelExpr(labels: [string | number, string][], fallback = "datum.label", on = "datum.value"): string {
+  return labels.reduceRight((acc, [k, v]) => `${on} === ${JSON.stringify(k)} ? ${JSON.stringify(v)} : ${acc}`, fallback);
+}
+
 /** Throws a clear error unless `value` is a finite number (optionally > 0). */
 export function checkNumber(where: string, field: string, value: unknown, positive = false): number {
   if (typeof value !== "number" || !Number.isFinite(value) || (positive && value <= 0)) {

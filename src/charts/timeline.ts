@@ -5,7 +5,7 @@
  */
 import type { Trace } from "../observe/types";
 import { CONTEXT_COLORS, CONTEXT_LABELS, CONTEXT_ORDER, EVENT_KINDS, EVENT_STYLE } from "./palette";
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
+import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, labelExpr, titleBlock, type VlSpec } from "./spec";
 import { LANE, timelineData, type TimelineData, type TimelineDataOptions } from "./timeline-data";
 
 export interface TimelineOptions extends TimelineDataOptions {
@@ -19,11 +19,6 @@ const MIN_SPAN_PX = 2;
 
 /** Owner strip greys: the idle task, then three tones for the other tasks. */
 const OWNER_GREYS = ["#d0d0d0", "#4a4a4a", "#7c7c7c", "#5f6b73"];
-
-/** A Vega expression mapping `datum.value` (a key) to a label, for legends and axes. */
-export function labelExpr(labels: [string | number, string][], fallback = "datum.label", on = "datum.value"): string {
-  return labels.reduceRight((acc, [k, v]) => `${on} === ${JSON.stringify(k)} ? ${JSON.stringify(v)} : ${acc}`, fallback);
-}
 
 function laneHeightFor(n: number): number {
   return n <= 4 ? 84 : n <= 8 ? 62 : 44;
