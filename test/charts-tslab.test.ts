@@ -3,10 +3,9 @@
  * `./src/charts/index` (and with it every chart source file), and `show()` must reach the kernel's display
  * writer with one output holding the three MIME types. Real Jupyter runs are the notebook tests' job.
  */
-import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import path from "node:path";
+import { format } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const require = createRequire(import.meta.url);
@@ -38,7 +37,7 @@ describe("charts in tslab", () => {
       convs.node.close();
       convs.browser.close();
     };
-    const sink = (...args: unknown[]) => errors.push(args.map(String).join(" "));
+    const sink = (...args: unknown[]) => errors.push(format(...args));
     executor = createExecutor(notebooks, convs, { log: () => {}, error: sink });
   });
 

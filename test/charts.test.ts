@@ -282,6 +282,8 @@ describe("per-CPU timeline", () => {
     const backwards = { ...trace, spans: [{ ...trace.spans[0], start: 10, end: 5 }] };
     expect(() => timelineSpec(backwards)).toThrow(/spans\[0\] ends \(5\) before it starts \(10\)/);
     expect(() => timelineSpec({ spans: [] } as unknown as Trace)).toThrow(/run the model with trace=true/);
+    expect(() => timelineSpec(r68)).toThrow(/this SimResult has no trace; run the simulation with trace=true/);
+    expect(timelineSpec({ ...r68, trace }).description).toBe(timelineSpec(trace).description);
   });
 });
 

@@ -3,7 +3,7 @@
  * the task it is charged to underneath, and marks for packets, IPIs and wakeups above. Zoom with the
  * mouse wheel, pan by dragging, click a legend entry to highlight one context.
  */
-import type { Trace } from "../observe/types";
+import type { SimResult, Trace } from "../observe/types";
 import { CONTEXT_COLORS, CONTEXT_LABELS, CONTEXT_ORDER, EVENT_KINDS, EVENT_STYLE } from "./palette";
 import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, labelExpr, titleBlock, type VlSpec } from "./spec";
 import { LANE, timelineData, type TimelineData, type TimelineDataOptions } from "./timeline-data";
@@ -45,8 +45,20 @@ export function describeTimeline(d: TimelineData, title: string): string {
   );
 }
 
-/** Builds the per-CPU timeline spec of a trace (see the module comment and docs/charts.md). */
-export function timelineSpec(trace: Trace, opts: TimelineOptions = {}): VlSpec {
+function isResult(input: Trace | SimResult): input is SimResult {
+  return typeof input === "object" && input !== null && Array.isArray((input as SimResult).per_cpu);
+}
+
+/** The trace of a result run with trace=true, or the trace itself. */
+function traceOf(input: Trace | SimResult): Trace {
+  if (!isResult(input)) return input;
+  if (!input.trace) throw new Error("timelineSpec: this SimResult has no trace; run the simulation with trace=true");
+  return input.trace;
+}
+
+/** Builds the per-CPU timeline spec of a trace, or of a result run with trace=true (see docs/charts.md). */
+export function timelineSpec(input: Trace | SimResult, opts: TimelineOptions = {}): VlSpec {
+  const trace = traceOf(input);
   const width = opts.width === undefined ? 960 : checkNumber("timelineSpec", "width", opts.width, true);
   const d = timelineData(trace, { ...opts, width });
   const n = d.lanes.length;
