@@ -23,7 +23,7 @@ export class DatasetError extends Error {
   ) {
     const at = [
       where.row !== undefined ? `row ${where.row}` : "",
-      where.line !== undefined ? `(line ${where.line})` : "",
+      where.line !== undefined ? (where.row !== undefined ? `(line ${where.line})` : `line ${where.line}`) : "",
       where.field !== undefined ? `field "${where.field}"` : "",
     ]
       .filter(Boolean)
@@ -298,7 +298,7 @@ function crossCheck(dir: string, runs: Row[], summary: Row[]): void {
     const derived = deriveRunColumns(r);
     for (const d of DERIVED_COLUMNS) {
       const want = derived[d];
-      if (!sameCell(r[d], want)) throw new DatasetError(runsFile, { row: i + 1, field: d }, `${want === null ? "empty" : want} (computed from the row's counters)`, String(r[d]));
+      if (!sameCell(r[d], want)) throw new DatasetError(runsFile, { row: i + 1, field: d }, `${want === null ? "empty" : Number(want.toPrecision(7))} (computed from the row's counters)`, String(r[d]));
     }
   });
   const expected = summarizeRuns(runs);
