@@ -29,11 +29,12 @@ function n(v: unknown): number {
   return typeof v === "number" ? v : 0;
 }
 
-/** Computes every derived column from the raw ones. Per-packet ratios are null when no packet passed. */
+/** Computes every derived column from the raw ones. Per-packet ratios are null when no packet passed
+ * and for the idle configuration, whose few stray datagrams would make them meaningless. */
 export function deriveRunColumns(raw: Row): Record<DerivedColumn, number | null> {
   const packets = n(raw.udp_in_datagrams) + n(raw.udp_in_errors);
   const window = n(raw.window_s);
-  const per = (x: number) => (packets > 0 ? x / packets : null);
+  const per = (x: number) => (packets > 0 && raw.mode !== "idle" ? x / packets : null);
   const perS = (x: number) => (window > 0 ? x / window : 0);
   const cal = sum(raw.ipi_cal);
   const res = sum(raw.ipi_res);

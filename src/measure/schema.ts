@@ -116,7 +116,7 @@ export const RUN_COLUMNS: readonly Column[] = [
   { name: "cpu_busy_ticks", type: list, unit: "USER_HZ ticks per CPU", doc: "delta of user+nice+system+irq+softirq in /proc/stat (all tasks, other users' too)" },
   { name: "cpu_softirq_ticks", type: list, unit: "USER_HZ ticks per CPU", doc: "delta of the softirq column of /proc/stat (tick-sampled unless CONFIG_IRQ_TIME_ACCOUNTING)" },
   { name: "cpu_steal_ticks", type: list, unit: "USER_HZ ticks per CPU", doc: "delta of steal: time the hypervisor ran something else" },
-  { name: "packets", type: int(), unit: "datagrams", doc: "the per-packet denominator: udp_in_datagrams + udp_in_errors (UDP datagrams that reached the socket layer)" },
+  { name: "packets", type: int(), unit: "datagrams", doc: "the per-packet denominator: udp_in_datagrams + udp_in_errors (UDP datagrams that reached the socket layer); per-packet ratios are empty for idle runs" },
   { name: "net_rx_per_packet", type: num(0), nullable: true, unit: "", doc: "sum of net_rx_softirqs / packets" },
   { name: "ipis_per_packet", type: num(0), nullable: true, unit: "", doc: "sum of ipi_cal + ipi_res / packets" },
   { name: "cal_per_packet", type: num(0), nullable: true, unit: "", doc: "sum of ipi_cal / packets" },
