@@ -126,6 +126,19 @@ echo "Starting test..."; sleep 0.2; echo "Test end"; exit 0`,
     expect(existsSync(restorePath(stateDir))).toBe(false);
   });
 
+  it("a new measurement first repairs what a crashed one left (restore file), then restores to the repaired value", async () => {
+    mkdirSync(stateDir, { recursive: true });
+    writeFileSync(rpsFile, "3"); // left changed by a run that was SIGKILLed
+    writeFileSync(restorePath(stateDir), JSON.stringify({ path: rpsFile, previous: "0", pid: 4194305, written_at: "2026-11-25T00:00:00Z" }));
+    const bin = fakeSockperf("exit 1");
+    const { opts, configs } = plan([]);
+    const logged: string[] = [];
+    await expect(runMeasurement(opts, configs, { ...deps(bin), log: (l) => logged.push(l) })).rejects.toThrow(/did not bind/);
+    expect(logged[0]).toMatch(/did not finish: restored .* from 3 to 0/);
+    expect(readFileSync(rpsFile, "utf8")).toBe("0");
+    expect(existsSync(restorePath(stateDir))).toBe(false);
+  });
+
   it("SIGTERM in the middle of a run kills the tools and restores", async () => {
     const bin = fakeSockperf('[ "$1" = --version ] && exit 0; exec sleep 30');
     const script = join(dir, "child.mts");

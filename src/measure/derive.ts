@@ -2,23 +2,9 @@
  * The derived columns of a run row (per-packet and per-second ratios), computed from its raw counter
  * deltas. The harness uses it to fill a row and the loader to check a stored row against its own counters.
  */
-import type { Row } from "./schema";
+import { DERIVED_RATIOS, type Row } from "./schema";
 
-export const DERIVED_COLUMNS = [
-  "packets",
-  "net_rx_per_packet",
-  "ipis_per_packet",
-  "cal_per_packet",
-  "res_per_packet",
-  "received_rps_per_packet",
-  "tool_switches_per_packet",
-  "system_switches_per_packet",
-  "ksoftirqd_ns_per_packet",
-  "rcvbuf_drop_ratio",
-  "net_rx_per_s",
-  "ipis_per_s",
-  "ctxt_per_s",
-] as const;
+export const DERIVED_COLUMNS = ["packets", ...DERIVED_RATIOS] as const;
 export type DerivedColumn = (typeof DERIVED_COLUMNS)[number];
 
 function sum(v: unknown): number {

@@ -49,13 +49,8 @@ export const CONFIG_COLUMNS: readonly Column[] = [
   { name: "seconds", type: num(0), unit: "s", doc: "test length asked of the tool (sockperf -t), or the idle window" },
 ];
 
-/** Per-run metrics the summary aggregates (median, min, max over the repeats). */
-export const SUMMARY_METRICS = [
-  "received_pps",
-  "sent_pps",
-  "round_trips_per_s",
-  "latency_p50_us",
-  "latency_p99_us",
+/** Run columns computed from the counters of the same row (see derive.ts), besides `packets`. */
+export const DERIVED_RATIOS = [
   "net_rx_per_packet",
   "ipis_per_packet",
   "cal_per_packet",
@@ -69,6 +64,9 @@ export const SUMMARY_METRICS = [
   "ipis_per_s",
   "ctxt_per_s",
 ] as const;
+
+/** Per-run metrics the summary aggregates (median, min, max over the repeats). */
+export const SUMMARY_METRICS = ["received_pps", "sent_pps", "round_trips_per_s", "latency_p50_us", "latency_p99_us", ...DERIVED_RATIOS] as const;
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
 /** One row per run (one repeat of one configuration). */

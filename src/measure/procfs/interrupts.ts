@@ -4,6 +4,7 @@
  * (function call IPIs: smp_call_function, the RPS IPI), RES (rescheduling IPIs) and LOC (local timer).
  * Rows such as ERR and MIS carry one machine-wide number.
  */
+import { parseCpuHeader } from "./cpu-header";
 
 export interface InterruptRow {
   /** Per-CPU counts, or null for a machine-wide row (ERR, MIS). */
@@ -21,14 +22,7 @@ export interface Interrupts {
 export function parseInterrupts(text: string): Interrupts {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   if (lines.length === 0) throw new Error("interrupts: empty");
-  const cpus = lines[0]
-    .trim()
-    .split(/\s+/)
-    .map((h) => {
-      const m = /^CPU(\d+)$/.exec(h);
-      if (!m) throw new Error(`interrupts header: expected CPU<n> columns, got "${h}"`);
-      return Number(m[1]);
-    });
+  const cpus = parseCpuHeader(lines[0], "interrupts");
   const rows: Record<string, InterruptRow> = {};
   for (const line of lines.slice(1)) {
     const m = /^\s*([^:\s]+):(.*)$/.exec(line);

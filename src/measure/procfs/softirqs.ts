@@ -2,6 +2,7 @@
  * Parser for /proc/softirqs: a header naming the CPUs (`CPU0 CPU1 ...`), then one line per softirq
  * vector (`NET_RX: 9616 12579`) with a count per CPU of how often that vector ran.
  */
+import { parseCpuHeader } from "./cpu-header";
 
 export interface Softirqs {
   /** CPU ids of the columns, from the header. */
@@ -13,14 +14,7 @@ export interface Softirqs {
 export function parseSoftirqs(text: string): Softirqs {
   const lines = text.split("\n").filter((l) => l.trim() !== "");
   if (lines.length === 0) throw new Error("softirqs: empty");
-  const cpus = lines[0]
-    .trim()
-    .split(/\s+/)
-    .map((h) => {
-      const m = /^CPU(\d+)$/.exec(h);
-      if (!m) throw new Error(`softirqs header: expected CPU<n> columns, got "${h}"`);
-      return Number(m[1]);
-    });
+  const cpus = parseCpuHeader(lines[0], "softirqs");
   const counts: Record<string, number[]> = {};
   for (const line of lines.slice(1)) {
     const m = /^\s*([A-Z_]+):\s*(.*)$/.exec(line);
