@@ -1,7 +1,7 @@
 // A real measurement: one configuration (stream, 64 B, RPS to the other CPU, receiver on the other CPU),
 // 1 s of traffic to 127.0.0.1 (sockperf adds about 2 s of its own start-up), one repeat. It runs on
 // this machine kind (Linux, root, writable rps_cpus, sockperf + GNU time + taskset) and is skipped with
-// the reason elsewhere.
+// the reason elsewhere. The --trace case also needs tracefs.
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ import { DEFAULT_STATE_DIR, onlineCpus, runMeasurement } from "../src/measure/ha
 import { buildConfigs, parseMeasureArgs } from "../src/measure/plan";
 import { preflight } from "../src/measure/preflight";
 import { LO_RPS_CPUS } from "../src/measure/rps-guard";
+import { makeTraceHook } from "../src/measure/trace-hook";
+import { captureSupport } from "../src/trace/capture";
+import { parseFtraceText } from "../src/trace/ftrace-parse";
 
 function whyNot(): string | null {
   if (process.platform !== "linux") return "not Linux";
@@ -50,6 +53,33 @@ describe("softnet-lab measure on the real kernel", () => {
     try {
       writeMeasurementDataset(join(dir, "ds"), res.metadata, res.rows);
       expect(loadMeasurementDataset(join(dir, "ds")).summary[0].runs).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+describe("softnet-lab measure --trace", () => {
+  const traceReason = reason ?? (() => {
+    const s = captureSupport();
+    return s.ok ? null : s.reason;
+  })();
+  it.skipIf(traceReason !== null)(`records the kernel tracepoints of a run beside its counters${traceReason ? ` (skipped: ${traceReason})` : ""}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "softnet-lab-trace-"));
+    try {
+      const hook = makeTraceHook({ dir, maxSeconds: 12, bufferKb: 1024 });
+      if (typeof hook === "string") throw new Error(hook);
+      const opts = parseMeasureArgs(["--rps", "other", "--receiver", "other", "--mode", "pingpong", "--repeats", "1", "--seconds", "1"]);
+      const pf = preflight({ platform: "linux", uid: 0, pathVar: process.env.PATH ?? "", rpsPath: LO_RPS_CPUS, cpusNeeded: [0, 1], onlineCpus: onlineCpus() });
+      const res = await runMeasurement(opts, buildConfigs(opts, onlineCpus()), { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: process.env, timeBin: pf.tools.time, command: "test", trace: hook });
+      expect(res.rows[0].packets as number).toBeGreaterThan(100);
+      const label = "pingpong-64b-rps_other-recv_other.r1";
+      const meta = JSON.parse(readFileSync(join(dir, `${label}.capture.json`), "utf8"));
+      expect(meta.events).toContain("net:netif_receive_skb");
+      const parsed = parseFtraceText(readFileSync(join(dir, `${label}.trace.txt`), "utf8"), { onError: "collect" });
+      // The server's CPU 1 is the RPS target: packets are received there, after IPIs sent to it.
+      expect(parsed.records.some((r) => r.event === "net:netif_receive_skb" && r.cpu === 1)).toBe(true);
+      expect(parsed.records.some((r) => r.event === "ipi:ipi_send_cpu")).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,6 +13,7 @@ import { formatSummary } from "./report";
 import { LO_RPS_CPUS } from "./rps-guard";
 import type { RunTraceHook } from "./run-one";
 import { clientArgv, serverArgv } from "./sockperf";
+import { makeTraceHook } from "./trace-hook";
 import { summarizeRuns } from "./stats";
 
 export interface MeasureIo {
@@ -43,14 +44,9 @@ function planText(opts: MeasureOptions, configs: readonly RunConfig[], port: str
     lines.push(`  hard timeouts: client ${c.seconds + 15} s, server ${c.seconds + 30} s (SIGKILL of the process group)`);
   }
   lines.push(`\nAfterwards (and on error or Ctrl-C) ${LO_RPS_CPUS} is restored to its current value.`);
+  if (opts.trace) lines.push(`Each client's life would be traced through tracefs into ${opts.trace}/ (<config>.r<repeat>.trace.txt and .capture.json).`);
   lines.push(opts.out ? `The dataset would be written to ${opts.out}/ (metadata.json, runs.csv, summary.csv).` : "No --out: results would be printed, not saved.");
   return lines.join("\n") + "\n";
-}
-
-/** Loads the tracefs capture hook when the trace module is present (see docs/measure.md). */
-async function loadTraceHook(dir: string): Promise<RunTraceHook | string> {
-  void dir;
-  return "--trace: the tracefs capture module (src/trace/capture.ts) is not part of this build yet; run without --trace";
 }
 
 export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = process.env, io: MeasureIo = stdio): Promise<number> {
@@ -85,13 +81,14 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
     }
     let trace: RunTraceHook | undefined;
     if (opts.trace) {
-      const t = await loadTraceHook(opts.trace);
+      const t = makeTraceHook({ dir: opts.trace, maxSeconds: opts.seconds + 10 });
       if (typeof t === "string") {
         io.err(`softnet-lab measure: ${t}\n`);
         return 2;
       }
       trace = t;
     }
+    if (opts.trace) io.err(`softnet-lab measure: tracing each run's client into ${opts.trace}/ (a flood overruns the ring buffer: keep --seconds short)\n`);
     if (!opts.out) io.err("softnet-lab measure: no --out given; the results are printed but not saved.\n");
     const result = await runMeasurement(opts, configs, {
       rpsPath: LO_RPS_CPUS,
@@ -100,7 +97,7 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
       timeBin: pf.tools.time,
       log: (l) => io.err(l + "\n"),
       command: ["softnet-lab", "measure", ...argv].join(" "),
-      note: opts.note,
+      note: [opts.note, opts.trace ? `Runs were traced into ${opts.trace} (tracing adds overhead: do not compare these throughputs with untraced runs).` : null].filter(Boolean).join(" ") || null,
       trace,
       handleSignals: true,
     });

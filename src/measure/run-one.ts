@@ -12,10 +12,10 @@ import type { RpsGuard } from "./rps-guard";
 import type { Row } from "./schema";
 import { clientArgv, END_MARKER, LOOPBACK, parsePingPongOutput, parseServerOutput, parseThroughputOutput, serverArgv, START_MARKER } from "./sockperf";
 
-/** Optional kernel trace capture around the test period (provided by the trace module). */
+/** Optional kernel trace capture around the client's life (trace-hook.ts wraps src/trace/capture.ts).
+ * `work` must stop when `abort` fires (the capture's time limit or a signal). */
 export interface RunTraceHook {
-  start(label: string): Promise<void>;
-  stop(): Promise<void>;
+  around<T>(label: string, work: (abort: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 export interface RunContext {
@@ -104,7 +104,8 @@ export async function runOnce(config: RunConfig, repeat: number, ctx: RunContext
 
   const spawnOpts = (cpu: number | null, timeoutS: number) => ({ env: ctx.env, cpu, hardTimeoutMs: timeoutS * 1000, timeBin: ctx.timeBin });
   let server: ToolProcess | null = null;
-  let client: ToolProcess | null = null;
+  // Set inside runClient (a holder object keeps TypeScript's narrowing honest).
+  const started: { client: ToolProcess | null } = { client: null };
   try {
     server = spawnTool(serverArgv(ctx.port), spawnOpts(config.receiver_cpu, config.seconds + 30));
     const bound = await Promise.race([waitForSocket(ctx.fs, ctx.port, 5000, (q) => q !== null), server.exited.then(() => false)]);
@@ -113,16 +114,21 @@ export async function runOnce(config: RunConfig, repeat: number, ctx: RunContext
     // Filled from the client's output callback (a holder object keeps TypeScript's narrowing honest).
     const w: { before: Snapshot | null; after: Snapshot | null } = { before: null, after: null };
     const early = takeSnapshot(ctx.threads, ctx.fs);
-    if (ctx.trace) await ctx.trace.start(`${config.config_id}#${repeat}`);
-    client = spawnTool(clientArgv(config.mode, ctx.port, config.seconds, config.payload_bytes!), {
-      ...spawnOpts(config.sender_cpu, config.seconds + 15),
-      onLine: (line) => {
-        if (!w.before && line.includes(START_MARKER)) w.before = takeSnapshot(ctx.threads, ctx.fs);
-        else if (w.before && !w.after && line.includes(END_MARKER)) w.after = takeSnapshot(ctx.threads, ctx.fs);
-      },
-    });
-    const cexit = await client.exited;
-    if (ctx.trace) await ctx.trace.stop();
+    const runClient = async (abort: AbortSignal | null) => {
+      started.client = spawnTool(clientArgv(config.mode, ctx.port, config.seconds, config.payload_bytes!), {
+        ...spawnOpts(config.sender_cpu, config.seconds + 15),
+        onLine: (line) => {
+          if (!w.before && line.includes(START_MARKER)) w.before = takeSnapshot(ctx.threads, ctx.fs);
+          else if (w.before && !w.after && line.includes(END_MARKER)) w.after = takeSnapshot(ctx.threads, ctx.fs);
+        },
+      });
+      const c = started.client;
+      abort?.addEventListener("abort", () => c.signal("SIGKILL"), { once: true });
+      return c.exited;
+    };
+    const cexit = ctx.trace ? await ctx.trace.around(`${config.config_id}.r${repeat}`, runClient) : await runClient(null);
+    const client = started.client;
+    if (!client) throw new Error("sockperf client was not started");
     if (cexit.timedOut) throw new Error(`sockperf client exceeded its hard timeout (${config.seconds + 15} s) and was killed:\n${tail(client.output())}`);
     if (cexit.code !== 0) throw new Error(`sockperf client failed (exit ${cexit.code ?? cexit.signal}):\n${tail(client.output())}`);
     const window = w.before && w.after ? "tool-markers" : "process-lifetime";
@@ -170,9 +176,9 @@ export async function runOnce(config: RunConfig, repeat: number, ctx: RunContext
     }
     return finishRow({ ...base, window, ...tool }, snapBefore, snapAfter, ctx.cpus);
   } finally {
-    client?.signal("SIGKILL");
+    started.client?.signal("SIGKILL");
     server?.signal("SIGKILL");
     if (server) await server.exited;
-    if (client) await client.exited;
+    if (started.client) await started.client.exited;
   }
 }
