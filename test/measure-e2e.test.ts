@@ -35,7 +35,7 @@ describe("softnet-lab measure on the real kernel", () => {
     const opts = parseMeasureArgs(["--rps", "other", "--receiver", "other", "--payload", "64", "--repeats", "1", "--seconds", "1"]);
     const configs = buildConfigs(opts, onlineCpus());
     const pf = preflight({ platform: "linux", uid: 0, pathVar: process.env.PATH ?? "", rpsPath: LO_RPS_CPUS, cpusNeeded: [0, 1], onlineCpus: onlineCpus() });
-    const res = await runMeasurement(opts, configs, { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: process.env, timeBin: pf.tools.time, command: "test" });
+    const res = await runMeasurement(opts, configs, { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: process.env, timeBin: pf.tools.time, command: "test", lockWaitMs: 60_000 });
     expect(readFileSync(LO_RPS_CPUS, "utf8").trim()).toBe(previous);
     const [row] = res.rows;
     expect(row.window).toBe("tool-markers");
@@ -56,7 +56,7 @@ describe("softnet-lab measure on the real kernel", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 describe("softnet-lab measure --trace", () => {
@@ -71,7 +71,7 @@ describe("softnet-lab measure --trace", () => {
       if (typeof hook === "string") throw new Error(hook);
       const opts = parseMeasureArgs(["--rps", "other", "--receiver", "other", "--mode", "pingpong", "--repeats", "1", "--seconds", "1"]);
       const pf = preflight({ platform: "linux", uid: 0, pathVar: process.env.PATH ?? "", rpsPath: LO_RPS_CPUS, cpusNeeded: [0, 1], onlineCpus: onlineCpus() });
-      const res = await runMeasurement(opts, buildConfigs(opts, onlineCpus()), { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: process.env, timeBin: pf.tools.time, command: "test", trace: hook });
+      const res = await runMeasurement(opts, buildConfigs(opts, onlineCpus()), { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: process.env, timeBin: pf.tools.time, command: "test", lockWaitMs: 60_000, trace: hook });
       expect(res.rows[0].packets as number).toBeGreaterThan(100);
       const label = "pingpong-64b-rps_other-recv_other.r1";
       const meta = JSON.parse(readFileSync(join(dir, `${label}.capture.json`), "utf8"));
@@ -83,5 +83,5 @@ describe("softnet-lab measure --trace", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 90_000);
 });

@@ -90,6 +90,15 @@ describe("MeasureLock", () => {
     expect(existsSync(p)).toBe(false);
   });
 
+  it("a waiting acquire gets the lock once the holder releases it, and gives up after its wait", async () => {
+    const p = join(stateDir, "measure.lock");
+    const a = MeasureLock.acquire(p);
+    setTimeout(() => a.release(), 300);
+    const b = await MeasureLock.acquireWaiting(p, 5000);
+    await expect(MeasureLock.acquireWaiting(p, 200)).rejects.toThrow(LockBusyError);
+    b.release();
+  });
+
   it("takes over a lock whose owner is gone", () => {
     const p = join(stateDir, "measure.lock");
     mkdirSync(stateDir, { recursive: true });
@@ -174,12 +183,12 @@ await runMeasurement(opts, buildConfigs(opts, [0, 1]), { rpsPath: ${JSON.stringi
 });
 
 describe.skipIf(!rpsWritable || !hasTools)("the real lo rps_cpus (needs root and a writable sysfs)", () => {
-  it("is back to its previous value after a failing run", async () => {
+  it("is back to its previous value after a failing run", { timeout: 90_000 }, async () => {
     const previous = readFileSync(LO_RPS_CPUS, "utf8").trim();
     const bin = fakeSockperf("exit 1");
     const { opts, configs } = plan([]);
     await expect(
-      runMeasurement(opts, configs, { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeBin: null, command: "test" }),
+      runMeasurement(opts, configs, { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, timeBin: null, command: "test", lockWaitMs: 60_000 }),
     ).rejects.toThrow(/did not bind/);
     expect(readFileSync(LO_RPS_CPUS, "utf8").trim()).toBe(previous);
     expect(existsSync(restorePath(DEFAULT_STATE_DIR))).toBe(false);

@@ -29,6 +29,8 @@ export interface HarnessDeps {
   command: string;
   note?: string | null;
   trace?: RunTraceHook;
+  /** How long to wait for another measurement's lock before refusing (default 0: refuse at once). */
+  lockWaitMs?: number;
   /** Install SIGINT/SIGTERM handlers (the CLI does; tests that call in-process do not). */
   handleSignals?: boolean;
 }
@@ -62,7 +64,7 @@ export async function runMeasurement(opts: MeasureOptions, configs: readonly Run
   const fs = deps.fs ?? realProcFs;
   const log = deps.log ?? (() => {});
   const t0 = process.hrtime.bigint();
-  const lock = MeasureLock.acquire(lockPath(deps.stateDir));
+  const lock = await MeasureLock.acquireWaiting(lockPath(deps.stateDir), deps.lockWaitMs ?? 0);
   const guard = new RpsGuard(deps.rpsPath, restorePath(deps.stateDir));
   let cleaned = false;
   const cleanup = () => {

@@ -71,6 +71,19 @@ export class MeasureLock {
     throw new Error(`could not take the lock ${path} (it kept reappearing)`);
   }
 
+  /** Like acquire, but while another live measurement holds the lock, retries for up to `waitMs`. */
+  static async acquireWaiting(path: string, waitMs: number, what = "softnet-lab measure"): Promise<MeasureLock> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return MeasureLock.acquire(path, what);
+      } catch (e) {
+        if (!(e instanceof LockBusyError) || Date.now() >= deadline) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** Removes the lock file; safe to call more than once. */
   release(): void {
     if (this.released) return;
