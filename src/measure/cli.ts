@@ -116,3 +116,12 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
     return 1;
   }
 }
+
+/** The `softnet-lab measure` subcommand as src/cli/main.ts dispatches it. */
+export function run(argv: string[], io: MeasureIo): Promise<number> {
+  return measureMain(argv, process.env, io);
+}
+
+export function help(): string {
+  return MEASURE_USAGE;
+}
