@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { main } from "../src/cli/main";
 import { measureMain } from "../src/measure/cli";
 import { buildConfigs, parseMeasureArgs, schedule, UsageError } from "../src/measure/plan";
 import { installLine, MEASURE_TOOLS, preflight } from "../src/measure/preflight";
@@ -72,6 +73,14 @@ describe("measureMain", () => {
     const io = capture();
     expect(await measureMain(["--payload", "1"], process.env, io)).toBe(2);
     expect(io.errText).toMatch(/--payload: expected a whole number 14\.\.65507/);
+  });
+
+  it("is dispatched by the softnet-lab CLI", async () => {
+    const io = capture();
+    expect(await main(["measure", "--help"], io)).toBe(0);
+    expect(io.outText).toContain("usage: softnet-lab measure");
+    expect(await main(["measure", "--mode", "flood"], io)).toBe(2);
+    expect(io.errText).toContain("--mode: expected stream or pingpong");
   });
 
   it("--help exits 0", async () => {
