@@ -207,12 +207,13 @@ describe("summary layout (synthetic result)", () => {
     const r: SimResult = {
       config,
       simulated_ns: 100_000_000,
-      packets: { sent: 3001, delivered: 2990, dropped: { backlog: 1, rcvbuf: 0 }, in_flight: 10 },
+      packets: { sent: 3001, delivered: 2990, dropped: { backlog: 1, rcvbuf: 0, nic: 0 }, in_flight: 10 },
       throughput_pps: { sent: 30010, received: 29900 },
       udp: { InDatagrams: 2990, RcvbufErrors: 0 },
       per_cpu: [cpu(0), cpu(1)],
       tasks: [{ name: "udp-client/0", pid: 100, cpu: 0, policy: "SCHED_OTHER", cpu_ns: 40_000_000, softirq_ns: 1_000_000, voluntary_switches: 1500, involuntary_switches: 2 }],
-      latency_ns: { count: 1495, mean: 66_000, p50: 65_000, p90: 70_000, p99: 80_000, max: 95_000 },
+      latency_ns: { samples: [60_000, 65_000, 95_000], count: 1495, mean: 66_000, p50: 65_000, p90: 70_000, p99: 80_000, max: 95_000 },
+      wakeup_latency_ns: null,
       per_packet: { context_switches: 1.004, ipis: 0.5, net_rx_softirqs: 0.25, cpu_ns: 2100 },
       events: 123_456,
       digest: "0123abcd",
@@ -224,7 +225,7 @@ describe("summary layout (synthetic result)", () => {
     expect(text).toContain("workload=udp-pingpong");
     expect(text).toContain("rps_cpus=2");
     expect(text).toContain("cost.ipi_send=500");
-    expect(text).toContain("sent 3,001   delivered 2,990   dropped 1 (backlog 1, rcvbuf 0)   in flight 10   [sent = delivered + dropped + in flight]");
+    expect(text).toContain("sent 3,001   delivered 2,990   dropped 1 (backlog 1, rcvbuf 0, nic 0)   in flight 10   [sent = delivered + dropped + in flight]");
     expect(text).toContain("p99 80.00 us");
     expect(text).toContain("1.004 context switches");
     expect(text).toContain("50.0%");
@@ -302,8 +303,8 @@ describe("simulate runs the model", () => {
 
   it("the JSON has every documented field and no undocumented one", async () => {
     const seen = new Set<string>();
-    for (const scenario of ["loopback-stream-rps", "loopback-pingpong"]) {
-      const r = await cli("simulate", "--scenario", scenario, ...SHORT, "--set", "trace=true", "--set", "trace_ns=200000", "--json");
+    for (const [scenario, extra] of [["loopback-stream-rps", ["--set", "rt_task_cpu=1", "--set", "rt_task_period_us=100"]], ["loopback-pingpong", []]] as const) {
+      const r = await cli("simulate", "--scenario", scenario, ...SHORT, ...extra, "--set", "trace=true", "--set", "trace_ns=200000", "--json");
       expect(r.err).toBe("");
       expect(r.code).toBe(0);
       const result = JSON.parse(r.out) as SimResult;
@@ -313,7 +314,8 @@ describe("simulate runs the model", () => {
       const required = Object.keys(RESULT_FIELDS).filter((p) => !OPTIONAL_FIELDS.some((o) => p === o || p.startsWith(`${o}.`)));
       for (const p of required) expect(paths.has(p), `missing field ${p} (${scenario})`).toBe(true);
     }
-    // Ping-pong reports latency and the traced runs carry a trace: the optional fields appear too.
+    // Ping-pong reports latency, the latency task wakeup latency, and the traced runs carry a trace:
+    // the optional fields appear too.
     for (const p of Object.keys(RESULT_FIELDS)) expect(seen.has(p), `documented field ${p} never appeared`).toBe(true);
   });
 

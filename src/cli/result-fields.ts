@@ -40,6 +40,7 @@ export const RESULT_FIELDS: { readonly [P in ResultPath]: FieldDoc } = {
   "packets.dropped": { unit: "", doc: "drops by reason" },
   "packets.dropped.backlog": { unit: "packets", doc: "dropped by enqueue_to_backlog because input_pkt_queue already held more than netdev_max_backlog (softnet_stat `dropped`)" },
   "packets.dropped.rcvbuf": { unit: "packets", doc: "dropped at the socket because its receive buffer was full (Udp RcvbufErrors)" },
+  "packets.dropped.nic": { unit: "packets", doc: "nic-rx: arrived at the device but never handed to netif_rx, because the interrupt for their batch could not be taken in time (line masked while a threaded handler ran, or the CPU stuck in hardirqs): the device ring overflowed" },
   "packets.in_flight": { unit: "packets", doc: "packets still queued at the end: backlog queues, socket queues, not yet read" },
   throughput_pps: { unit: "", doc: "rates over the simulated time" },
   "throughput_pps.sent": { unit: "packets/s", doc: "packets.sent per simulated second" },
@@ -84,12 +85,21 @@ export const RESULT_FIELDS: { readonly [P in ResultPath]: FieldDoc } = {
   "tasks[].voluntary_switches": { unit: "count", doc: "switches away from the task because it blocked (voluntary_ctxt_switches in /proc/<pid>/status)" },
   "tasks[].involuntary_switches": { unit: "count", doc: "switches away from the task while it was runnable: preemption (nonvoluntary_ctxt_switches)" },
   latency_ns: { unit: "", doc: "round-trip latency of udp-pingpong, from the client's send to its receive of the response; null for other workloads" },
+  "latency_ns.samples": { unit: "ns", doc: "up to 2,000 round-trip times, sorted, evenly spaced in rank (for distribution charts)" },
   "latency_ns.count": { unit: "round trips", doc: "completed round trips measured" },
   "latency_ns.mean": { unit: "ns", doc: "mean round-trip time" },
   "latency_ns.p50": { unit: "ns", doc: "median round-trip time" },
   "latency_ns.p90": { unit: "ns", doc: "90th percentile round-trip time" },
   "latency_ns.p99": { unit: "ns", doc: "99th percentile round-trip time" },
   "latency_ns.max": { unit: "ns", doc: "longest round trip" },
+  wakeup_latency_ns: { unit: "", doc: "wakeup latency of the cyclictest-like SCHED_FIFO task (rt_task_cpu), from its timer's expiry to the moment it runs; null without one" },
+  "wakeup_latency_ns.samples": { unit: "ns", doc: "up to 2,000 wakeup latencies, sorted, evenly spaced in rank" },
+  "wakeup_latency_ns.count": { unit: "wakeups", doc: "wakeups measured" },
+  "wakeup_latency_ns.mean": { unit: "ns", doc: "mean wakeup latency" },
+  "wakeup_latency_ns.p50": { unit: "ns", doc: "median wakeup latency" },
+  "wakeup_latency_ns.p90": { unit: "ns", doc: "90th percentile wakeup latency" },
+  "wakeup_latency_ns.p99": { unit: "ns", doc: "99th percentile wakeup latency" },
+  "wakeup_latency_ns.max": { unit: "ns", doc: "longest wakeup latency" },
   per_packet: { unit: "", doc: "ratios per delivered packet, the figures the claims talk about" },
   "per_packet.context_switches": { unit: "switches/packet", doc: "voluntary + involuntary switches of all tasks per delivered packet" },
   "per_packet.ipis": { unit: "IPIs/packet", doc: "IPIs of every kind (CAL + RES) per delivered packet" },
@@ -118,7 +128,7 @@ export const RESULT_FIELDS: { readonly [P in ResultPath]: FieldDoc } = {
 };
 
 /** Fields that are absent or null in some runs (their sub-fields then too). */
-export const OPTIONAL_FIELDS: readonly ResultPath[] = ["latency_ns", "trace"];
+export const OPTIONAL_FIELDS: readonly ResultPath[] = ["latency_ns", "wakeup_latency_ns", "trace"];
 
 /**
  * The paths a JSON value actually has, in the same notation (`per_cpu[].softnet.processed`), for

@@ -97,9 +97,12 @@ function ms(ns: number): string {
 }
 
 function latencyLines(r: SimResult): string[] {
+  const out: string[] = [];
   const l = r.latency_ns;
-  if (!l) return [];
-  return [`latency   round trip: n=${group(l.count)}  mean ${us(l.mean)}  p50 ${us(l.p50)}  p90 ${us(l.p90)}  p99 ${us(l.p99)}  max ${us(l.max)}`];
+  if (l) out.push(`latency   round trip: n=${group(l.count)}  mean ${us(l.mean)}  p50 ${us(l.p50)}  p90 ${us(l.p90)}  p99 ${us(l.p99)}  max ${us(l.max)}`);
+  const w = r.wakeup_latency_ns;
+  if (w) out.push(`latency   SCHED_FIFO wakeup (cpu${r.config.rt_task_cpu}): n=${group(w.count)}  mean ${us(w.mean)}  p50 ${us(w.p50)}  p90 ${us(w.p90)}  p99 ${us(w.p99)}  max ${us(w.max)}`);
+  return out;
 }
 
 export function formatSummary(r: SimResult, ctx: SummaryContext = {}): string {
@@ -115,7 +118,7 @@ export function formatSummary(r: SimResult, ctx: SummaryContext = {}): string {
     ...perCpuLines(r),
     "",
     ...taskLines(r),
-    ...(r.latency_ns ? ["", ...latencyLines(r)] : []),
+    ...(r.latency_ns || r.wakeup_latency_ns ? ["", ...latencyLines(r)] : []),
     "",
     `per delivered packet  ${pp.context_switches.toFixed(3)} context switches   ${pp.ipis.toFixed(3)} IPIs   ${pp.net_rx_softirqs.toFixed(3)} NET_RX softirqs   ${group(pp.cpu_ns)} ns CPU`,
   ];

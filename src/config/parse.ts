@@ -8,6 +8,7 @@ import { COSTS, COST_NAMES, type CostName } from "../kernel/costs";
 import { badValue, ConfigError, didYouMean } from "./errors";
 import { checkCost, checkValue, formatCpuMask, parseCost, parseCpuList, parseCpuMask, parseValue } from "./values";
 import { findScenario, SCENARIO_NAMES } from "./scenarios";
+import { parseHotplug } from "../kernel/hotplug";
 
 export { ConfigError } from "./errors";
 
@@ -101,6 +102,12 @@ function checkCrossKeys(d: Draft): SimConfig {
   const hogs = parseCpuList(c.hog_cpus);
   const badHog = hogs.find((cpu) => cpu >= c.cpus);
   if (badHog !== undefined) throw missing("hog_cpus", c.hog_cpus, badHog, `a comma-separated list of CPUs from 0 to ${c.cpus - 1}, or empty`);
+  if (c.rt_task_cpu >= c.cpus) throw missing("rt_task_cpu", String(c.rt_task_cpu), c.rt_task_cpu, `-1 (none) or a CPU number from 0 to ${c.cpus - 1}`);
+  try {
+    parseHotplug(c.hotplug, c.cpus);
+  } catch (e) {
+    throw badValue("hotplug", c.hotplug, KEYS.hotplug.kind === "string" ? KEYS.hotplug.format : "", { why: `is not allowed: ${(e as Error).message}`, origin: from("hotplug") });
+  }
   return { ...c, costs: { ...c.costs } };
 }
 

@@ -3,6 +3,7 @@
  * for `duration_ms` of simulated time, checks the packet accounting and collects the result.
  * `Simulation` exposes the steps for tests that want to look inside between slices of time.
  */
+import { validateConfig } from "../config/parse";
 import type { SimConfig } from "../config/schema";
 import { Rng } from "../engine/rng";
 import { Simulator } from "../engine/sim";
@@ -49,7 +50,12 @@ export class Simulation {
   }
 }
 
+/**
+ * Runs one simulation of a complete config (DEFAULT_CONFIG with overrides, or makeConfig()).
+ * The config is validated first: a bad key value throws a ConfigError naming the key.
+ */
 export function simulate(config: SimConfig): SimResult {
+  validateConfig(config);
   const t0 = performance.now();
   const s = new Simulation(config);
   s.runUntil(config.duration_ms * 1e6);
