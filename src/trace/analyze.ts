@@ -8,7 +8,9 @@ import type { CpuBusy, LatencySummary, Span, SpanContext } from "../observe/type
 import type { KernelTraceRecord } from "./record";
 import { taskName } from "./record";
 import { recordContexts } from "./context";
-import { NET_RX_VEC, softirqName } from "./events";
+import { NET_RX_VEC, parseCpuList, softirqName } from "./events";
+
+export { parseCpuList };
 import { flattenSpans, spanContext } from "./spans";
 
 export interface Distribution extends LatencySummary {
@@ -151,19 +153,6 @@ export function ipisPerPacket(records: readonly KernelTraceRecord[], opts: Analy
 /** "on_each_cpu_cond_mask+0x20/0x60" → "on_each_cpu_cond_mask". */
 export function symbolName(sym: string): string {
   return sym.replace(/\+0x[0-9a-f]+(\/0x[0-9a-f]+)?$/, "");
-}
-
-/** A cpulist as %*pbl prints it ("0-2,5") → [0,1,2,5]. */
-export function parseCpuList(list: string): number[] {
-  const out: number[] = [];
-  for (const part of list.split(",")) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) continue;
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    for (let c = a; c <= b; c++) out.push(c);
-  }
-  return out;
 }
 
 export interface SwitchCount {

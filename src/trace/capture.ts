@@ -79,8 +79,8 @@ export interface TraceCapture {
 const LIMITS = { bufferKb: [64, 65536], maxSeconds: [0, 300] } as const;
 let instanceCounter = 0;
 
-/** Whether a capture can run here, and if not, why. */
-export function captureSupport(): { ok: true } | { ok: false; reason: string } {
+/** Whether a capture can run here, and if not, why (reason is "" when ok). */
+export function captureSupport(): { ok: boolean; reason: string } {
   if (process.platform !== "linux") return { ok: false, reason: `tracefs capture needs Linux; this is ${process.platform}` };
   const euid = typeof process.geteuid === "function" ? process.geteuid() : -1;
   if (euid !== 0) return { ok: false, reason: `tracefs capture needs root (effective uid is ${euid}); run it with sudo` };
@@ -93,7 +93,7 @@ export function captureSupport(): { ok: true } | { ok: false; reason: string } {
   if (!/\btracefs\b/.test(filesystems)) {
     return { ok: false, reason: "this kernel has no tracefs (no 'tracefs' in /proc/filesystems; it needs CONFIG_TRACING)" };
   }
-  return { ok: true };
+  return { ok: true, reason: "" };
 }
 
 /** A tracefs mount that is already there, or null. Reads /proc/mounts (octal escapes decoded). */

@@ -9,7 +9,7 @@
 import type { Span } from "../observe/types";
 import type { KernelTraceRecord } from "./record";
 import { taskName, traceOrder } from "./record";
-import { bareName, isIpiHandler } from "./events";
+import { bareName, isIpiHandler, parseCpuList } from "./events";
 import { spanOrder, spansFromRecords } from "./spans";
 
 export type ChromeEvent =
@@ -121,7 +121,7 @@ function instantName(r: KernelTraceRecord): string {
 /**
  * Flow arrows. "s" binds to the slice enclosing it on the sender's track; "f" carries bp:"e" and sits
  * inside its target slice (mid-point), so it binds to that slice whatever the importer's tie order.
- * IPI → the first IPI-vector hardirq span on the target CPU at or after the send (any hardirq span
+ * IPI (each CPU of an ipi_send_cpumask) → the first unused IPI-vector hardirq span on the target CPU at or after the send (any hardirq span
  * when the trace names no vectors, as in the model). Packet → netif_receive_skb of the same skbaddr.
  */
 function flowEvents(records: readonly KernelTraceRecord[], spans: readonly Span[], origin: number): ChromeEvent[] {
@@ -142,8 +142,11 @@ function flowEvents(records: readonly KernelTraceRecord[], spans: readonly Span[
   const inside = (s: Span): number => us(s.start + (s.end - s.start) / 2, origin);
 
   for (const r of traceOrder(records)) {
-    if (r.event === "ipi:ipi_send_cpu") {
-      const target = Number(r.fields.cpu);
+    const targets =
+      r.event === "ipi:ipi_send_cpu" ? [Number(r.fields.cpu)]
+      : r.event === "ipi:ipi_send_cpumask" ? parseCpuList(String(r.fields.cpumask))
+      : [];
+    for (const target of targets) {
       const list = hardirqs.get(target) ?? [];
       let i = cursor.get(target) ?? 0;
       while (i < list.length && (list[i].start < r.ts || (anyVectors && !isIpiHandler(list[i].fn)))) i++;
@@ -153,7 +156,8 @@ function flowEvents(records: readonly KernelTraceRecord[], spans: readonly Span[
       out.push({ ph: "s", name: "ipi", cat: "ipi", pid: PID, tid: cpuTid(r.cpu), ts: us(r.ts, origin), id });
       out.push({ ph: "f", name: "ipi", cat: "ipi", pid: PID, tid: cpuTid(target), ts: inside(handler), id, bp: "e" });
       id++;
-    } else if (r.event === "net:netif_rx") {
+    }
+    if (r.event === "net:netif_rx") {
       queued.set(String(r.fields.skbaddr), r);
     } else if (r.event === "net:netif_receive_skb") {
       const q = queued.get(String(r.fields.skbaddr));

@@ -277,3 +277,16 @@ export const SOFTIRQ_FUNCTIONS: readonly string[] = [
 export function isIpiHandler(fn: string): boolean {
   return fn === "sysvec_call_function_single" || fn === "sysvec_call_function" || fn === "sysvec_reschedule_ipi";
 }
+
+/** A cpulist as %*pbl prints it ("0-2,5") → [0,1,2,5]. */
+export function parseCpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) continue;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
+}
