@@ -3,7 +3,7 @@
 # then runs every vitest suite (model, CLI, notebooks in real Jupyter, the book in Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh --jupyter --chromium
+bash scripts/ensure-deps.sh --jupyter --chromium --measure
 echo "== type-check (TypeScript $(node node_modules/typescript/bin/tsc --version | awk '{print $2}'), strict"
 node node_modules/typescript/bin/tsc --noEmit -p .
 echo "== vitest"

@@ -10,6 +10,7 @@ import { UsageError } from "./args";
 import { ConfigError, closest } from "../config/errors";
 import * as simulate from "./simulate";
 import * as scenarios from "./scenarios";
+import * as measure from "../measure/cli";
 
 interface CommandEntry {
   summary: string;
@@ -20,6 +21,7 @@ interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   simulate: { summary: "run one simulation and print its counters (or --json)", module: simulate },
   scenarios: { summary: "list the named scenarios, one line each", module: scenarios },
+  measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with sockperf, rps_cpus per run, counters (Linux, root)", module: measure },
 };
 
 export function mainHelp(): string {
