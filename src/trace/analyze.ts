@@ -13,7 +13,7 @@ import { NET_RX_VEC, parseCpuList, softirqName } from "./events";
 export { parseCpuList };
 import { flattenSpans, spanContext } from "./spans";
 
-export interface Distribution extends LatencySummary {
+export interface Distribution extends Omit<LatencySummary, "samples"> {
   min: number;
 }
 
