@@ -57,7 +57,7 @@ describe("analyses on a known story", () => {
   });
 
   it("take nearest-rank percentiles", () => {
-    expect(distribution([5, 1, 4, 2, 3])).toEqual({ count: 5, min: 1, mean: 3, p50: 3, p90: 5, p99: 5, max: 5 });
+    expect(distribution([5, 1, 4, 2, 3])).toEqual({ samples: [1, 2, 3, 4, 5], count: 5, min: 1, mean: 3, p50: 3, p90: 5, p99: 5, max: 5 });
     expect(distribution([]).count).toBe(0);
   });
 

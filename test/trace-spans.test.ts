@@ -99,7 +99,7 @@ describe("spans rebuilt from records", () => {
     const { spans, warnings } = rebuildSpans([
       r(100, "irq:softirq_exit", { vec: 3, action: "NET_RX" }),
       r(200, "irq_vectors:local_timer_entry", { vector: 236 }),
-      r(300, "net:netif_rx", { name: "lo", skbaddr: "0", len: 1 }),
+      r(300, "net:netif_rx", { dev: "lo", skbaddr: "0", len: 1 }),
     ]);
     expect(spans.map((s) => [s.ctx, s.fn, s.start, s.end])).toEqual([
       ["task", "(task)", 100, 300],

@@ -12,22 +12,22 @@ import { NET_RX_VEC, parseCpuList, softirqName } from "./events";
 
 export { parseCpuList };
 import { flattenSpans, spanContext } from "./spans";
+import { summarizeLatency } from "../observe/report";
 
+/** The model's latency summary (same percentiles, same samples for charts) plus the minimum. */
 export interface Distribution extends LatencySummary {
   min: number;
 }
 
-/** count/min/mean/p50/p90/p99/max by nearest rank; all zero when empty. */
+/** count/min/mean/p50/p90/p99/max by nearest rank (observe/report.ts); all zero when empty. */
 export function distribution(values: readonly number[]): Distribution {
-  if (values.length === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-  const v = [...values].sort((a, b) => a - b);
-  const rank = (p: number): number => v[Math.min(v.length - 1, Math.max(0, Math.ceil(p * v.length) - 1))];
-  const sum = v.reduce((s, x) => s + x, 0);
-  return { count: v.length, min: v[0], mean: sum / v.length, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: v[v.length - 1] };
+  const s = summarizeLatency([...values]);
+  if (s === null) return { samples: [], count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  return { ...s, min: s.samples[0] };
 }
 
 export interface AnalysisOptions {
-  /** Count only packets of this device (the `name` field of netif_* events), e.g. "lo". Default: all. */
+  /** Count only packets of this device (the `dev` field of netif_* events), e.g. "lo". Default: all. */
   dev?: string;
 }
 
@@ -36,7 +36,7 @@ function inc<K extends string | number>(m: Record<K, number>, k: K, by = 1): voi
 }
 
 function isPacket(r: KernelTraceRecord, opts: AnalysisOptions): boolean {
-  return r.event === "net:netif_receive_skb" && (opts.dev === undefined || r.fields.name === opts.dev);
+  return r.event === "net:netif_receive_skb" && (opts.dev === undefined || r.fields.dev === opts.dev);
 }
 
 export interface ReceiveWhere {
@@ -237,7 +237,7 @@ export function enqueueToReceive(records: readonly KernelTraceRecord[], opts: An
   let crossCpu = 0;
   let unmatched = 0;
   for (const r of records) {
-    if (opts.dev !== undefined && r.fields.name !== opts.dev) continue;
+    if (opts.dev !== undefined && r.fields.dev !== opts.dev) continue;
     if (r.event === "net:netif_rx") queued.set(String(r.fields.skbaddr), r);
     else if (r.event === "net:netif_receive_skb") {
       const q = queued.get(String(r.fields.skbaddr));
