@@ -5,7 +5,7 @@ import { toFtraceText } from "../src/trace/ftrace-text";
 import { parseFtraceText } from "../src/trace/ftrace-parse";
 import { traceOrder } from "../src/trace/record";
 import { taskName } from "../src/trace/record";
-import { recordContexts } from "../src/trace/context";
+import { implicitSwitches, recordContexts } from "../src/trace/context";
 import { rebuildSpans, spanContext } from "../src/trace/spans";
 import { busyByContext, summarize } from "../src/trace/analyze";
 import { toChromeTrace } from "../src/trace/chrome-trace";
@@ -22,6 +22,10 @@ describe.each(SCENARIOS)("the model's trace of %s", (scenario) => {
     expect(back).toEqual(traceOrder(records));
     const strip = (x: unknown): unknown => JSON.parse(JSON.stringify(x));
     expect(strip(summarize(back))).toEqual(strip(summarize(trace.records)));
+  });
+
+  it("never shows a task running that no sched_switch switched in", () => {
+    expect(implicitSwitches(trace.records)).toEqual([]);
   });
 
   it("puts every netif_receive_skb in the context the model's own spans show", () => {

@@ -121,6 +121,9 @@ describe("spans rebuilt from records", () => {
       const lane = flattenSpans(spans).filter((s) => s.cpu === cpu);
       expect(lane.reduce((sum, s) => sum + (s.end - s.start), 0)).toBe(last - first);
     }
+    // The receiver's time shows on its CPU even where the trace lost its switch-in.
+    const w = loadTraceDataset(name).meta.workload;
+    expect(spans.filter((s) => s.task === "udp-rx" && s.cpu === w.receiver_cpu).length).toBeGreaterThan(0);
     // The NET_RX work of RPS-off loopback runs in the sender's softirq on CPU 0.
     const netRx = spans.filter((s) => s.fn === "net_rx_action");
     expect(netRx.length).toBeGreaterThan(0);

@@ -7,10 +7,8 @@
 import type { CpuBusy, LatencySummary, Span, SpanContext } from "../observe/types";
 import type { KernelTraceRecord } from "./record";
 import { taskName } from "./record";
-import { recordContexts } from "./context";
+import { recordContexts, TaskTracker } from "./context";
 import { NET_RX_VEC, parseCpuList, softirqName } from "./events";
-
-export { parseCpuList };
 import { flattenSpans, spanContext } from "./spans";
 import { summarizeLatency } from "../observe/report";
 
@@ -164,12 +162,16 @@ export interface SwitchCount {
   /** Switches in which neither side is the idle task. */
   taskToTask: number;
   perCpu: Record<number, number>;
+  /** Task changes the records show with no sched_switch (not in `switches`): the trace lost them. */
+  missingFromTrace: number;
 }
 
 /** Context switches (sched_switch) per received packet. */
 export function switchesPerPacket(records: readonly KernelTraceRecord[], opts: AnalysisOptions = {}): SwitchCount {
-  const out: SwitchCount = { switches: 0, packets: 0, perPacket: 0, involuntary: 0, taskToTask: 0, perCpu: {} };
+  const out: SwitchCount = { switches: 0, packets: 0, perPacket: 0, involuntary: 0, taskToTask: 0, perCpu: {}, missingFromTrace: 0 };
+  const tasks = new TaskTracker();
   for (const r of records) {
+    if (tasks.step(r)) out.missingFromTrace++;
     if (isPacket(r, opts)) out.packets++;
     if (r.event !== "sched:sched_switch") continue;
     out.switches++;
@@ -257,17 +259,23 @@ export interface WakeupLatency {
   delay: Distribution;
   /** Wakeups whose task did not run before the trace ended. */
   neverRan: number;
+  /** Wakeups whose task was later seen running with no sched_switch in the trace (time unknown, left out of `delay`). */
+  switchInMissing: number;
   /** Only wakeups of these tasks (comm), when the caller asked; else all. */
   tasks: string[] | null;
 }
 
 /** sched_wakeup → the sched_switch that runs the woken task (on its target CPU). */
-export function wakeupLatency(records: readonly KernelTraceRecord[], tasks?: readonly string[]): WakeupLatency {
+export function wakeupLatency(records: readonly KernelTraceRecord[], only?: readonly string[]): WakeupLatency {
   const waiting = new Map<number, number>(); // pid → wakeup ts
   const delays: number[] = [];
+  const tasks = new TaskTracker();
+  let switchInMissing = 0;
   for (const r of records) {
+    const implicit = tasks.step(r);
+    if (implicit && waiting.delete(implicit.to.pid)) switchInMissing++;
     if (r.event === "sched:sched_wakeup") {
-      if (tasks && !tasks.includes(String(r.fields.comm))) continue;
+      if (only && !only.includes(String(r.fields.comm))) continue;
       const pid = Number(r.fields.pid);
       if (!waiting.has(pid)) waiting.set(pid, r.ts);
     } else if (r.event === "sched:sched_switch") {
@@ -279,7 +287,7 @@ export function wakeupLatency(records: readonly KernelTraceRecord[], tasks?: rea
       }
     }
   }
-  return { delay: distribution(delays), neverRan: waiting.size, tasks: tasks ? [...tasks] : null };
+  return { delay: distribution(delays), neverRan: waiting.size, switchInMissing, tasks: only ? [...only] : null };
 }
 
 /** Busy time per CPU and context from spans (nested or flat), like the model's CpuResult.busy_ns. */

@@ -13,8 +13,6 @@ import { formatIrqFlags, traceOrder } from "./record";
 import { bareName, eventSpec } from "./events";
 import { ContextTracker } from "./context";
 
-export { traceOrder };
-
 export interface FtraceTextOptions {
   /** Print the irq-info flag columns (trace option irq-info, on by default in the kernel). Default true. */
   irqInfo?: boolean;
