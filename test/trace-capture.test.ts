@@ -25,7 +25,19 @@ function tracefsState(): Record<string, string> {
   // and the kernel rounds sizes to its pages (1408 reads back as 1410): compare in 16 KiB steps.
   const size = fs.readFileSync(path.join(root, "buffer_size_kb"), "utf8");
   state.buffer_size_kb = String(Math.round(Number(/expanded: (\d+)/.exec(size)?.[1] ?? size.trim()) / 16));
-  state.instances = fs.readdirSync(path.join(root, "instances")).sort().join(",");
+  // Instances of other live processes (another capture running beside the tests) are not ours to judge.
+  const ours = (name: string): boolean => {
+    const pid = Number(/^softnet-lab-(\d+)-\d+$/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid)) return true;
+    if (pid === process.pid) return true;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true; // its process is gone: a leftover
+    }
+  };
+  state.instances = fs.readdirSync(path.join(root, "instances")).filter(ours).sort().join(",");
   return state;
 }
 
