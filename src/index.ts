@@ -14,3 +14,5 @@ export { SCENARIOS, SCENARIO_NAMES, findScenario } from "./config/scenarios";
 export type { Scenario } from "./config/scenarios";
 export { describeKeys } from "./config/describe";
 export type { KeyDescription } from "./config/describe";
+// Traces in the kernel's language: ftrace text, Chrome JSON, spans, analyses, real captures (src/trace, docs/traces.md).
+export * as trace from "./trace";

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  busyByContext, distribution, enqueueToReceive, ipisPerPacket, napiPolls, packetsPerNetRxRun, parseCpuList,
+  busyByContext, distribution, enqueueToReceive, ipisPerPacket, napiPolls, packetsPerNetRxRun,
   raiseToEntry, receiveWhere, summarize, switchesPerPacket, wakeupLatency,
 } from "../src/trace/analyze";
 import { spansFromRecords } from "../src/trace/spans";
+import { parseCpuList } from "../src/trace/events";
 import { listTraceDatasets, loadTraceDataset } from "../src/trace/dataset";
 import { parseFtraceText } from "../src/trace/ftrace-parse";
 import { toFtraceText } from "../src/trace/ftrace-text";
@@ -30,7 +31,9 @@ describe("analyses on a known story", () => {
       ipis: 2, packets: 1, perPacket: 2, byCallsite: { ttwu_queue_wakelist: 1, on_each_cpu_cond_mask: 1 }, byTargetCpu: { 1: 2 },
     });
     expect(parseCpuList("0-2,5")).toEqual([0, 1, 2, 5]);
-    expect(switchesPerPacket(rs)).toEqual({ switches: 3, packets: 1, perPacket: 3, involuntary: 1, taskToTask: 0, perCpu: { 0: 1, 1: 2 } });
+    expect(switchesPerPacket(rs)).toEqual({
+      switches: 3, packets: 1, perPacket: 3, involuntary: 1, taskToTask: 0, perCpu: { 0: 1, 1: 2 }, missingFromTrace: 0,
+    });
   });
 
   it("measure raise → entry, netif_rx → netif_receive_skb and wakeup → run", () => {
@@ -50,6 +53,23 @@ describe("analyses on a known story", () => {
     expect(res.delay).toMatchObject({ count: 1, min: 40 });
   });
 
+  it("notice a task that runs without a recorded switch-in, and leave its wakeup delay out", () => {
+    const idle = { comm: "<idle>", pid: 0 };
+    const rx = { comm: "udp-rx", pid: 7 };
+    const r = (ts: number, who: { comm: string; pid: number }, event: string, fields: KernelTraceRecord["fields"]): KernelTraceRecord => ({
+      ts, cpu: 1, comm: who.comm, pid: who.pid, event, fields,
+    });
+    const lost = [
+      r(0, idle, "sched:sched_wakeup", { comm: "udp-rx", pid: 7, prio: 120, target_cpu: 1 }),
+      // the switch swapper/1 → udp-rx is missing, as on the VM of datasets/traces
+      r(50, rx, "sched:sched_switch", { prev_comm: "udp-rx", prev_pid: 7, prev_prio: 120, prev_state: "S", next_comm: "swapper/1", next_pid: 0, next_prio: 120 }),
+    ];
+    expect(wakeupLatency(lost)).toMatchObject({ delay: { count: 0 }, neverRan: 0, switchInMissing: 1 });
+    expect(switchesPerPacket(lost)).toMatchObject({ switches: 1, missingFromTrace: 1 });
+    const spans = spansFromRecords(lost);
+    expect(spans.map((s) => [s.task, s.start, s.end])).toEqual([["udp-rx", 0, 50], ["swapper/1", 0, 0], ["swapper/1", 50, 50]]);
+  });
+
   it("add up busy time per context from spans", () => {
     const busy = busyByContext(spansFromRecords(rs));
     expect(busy[0]).toEqual({ task: 14_500, softirq: 3_250, hardirq: 550, ksoftirqd: 0, backlog_thread: 0, idle: 1_700 });
@@ -57,7 +77,7 @@ describe("analyses on a known story", () => {
   });
 
   it("take nearest-rank percentiles", () => {
-    expect(distribution([5, 1, 4, 2, 3])).toEqual({ count: 5, min: 1, mean: 3, p50: 3, p90: 5, p99: 5, max: 5 });
+    expect(distribution([5, 1, 4, 2, 3])).toEqual({ samples: [1, 2, 3, 4, 5], count: 5, min: 1, mean: 3, p50: 3, p90: 5, p99: 5, max: 5 });
     expect(distribution([]).count).toBe(0);
   });
 

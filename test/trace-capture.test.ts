@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as dgram from "node:dgram";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { captureSupport, findTracefs, withTraceCapture, TraceCaptureError } from "../src/trace/capture";
 import { parseFtraceText } from "../src/trace/ftrace-parse";
 import { receiveWhere } from "../src/trace/analyze";
 
 const support = captureSupport();
+const hasUnshare = spawnSync("unshare", ["--version"]).status === 0;
 const reason = support.ok ? "" : support.reason;
 const CHILD = path.join("test", "fixtures", "trace-capture-child.ts");
 
@@ -24,7 +25,19 @@ function tracefsState(): Record<string, string> {
   // and the kernel rounds sizes to its pages (1408 reads back as 1410): compare in 16 KiB steps.
   const size = fs.readFileSync(path.join(root, "buffer_size_kb"), "utf8");
   state.buffer_size_kb = String(Math.round(Number(/expanded: (\d+)/.exec(size)?.[1] ?? size.trim()) / 16));
-  state.instances = fs.readdirSync(path.join(root, "instances")).sort().join(",");
+  // Instances of other live processes (another capture running beside the tests) are not ours to judge.
+  const ours = (name: string): boolean => {
+    const pid = Number(/^softnet-lab-(\d+)-\d+$/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid)) return true;
+    if (pid === process.pid) return true;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true; // its process is gone: a leftover
+    }
+  };
+  state.instances = fs.readdirSync(path.join(root, "instances")).filter(ours).sort().join(",");
   return state;
 }
 
@@ -145,6 +158,17 @@ describe.skipIf(!support.ok)(`real tracefs capture (skipped: ${reason || "n/a"})
     const res = await runChild("instance", { signal: "SIGTERM" });
     expect(res.signal).toBe("SIGTERM");
     expect(tracefsState()).toEqual(before);
+  });
+
+  it.skipIf(!hasUnshare)("mounts tracefs when none is mounted and unmounts it after (private mount namespace; needs unshare)", () => {
+    // Unmount every tracefs/debugfs inside a private mount namespace only; the machine's mounts stay.
+    const script =
+      "awk '$3==\"tracefs\"||$3==\"debugfs\"{print $2}' /proc/mounts | sort -r | xargs -r -n1 umount; " +
+      `exec ${JSON.stringify(process.execPath)} --import tsx ${CHILD} mount`;
+    const res = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], { encoding: "utf8", timeout: 30_000 });
+    const report = JSON.parse(res.stdout.trim().split("\n").pop() ?? "{}");
+    expect(report).toMatchObject({ before: null, mountedByCapture: true, after: null });
+    expect(typeof report.used).toBe("string");
   });
 
   it("refuses clearly when not root (child process as nobody)", async () => {

@@ -96,14 +96,14 @@ describe("parsing real ftrace lines", () => {
 
 describe("record validation", () => {
   it("names the field and the allowed ones", () => {
-    expect(() => normalizeRecord({ ts: 1, cpu: 0, comm: "x", pid: 1, event: "net:netif_rx", fields: { dev: "lo", skbaddr: "0", len: 1 } })).toThrow(
-      /unknown field 'dev'; allowed: name, skbaddr, len/,
+    expect(() => normalizeRecord({ ts: 1, cpu: 0, comm: "x", pid: 1, event: "net:netif_rx", fields: { name: "lo", skbaddr: "0", len: 1 } })).toThrow(
+      /unknown field 'name'; allowed: dev, skbaddr, len/,
     );
     expect(() => normalizeRecord({ ts: 1, cpu: 0, comm: "x", pid: 1, event: "napi:napi_poll", fields: { napi: "0", dev_name: "lo", work: 1 } })).toThrow(
       /missing field 'budget'/,
     );
     expect(() => normalizeRecord({ ts: -5, cpu: 0, comm: "x", pid: 1, event: "net:netif_rx", fields: {} })).toThrow(TraceRecordError);
-    expect(() => normalizeRecord({ ts: 1, cpu: 0, comm: "x", pid: 1, event: "net:netif_rx", fields: { name: "lo", skbaddr: "0", len: "many" } })).toThrow(
+    expect(() => normalizeRecord({ ts: 1, cpu: 0, comm: "x", pid: 1, event: "net:netif_rx", fields: { dev: "lo", skbaddr: "0", len: "many" } })).toThrow(
       /field 'len' must be an integer, got "many"/,
     );
   });

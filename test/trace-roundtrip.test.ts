@@ -70,7 +70,7 @@ describe("ftrace text export → parse round trip", () => {
 
 describe("ftrace text layout", () => {
   it("prints a line exactly as the kernel does", () => {
-    const r = normalizeRecord({ ts: 1217_444_335_999, cpu: 0, comm: "udp-tx", pid: 12627, event: "net:netif_receive_skb", fields: { name: "lo", skbaddr: "0000000077bf269a", len: 92 } });
+    const r = normalizeRecord({ ts: 1217_444_335_999, cpu: 0, comm: "udp-tx", pid: 12627, event: "net:netif_receive_skb", fields: { dev: "lo", skbaddr: "0000000077bf269a", len: 92 } });
     const flags = parseIrqFlags("..s1.");
     expect(formatFtraceLine(r, { flags: flags ?? undefined })).toBe(
       "          udp-tx-12627   [000] ..s1.  1217.444335: netif_receive_skb: dev=lo skbaddr=0000000077bf269a len=92",

@@ -99,7 +99,7 @@ describe("spans rebuilt from records", () => {
     const { spans, warnings } = rebuildSpans([
       r(100, "irq:softirq_exit", { vec: 3, action: "NET_RX" }),
       r(200, "irq_vectors:local_timer_entry", { vector: 236 }),
-      r(300, "net:netif_rx", { name: "lo", skbaddr: "0", len: 1 }),
+      r(300, "net:netif_rx", { dev: "lo", skbaddr: "0", len: 1 }),
     ]);
     expect(spans.map((s) => [s.ctx, s.fn, s.start, s.end])).toEqual([
       ["task", "(task)", 100, 300],
@@ -121,6 +121,9 @@ describe("spans rebuilt from records", () => {
       const lane = flattenSpans(spans).filter((s) => s.cpu === cpu);
       expect(lane.reduce((sum, s) => sum + (s.end - s.start), 0)).toBe(last - first);
     }
+    // The receiver's time shows on its CPU even where the trace lost its switch-in.
+    const w = loadTraceDataset(name).meta.workload;
+    expect(spans.filter((s) => s.task === "udp-rx" && s.cpu === w.receiver_cpu).length).toBeGreaterThan(0);
     // The NET_RX work of RPS-off loopback runs in the sender's softirq on CPU 0.
     const netRx = spans.filter((s) => s.fn === "net_rx_action");
     expect(netRx.length).toBeGreaterThan(0);

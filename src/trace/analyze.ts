@@ -7,27 +7,25 @@
 import type { CpuBusy, LatencySummary, Span, SpanContext } from "../observe/types";
 import type { KernelTraceRecord } from "./record";
 import { taskName } from "./record";
-import { recordContexts } from "./context";
+import { recordContexts, TaskTracker } from "./context";
 import { NET_RX_VEC, parseCpuList, softirqName } from "./events";
-
-export { parseCpuList };
 import { flattenSpans, spanContext } from "./spans";
+import { summarizeLatency } from "../observe/report";
 
-export interface Distribution extends Omit<LatencySummary, "samples"> {
+/** The model's latency summary (same percentiles, same samples for charts) plus the minimum. */
+export interface Distribution extends LatencySummary {
   min: number;
 }
 
-/** count/min/mean/p50/p90/p99/max by nearest rank; all zero when empty. */
+/** count/min/mean/p50/p90/p99/max by nearest rank (observe/report.ts); all zero when empty. */
 export function distribution(values: readonly number[]): Distribution {
-  if (values.length === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
-  const v = [...values].sort((a, b) => a - b);
-  const rank = (p: number): number => v[Math.min(v.length - 1, Math.max(0, Math.ceil(p * v.length) - 1))];
-  const sum = v.reduce((s, x) => s + x, 0);
-  return { count: v.length, min: v[0], mean: sum / v.length, p50: rank(0.5), p90: rank(0.9), p99: rank(0.99), max: v[v.length - 1] };
+  const s = summarizeLatency([...values]);
+  if (s === null) return { samples: [], count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  return { ...s, min: s.samples[0] };
 }
 
 export interface AnalysisOptions {
-  /** Count only packets of this device (the `name` field of netif_* events), e.g. "lo". Default: all. */
+  /** Count only packets of this device (the `dev` field of netif_* events), e.g. "lo". Default: all. */
   dev?: string;
 }
 
@@ -36,7 +34,7 @@ function inc<K extends string | number>(m: Record<K, number>, k: K, by = 1): voi
 }
 
 function isPacket(r: KernelTraceRecord, opts: AnalysisOptions): boolean {
-  return r.event === "net:netif_receive_skb" && (opts.dev === undefined || r.fields.name === opts.dev);
+  return r.event === "net:netif_receive_skb" && (opts.dev === undefined || r.fields.dev === opts.dev);
 }
 
 export interface ReceiveWhere {
@@ -164,12 +162,16 @@ export interface SwitchCount {
   /** Switches in which neither side is the idle task. */
   taskToTask: number;
   perCpu: Record<number, number>;
+  /** Task changes the records show with no sched_switch (not in `switches`): the trace lost them. */
+  missingFromTrace: number;
 }
 
 /** Context switches (sched_switch) per received packet. */
 export function switchesPerPacket(records: readonly KernelTraceRecord[], opts: AnalysisOptions = {}): SwitchCount {
-  const out: SwitchCount = { switches: 0, packets: 0, perPacket: 0, involuntary: 0, taskToTask: 0, perCpu: {} };
+  const out: SwitchCount = { switches: 0, packets: 0, perPacket: 0, involuntary: 0, taskToTask: 0, perCpu: {}, missingFromTrace: 0 };
+  const tasks = new TaskTracker();
   for (const r of records) {
+    if (tasks.step(r)) out.missingFromTrace++;
     if (isPacket(r, opts)) out.packets++;
     if (r.event !== "sched:sched_switch") continue;
     out.switches++;
@@ -237,7 +239,7 @@ export function enqueueToReceive(records: readonly KernelTraceRecord[], opts: An
   let crossCpu = 0;
   let unmatched = 0;
   for (const r of records) {
-    if (opts.dev !== undefined && r.fields.name !== opts.dev) continue;
+    if (opts.dev !== undefined && r.fields.dev !== opts.dev) continue;
     if (r.event === "net:netif_rx") queued.set(String(r.fields.skbaddr), r);
     else if (r.event === "net:netif_receive_skb") {
       const q = queued.get(String(r.fields.skbaddr));
@@ -257,17 +259,23 @@ export interface WakeupLatency {
   delay: Distribution;
   /** Wakeups whose task did not run before the trace ended. */
   neverRan: number;
+  /** Wakeups whose task was later seen running with no sched_switch in the trace (time unknown, left out of `delay`). */
+  switchInMissing: number;
   /** Only wakeups of these tasks (comm), when the caller asked; else all. */
   tasks: string[] | null;
 }
 
 /** sched_wakeup → the sched_switch that runs the woken task (on its target CPU). */
-export function wakeupLatency(records: readonly KernelTraceRecord[], tasks?: readonly string[]): WakeupLatency {
+export function wakeupLatency(records: readonly KernelTraceRecord[], only?: readonly string[]): WakeupLatency {
   const waiting = new Map<number, number>(); // pid → wakeup ts
   const delays: number[] = [];
+  const tasks = new TaskTracker();
+  let switchInMissing = 0;
   for (const r of records) {
+    const implicit = tasks.step(r);
+    if (implicit && waiting.delete(implicit.to.pid)) switchInMissing++;
     if (r.event === "sched:sched_wakeup") {
-      if (tasks && !tasks.includes(String(r.fields.comm))) continue;
+      if (only && !only.includes(String(r.fields.comm))) continue;
       const pid = Number(r.fields.pid);
       if (!waiting.has(pid)) waiting.set(pid, r.ts);
     } else if (r.event === "sched:sched_switch") {
@@ -279,7 +287,7 @@ export function wakeupLatency(records: readonly KernelTraceRecord[], tasks?: rea
       }
     }
   }
-  return { delay: distribution(delays), neverRan: waiting.size, tasks: tasks ? [...tasks] : null };
+  return { delay: distribution(delays), neverRan: waiting.size, switchInMissing, tasks: only ? [...only] : null };
 }
 
 /** Busy time per CPU and context from spans (nested or flat), like the model's CpuResult.busy_ns. */

@@ -102,7 +102,7 @@ function instantName(r: KernelTraceRecord): string {
   switch (r.event) {
     case "net:netif_rx":
     case "net:netif_receive_skb":
-      return `${bareName(r.event)} ${f.name} len=${f.len}`;
+      return `${bareName(r.event)} ${f.dev} len=${f.len}`;
     case "ipi:ipi_send_cpu":
       return `ipi → CPU ${f.cpu}`;
     case "ipi:ipi_send_cpumask":

@@ -1,6 +1,8 @@
 /**
  * The catalog of tracepoints softnet-lab understands: for each event its `subsystem:event` name, its
- * fields (named as in the event's tracefs `format` file) and the kernel's print format, both ways
+ * fields (named by the keys the kernel prints, which are the tracefs `format` file's field names
+ * except netif_*'s `dev`, printed from field `name`; napi_poll, which prints no keys, uses the format
+ * names) and the kernel's print format, both ways
  * (fields → text, text → fields). Formats follow the `print fmt` lines of Linux 6.18's
  * /sys/kernel/tracing/events/<subsystem>/<event>/format files on x86_64.
  */
@@ -50,12 +52,13 @@ function softirq(event: string): EventSpec {
 function netifEvent(event: string): EventSpec {
   return {
     name: `net:${event}`,
-    fields: [{ name: "name", kind: "str" }, { name: "skbaddr", kind: "str" }, { name: "len", kind: "int" }],
+    // Named by the printed key `dev` (the format file's field is `name`), as the model records it.
+    fields: [{ name: "dev", kind: "str" }, { name: "skbaddr", kind: "str" }, { name: "len", kind: "int" }],
     shape: "dev=<name> skbaddr=<ptr> len=<u>",
-    print: (f) => `dev=${f.name} skbaddr=${f.skbaddr} len=${f.len}`,
+    print: (f) => `dev=${f.dev} skbaddr=${f.skbaddr} len=${f.len}`,
     parse: (t) => {
       const m = /^dev=(.*) skbaddr=(\S+) len=(\d+)$/.exec(t);
-      return m ? { name: m[1], skbaddr: m[2], len: Number(m[3]) } : null;
+      return m ? { dev: m[1], skbaddr: m[2], len: Number(m[3]) } : null;
     },
   };
 }
@@ -275,8 +278,14 @@ export const SOFTIRQ_FUNCTIONS: readonly string[] = [
 
 /** Is `fn` an x86 IPI vector handler (the target of an ipi_send_cpu)? */
 export function isIpiHandler(fn: string): boolean {
-  return fn === "sysvec_call_function_single" || fn === "sysvec_call_function" || fn === "sysvec_reschedule_ipi";
+  return IPI_HANDLERS.includes(fn);
 }
+
+/** x86 IPI vectors, and the generic callbacks a model may name its IPI handlers after. */
+const IPI_HANDLERS: readonly string[] = [
+  "sysvec_call_function_single", "sysvec_call_function", "sysvec_reschedule_ipi",
+  "generic_smp_call_function_single_interrupt", "generic_smp_call_function_interrupt",
+];
 
 /** A cpulist as %*pbl prints it ("0-2,5") → [0,1,2,5]. */
 export function parseCpuList(list: string): number[] {

@@ -13,8 +13,6 @@ import { formatIrqFlags, traceOrder } from "./record";
 import { bareName, eventSpec } from "./events";
 import { ContextTracker } from "./context";
 
-export { traceOrder };
-
 export interface FtraceTextOptions {
   /** Print the irq-info flag columns (trace option irq-info, on by default in the kernel). Default true. */
   irqInfo?: boolean;
@@ -55,12 +53,17 @@ export interface LineOptions {
 
 /** One line as trace_print_context() prints it: "%16s-%-7d [%03d] <flags>  %5lu.%06lu: event: text". */
 export function formatFtraceLine(r: KernelTraceRecord, opts: LineOptions = {}): string {
-  let line = `${r.comm.padStart(16)}-${String(r.pid).padEnd(7)} `;
+  let line = `${commColumn(r).padStart(16)}-${String(r.pid).padEnd(7)} `;
   if (opts.tgid) line += r.tgid == null ? "(-------) " : `(${String(r.tgid).padStart(7)}) `;
   line += `[${String(r.cpu).padStart(3, "0")}] `;
   if (opts.irqInfo ?? true) line += formatIrqFlags(opts.flags ?? r.flags ?? NO_FLAGS);
   line += ` ${formatTimestamp(r.ts, opts.timestamps ?? "us")}: ${bareName(r.event)}: ${eventText(r)}`;
   return line;
+}
+
+/** The comm column: "<idle>" for pid 0, as trace_find_cmdline() prints it (sched_switch fields keep swapper/N). */
+export function commColumn(r: KernelTraceRecord): string {
+  return r.pid === 0 ? "<idle>" : r.comm;
 }
 
 /** The text after "event: ": the event's print format, or the raw text kept for unknown events. */
@@ -144,7 +147,7 @@ export function toTraceCmdReport(records: readonly KernelTraceRecord[], opts: { 
   for (const r of sorted) {
     const ts = formatTimestamp(r.ts, opts.timestamps ?? "us");
     const name = `${bareName(r.event)}:`.padEnd(21);
-    lines.push(`${r.comm.padStart(16)}-${String(r.pid).padEnd(5)} [${String(r.cpu).padStart(3, "0")}] ${ts}: ${name} ${eventText(r)}`);
+    lines.push(`${commColumn(r).padStart(16)}-${String(r.pid).padEnd(5)} [${String(r.cpu).padStart(3, "0")}] ${ts}: ${name} ${eventText(r)}`);
   }
   return lines.join("\n") + "\n";
 }

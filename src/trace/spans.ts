@@ -7,6 +7,9 @@
  * Approximations (see docs/traces.md):
  * - A lane runs from the first to the last record of the whole trace (`start`/`end` to override).
  *   Before a CPU's first sched_switch its task is the one its first record names.
+ * - A record whose comm/pid is not the task last switched in means a sched_switch is missing (the
+ *   6.18 VM of datasets/traces never records switches out of CPU 1's idle task): the switch is
+ *   placed right after the previous record on that CPU, and counted in the warnings.
  * - Only what the trace shows is known: time between two events belongs to the innermost open
  *   section; a softirq_exit whose entry precedes the capture opens at the start of its parent; a
  *   section still open at a sched_switch or at the end of the trace is closed there (and reported).
@@ -17,6 +20,7 @@ import type { Span, SpanContext } from "../observe/types";
 import type { ExecContext, KernelTraceRecord } from "./record";
 import { isIdle, taskName } from "./record";
 import { hardirqEdge, hardirqFunction, SOFTIRQ_FUNCTIONS } from "./events";
+import { TaskTracker } from "./context";
 
 export interface SpanOptions {
   start?: number;
@@ -83,6 +87,8 @@ export function rebuildSpans(records: readonly KernelTraceRecord[], opts: SpanOp
     spans.push({ cpu, start: o.start, end: Math.max(o.start, at), ctx: sctx, task: comm, fn: o.kind === "task" ? taskFunction(sctx) : o.fn });
   };
 
+  const tasks = new TaskTracker();
+  const missingSwitches = new Map<number, number>();
   for (const r of records) {
     if (r.ts < start || r.ts > end) continue;
     let lane = lanes.get(r.cpu);
@@ -94,6 +100,20 @@ export function rebuildSpans(records: readonly KernelTraceRecord[], opts: SpanOp
       lanes.set(r.cpu, lane);
     }
     const stack = lane.stack;
+    const implicit = tasks.step(r);
+    if (implicit) {
+      // The record runs in another task than the last one switched in: a sched_switch is missing.
+      // Assume it happened right after the previous record on this CPU.
+      while (stack.length > 1) {
+        const o = stack.pop() as Open;
+        warnings.push(`cpu ${r.cpu}: ${o.kind} section ${o.fn} open across a missing task switch at t=${implicit.after}; closed there`);
+        close(r.cpu, lane, o, implicit.after);
+      }
+      close(r.cpu, lane, stack[0], implicit.after);
+      lane.task = implicit.to;
+      stack[0] = { kind: "task", start: Math.max(stack[0].start, implicit.after), fn: "" };
+      missingSwitches.set(r.cpu, (missingSwitches.get(r.cpu) ?? 0) + 1);
+    }
 
     if (r.event === "sched:sched_switch") {
       while (stack.length > 1) {
@@ -140,6 +160,12 @@ export function rebuildSpans(records: readonly KernelTraceRecord[], opts: SpanOp
     close(r.cpu, lane, stack.pop() as Open, r.ts);
   }
 
+  for (const [cpu, n] of missingSwitches) {
+    warnings.push(
+      `cpu ${cpu}: ${n} task switch${n === 1 ? " is" : "es are"} missing from the trace (a record names a task no sched_switch switched in); ` +
+        "each assumed to happen right after the previous record on that CPU",
+    );
+  }
   for (const [cpu, lane] of lanes) {
     while (lane.stack.length > 1) {
       const o = lane.stack.pop() as Open;

@@ -1,7 +1,8 @@
 /**
  * Checks a trace record against the event catalog and puts it in canonical form (fields in print
- * order, numbers as numbers, derived fields such as a softirq's `action` filled in), so the same
- * record always prints, parses and compares the same way.
+ * order, numbers as numbers, derived fields such as a softirq's `action` filled in, the idle task's
+ * comm column as the kernel prints it), so the same record always prints, parses and compares the
+ * same way.
  */
 import type { KernelTraceRecord } from "./record";
 import { formatIrqFlags } from "./record";
@@ -29,7 +30,9 @@ export function normalizeRecord(r: KernelTraceRecord, where = "record"): KernelT
   }
   if (typeof r.fields !== "object" || r.fields === null) throw new TraceRecordError(`${label}: fields must be an object`);
 
-  const out: KernelTraceRecord = { ts: r.ts, cpu: r.cpu, comm: r.comm, pid: r.pid, event: r.event, fields: {} };
+  // The kernel's comm column names pid 0 "<idle>" (trace_find_cmdline), whatever the task calls itself.
+  const comm = r.pid === 0 ? "<idle>" : r.comm;
+  const out: KernelTraceRecord = { ts: r.ts, cpu: r.cpu, comm, pid: r.pid, event: r.event, fields: {} };
   const spec = eventSpec(r.event);
   if (spec) {
     const allowed = spec.fields.map((f) => f.name);
