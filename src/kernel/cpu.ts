@@ -89,6 +89,8 @@ export class Cpu {
 
   // --- idle ---
   idleSince = 0;
+  /** Tracing: an idle period (no segment, the idle task halted or polling) is open since idleSince. */
+  private idleOpen = false;
 
   // --- softirqs ---
   softirqPending = 0;
@@ -159,6 +161,7 @@ export class Cpu {
   private startSeg(ns: number, fn: string, ctx: number, uFrom: number, uTo: number): void {
     const m = this.m;
     const now = m.sim.now;
+    if (this.idleOpen) this.closeIdleSpan(now);
     let d = ns;
     if (this.debtNs > 0) {
       d += this.debtNs;
@@ -252,6 +255,16 @@ export class Cpu {
   /** Charges the running segment up to `now` (end of a run) without ending it. */
   closeAccounting(now: number): void {
     if (this.segActive) this.account(now);
+    if (this.idleOpen) this.closeIdleSpan(now);
+  }
+
+  /** Tracing: the idle period that ends now becomes an idle span (halted, or polling in idle). */
+  private closeIdleSpan(now: number): void {
+    this.idleOpen = false;
+    if (now > this.idleSince && this.m.rec !== null) {
+      const polled = this.m.cfg.idle === "poll" ? "poll_idle" : this.m.cfg.idle === "haltpoll" ? "haltpoll / default_idle" : "default_idle (hlt)";
+      this.m.rec.span(this.id, this.idleSince, now, CTX_IDLE, this.idleTask, polled);
+    }
   }
 
   /** Records [from, to) of the running segment, labelling its user-mode window "user". */
@@ -430,5 +443,6 @@ export class Cpu {
   goIdle(): void {
     this.idleSince = this.m.sim.now;
     this.segCtx = CTX_IDLE;
+    if (this.m.rec !== null) this.idleOpen = true;
   }
 }
