@@ -28,6 +28,8 @@ export interface SimConfig {
   ksoftirqd_policy: KsoftirqdPolicy;
   /** How the backlog NAPI runs: v6.8 softirq, the 2023 RFC's threads, or v6.10's threads. */
   backlog_napi: BacklogNapiMode;
+  /** Thread modes: wake the backlog thread this long after the kick instead of at once (claim C10). */
+  backlog_wake_delay_ns: number;
   /** Preemption model; "none" is CONFIG_PREEMPT_NONE. */
   preempt: PreemptModel;
   idle: IdleMode;
@@ -112,6 +114,7 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   hz: { kind: "enum", default: "250", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick (250: Debian's and the measured machine's)" },
   ksoftirqd_policy: { kind: "enum", default: "since-6.5", values: ["since-6.5", "2016"], doc: "since-6.5: softirqs run at irq exit / BH enable even while ksoftirqd is runnable; 2016 (4cd13c21b207, v4.9 to v6.4): ksoftirqd takes every softirq while runnable" },
   backlog_napi: { kind: "enum", default: "softirq", values: ["softirq", "threads-always", "threads"], doc: "softirq: v6.8 (backlog in NET_RX, RPS kicks by IPI); threads-always: the 2023 RFC (every kick wakes the target CPU's backlog_napi/N thread); threads: v6.10 with thread_backlog_napi (remote kicks wake the thread, a local backlog takes the softirq path)" },
+  backlog_wake_delay_ns: { kind: "int", default: 0, min: 0, max: 100_000_000, doc: "experiment for claim C10 (not a kernel knob): with backlog threads, wake backlog_napi/N this many ns after the kick (a timer) instead of at once, so packets batch up; 0 = at once, as the kernel does" },
   preempt: { kind: "enum", default: "none", values: ["none", "full", "rt"], doc: "preemption model: none (CONFIG_PREEMPT_NONE: tasks are preempted only in user mode or at explicit points), full (CONFIG_PREEMPT: kernel code too, unless BH is disabled), rt (PREEMPT_RT: threaded device interrupts, BH as a per-CPU sleeping lock, softirqs raised in hardirq context go to ksoftirqd; with backlog_napi=softirq this is a v6.8-rt kernel, before the change)" },
   idle: { kind: "enum", default: "halt", values: ["halt", "poll", "haltpoll"], doc: "idle CPU: halt (needs an IPI to wake), poll (never needs one), haltpoll (polls haltpoll_ns, then halts)" },
   haltpoll_ns: { kind: "int", default: 200_000, min: 0, max: 1_000_000_000, doc: "haltpoll: polling window before halting (guest_halt_poll_ns default 200 us)" },

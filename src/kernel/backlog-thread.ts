@@ -23,6 +23,8 @@ export class BacklogThread extends Task {
   private readonly pb: ProcessBacklog;
   private pc = T_CHECK;
   private repoll = false;
+  /** backlog_wake_delay_ns: a delayed wakeup is pending. */
+  wakeArmed = false;
 
   constructor(m: Machine, cpu: number, pid: number) {
     super(pid, `backlog_napi/${cpu}`, "backlog_thread", cpu);
@@ -45,6 +47,7 @@ export class BacklogThread extends Task {
         return;
       }
       // T_CHECK: backlog_napi_should_run()
+      this.wakeArmed = false;
       if ((this.sd.backlogState & NAPI_STATE_SCHED_THREADED) === 0) {
         m.sched.block(cpu);
         return;

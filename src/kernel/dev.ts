@@ -115,6 +115,15 @@ export function ____napi_schedule(m: Machine, cpu: Cpu, sd: SoftnetData): void {
     if (!local) {
       sd.backlogState |= NAPI_STATE_SCHED_THREADED;
       const thread = m.backlogThreads[sd.cpu]!;
+      const delay = m.cfg.backlog_wake_delay_ns;
+      if (delay > 0) {
+        // the claim C10 experiment: hand over after a while (a timer), letting a batch build up
+        if (thread.state !== 0 && !thread.wakeArmed) {
+          thread.wakeArmed = true;
+          m.sim.at(m.sim.now + delay, m.EV_TIMER, thread.id);
+        }
+        return;
+      }
       if (m.sched.tryToWakeUp(cpu, thread)) m.cpus[sd.cpu]!.backlogThreadWakeups++;
       return;
     }

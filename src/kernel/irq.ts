@@ -126,9 +126,11 @@ export class IrqRunner implements Frame {
       case IRQ_TICK:
         m.sched.tick(cpu);
         break;
-      case IRQ_HRTIMER:
-        m.sched.tryToWakeUp(cpu, m.tasks[this.arg]!);
+      case IRQ_HRTIMER: {
+        const t = m.tasks[this.arg]!;
+        if (m.sched.tryToWakeUp(cpu, t) && t.kind === "backlog_thread") m.cpus[t.cpu]!.backlogThreadWakeups++;
         break;
+      }
       case IRQ_DEVICE:
         m.devices[this.arg]!.handlerEffect(cpu);
         break;
