@@ -60,6 +60,11 @@ export function conditionLabel(c: RpsCondition): string {
   return `${c.cpus} CPUs, receiver ${c.receiver === "same" ? "on the sender's CPU" : "on another CPU"}, ${c.spare ? "spare CPU time" : "no spare CPU (hogs)"}`;
 }
 
+/** A short label for chart axes: "2 CPUs · rx same · spare". */
+export function shortConditionLabel(c: RpsCondition): string {
+  return `${c.cpus} CPUs · rx ${c.receiver} · ${c.spare ? "spare" : "hogs"}`;
+}
+
 /** The conditions grid: 2 and 4 CPUs × receiver same/other × spare CPU time or none. */
 export function rpsConditions(): RpsCondition[] {
   const out: RpsCondition[] = [];
