@@ -9,6 +9,8 @@ import { autoFormat, checkRows, describeRows, fmt4, seriesColor, type Comparison
 export interface BarsOptions extends SeriesOptions {
   /** Print each value above its bar (default true). */
   valueLabels?: boolean;
+  /** Logarithmic value axis, for ratios spanning orders of magnitude (values must be > 0). */
+  logY?: boolean;
 }
 
 /** Builds a grouped bar chart of `rows` (see the module comment). */
@@ -23,7 +25,8 @@ export function barsSpec(rows: ComparisonRow[], opts: BarsOptions): VlSpec {
   const height = opts.height === undefined ? 260 : checkNumber(where, "height", opts.height, true);
   const x = { field: "label", type: "nominal", sort: labels, axis: { title: opts.xTitle ?? null, labelAngle: 0, labelLimit: Math.max(60, width / labels.length - 8) } };
   const xOffset = { field: "series", type: "nominal", sort: series, scale: { paddingInner: 0.08 } };
-  const y = { field: "value", type: "quantitative", axis: { title: opts.yTitle, format, grid: true, gridColor: "#eee" } };
+  if (opts.logY) for (const r of rows) if (!(r.value > 0)) throw new Error(`${where}: logY needs values > 0; "${r.label}"/"${r.series}" is ${r.value}`);
+  const y = { field: "value", type: "quantitative", axis: { title: opts.yTitle, format, grid: true, gridColor: "#eee" }, ...(opts.logY ? { scale: { type: "log" } } : {}) };
   const multi = series.length > 1;
 
   const layers: VlSpec[] = [
