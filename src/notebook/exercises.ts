@@ -1,7 +1,8 @@
 /**
  * Checked answers for notebook exercises: the learner writes an answer in a cell, `check` compares it
  * with what the model says (or a stated fact) and prints a verdict, with a hint when it is wrong.
- * Each check returns true/false so a notebook test can also assert the reference answer.
+ * It prints and returns nothing, so a notebook cell shows only the verdict; the tests under test/
+ * assert the reference answers from the library.
  */
 
 export interface CheckOptions {
@@ -24,14 +25,14 @@ function same(answer: unknown, expected: unknown, tolerance: number): boolean {
   return JSON.stringify(answer) === JSON.stringify(expected);
 }
 
-/** Compares `answer` with `expected`; prints "✓ name" or "✗ name: hint". */
-export function check(name: string, answer: unknown, expected: unknown, opts: CheckOptions): boolean {
-  if (answer === undefined || answer === null) {
-    console.log(`… ${name}: no answer yet. Replace the undefined above with your answer and run the cell again.`);
-    return false;
-  }
-  const ok = same(answer, expected, opts.tolerance ?? 0);
-  if (ok) console.log(`✓ ${name}: correct.${opts.why ? " " + opts.why : ""}`);
-  else console.log(`✗ ${name}: ${JSON.stringify(answer)} is not it. Hint: ${opts.hint}`);
-  return ok;
+/** Compares `answer` with `expected`; prints "✓ name" or "✗ name: hint" (or asks for an answer). */
+export function check(name: string, answer: unknown, expected: unknown, opts: CheckOptions): void {
+  console.log(verdict(name, answer, expected, opts));
+}
+
+/** The line `check` prints. */
+export function verdict(name: string, answer: unknown, expected: unknown, opts: CheckOptions): string {
+  if (answer === undefined || answer === null) return `… ${name}: no answer yet. Replace the undefined above with your answer and run the cell again.`;
+  if (same(answer, expected, opts.tolerance ?? 0)) return `✓ ${name}: correct.${opts.why ? " " + opts.why : ""}`;
+  return `✗ ${name}: ${JSON.stringify(answer)} is not it. Hint: ${opts.hint}`;
 }
