@@ -27,7 +27,9 @@ export class Simulator {
 
   /** Schedules an event at absolute time `at` (ns, integer, not in the past). */
   at(at: number, kind: number, target: number, arg = 0): void {
-    if (!(at >= this.now) || at !== Math.floor(at)) {
+    // isSafeInteger also refuses Infinity (e.g. an interval computed from a rate of 0) and times
+    // past 2^53 ns, where integer nanoseconds are no longer exact
+    if (!(at >= this.now) || !Number.isSafeInteger(at)) {
       throw new Error(`Simulator.at: time ${at} is not an integer >= now (${this.now})`);
     }
     this.queue.push(at, kind, target, arg);
