@@ -34,6 +34,9 @@ export class Scheduler {
 
   // ---------------------------------------------------------------- EEVDF helpers
 
+  /** Fair entities counted by the last avgVruntime() call (cfs_rq->nr_running; all weights equal). */
+  private avgCount = 0;
+
   private avgVruntime(cpu: Cpu): number {
     let sum = 0;
     let n = 0;
@@ -50,6 +53,7 @@ export class Scheduler {
         n++;
       }
     }
+    this.avgCount = n;
     return n === 0 ? cpu.minVruntime : sum / n;
   }
 
@@ -91,11 +95,16 @@ export class Scheduler {
     return this.pickRt(cpu) ?? this.pickEevdf(cpu) ?? cpu.idleTask;
   }
 
-  /** place_entity(): a waking task keeps its lag, measured against the queue's average. */
+  /**
+   * place_entity(): a waking task keeps its lag. Joining the queue pulls the average towards it, so
+   * the kernel inflates the lag by (W + w) / W first, and the lag after placement is the lag saved at
+   * dequeue; with no other fair task (nr_running == 0) the lag is not applied.
+   */
   private placeEntity(cpu: Cpu, t: Task): void {
     if (t.policy !== "SCHED_OTHER") return;
     const avg = this.avgVruntime(cpu);
-    t.vruntime = avg - t.vlag;
+    const load = this.avgCount;
+    t.vruntime = load > 0 ? avg - (t.vlag * (load + 1)) / load : avg;
     t.deadline = t.vruntime + this.slice;
   }
 
