@@ -69,8 +69,11 @@ export function cpuHotplug(m: Machine, cpu: Cpu, online: boolean): void {
     cpuUp(m, cpu);
     return;
   }
-  if (cpu.sp !== 1 || cpu.switching) {
-    // busy in an interrupt or a softirq: the stopper runs once the CPU is back at task level
+  if (cpu.sp !== 1 || cpu.switching || cpu.bhCount > 0 || cpu.bhOwner !== null) {
+    // busy in an interrupt or a softirq, or curr has BH disabled (preemption off): the stopper
+    // runs once the CPU is back at task level. PREEMPT_RT: a task holding the BH lock is
+    // migrate_disable()d (local_lock), even while preempted with its softirq stashed, and
+    // balance_hotplug_wait() waits until no such pinned task is left on the CPU.
     m.sim.at(m.sim.now + 1000, m.EV_HOTPLUG, cpu.id, 0);
     return;
   }
