@@ -153,6 +153,12 @@ export class IrqRunner implements Frame {
     if (cpu.needResched && !cpu.switching) {
       const t = cpu.curr;
       const model = this.m.cfg.preempt;
+      if (cpu.sp === 1 && t === cpu.idleTask) {
+        // the interrupt returns to the idle loop, which leaves it through do_idle(): queued
+        // cross-CPU callbacks are flushed (flush_smp_call_function_queue) before schedule_idle()
+        cpu.resumeTop();
+        return;
+      }
       if (cpu.sp === 1) {
         // preempt=none: only user mode (or idle); full: kernel code too unless BH is disabled;
         // rt: BH-disabled code too (BH is a sleeping per-CPU lock there, kept while preempted)
