@@ -5,8 +5,11 @@
  * IPI to a busy CPU when the wakee should preempt, neither to a CPU polling in idle.
  */
 import { describe, expect, it } from "vitest";
-import type { Cpu } from "../src/kernel/cpu";
+import { IRQ_HRTIMER, type Cpu } from "../src/kernel/cpu";
+import { NAPI_STATE_SCHED } from "../src/kernel/dev";
+import { CSD_RPS, smp_call_function_single_async } from "../src/kernel/smp";
 import type { Task } from "../src/kernel/task";
+import { CpuHog } from "../src/workloads/cpu-hog";
 import type { SimResult } from "../src/observe/types";
 import { recs, run, simulation, traced, type Overrides } from "./helpers/model";
 
@@ -120,5 +123,30 @@ describe("remote wakeups and their IPIs", () => {
   it("polling only helps an idle CPU: a busy target still needs its RES IPI", () => {
     const r = run(paced({ idle: "poll", hog_cpus: "1" }));
     expect(r.per_cpu[1]!.ipi_res).toBeGreaterThan(0);
+  });
+});
+
+describe("the idle loop and queued callbacks", () => {
+  it("an idle CPU that an interrupt wakes still runs the callbacks queued for it without an IPI (polling idle)", () => {
+    for (const idle of ["poll", "halt"] as const) {
+      const s = simulation({ workload: "none", idle, duration_ms: 5 });
+      const m = s.machine;
+      const hog = new CpuHog(m, 1);
+      const sleeper = new CpuHog(m, 1);
+      m.addTask(hog, false);
+      m.addTask(sleeper, false);
+      s.runUntil(10_000);
+      // CPU 0 queues a wakelist wakeup and an RPS kick for CPU 1; 50 ns later a timer wakes a hog there
+      m.sd[1]!.backlogState |= NAPI_STATE_SCHED;
+      expect(m.sched.tryToWakeUp(m.cpus[0]!, sleeper)).toBe(true); // CPU 1 is idle: the wakelist
+      expect(m.cpus[1]!.csdQueue).toEqual([sleeper.id]);
+      smp_call_function_single_async(m, m.cpus[0]!, m.cpus[1]!, CSD_RPS);
+      m.raiseIrqAt(10_050, 1, IRQ_HRTIMER, hog.id);
+      s.runUntil(2e6);
+      expect([idle, m.cpus[1]!.csdQueue]).toEqual([idle, []]);
+      expect(m.sd[1]!.received_rps).toBe(1);
+      expect(sleeper.onRq || m.cpus[1]!.curr === sleeper).toBe(true);
+      expect(m.cpus[1]!.ipiCal).toBe(idle === "poll" ? 0 : 1);
+    }
   });
 });
