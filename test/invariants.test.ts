@@ -178,7 +178,7 @@ describe("invariants under random configurations (fast-check)", () => {
         checkKernelRules(s.machine);
         checkResult(r);
       }),
-      { seed: Number(process.env.FC_SEED ?? 424242), numRuns: Number(process.env.FC_RUNS ?? 60) },
+      { seed: Number(process.env.FC_SEED ?? 424242), numRuns: Number(process.env.FC_RUNS ?? 100) },
     );
   });
 });
