@@ -283,6 +283,19 @@ describe("RPS (v6.8): one IPI per remote CPU per softirq round", () => {
     for (const round of perRound) expect(new Set(round).size).toBe(round.length);
   });
 
+  it("process_backlog sends the owed IPIs first, before its own packets (\"better now than at net_rx_action's end\")", () => {
+    // rps_cpus=3 with two flows: the first seed whose flow hash splits them between CPU 0 and CPU 1
+    const split = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+      .map((seed) => traced(oneBurst(4, { rps_cpus: "3", flows: 2, duration_ms: 1, seed })))
+      .find(({ r }) => r.per_cpu.every((c) => c.softnet.processed === 2))!;
+    const expected = [
+      "irq_entry:nic", "netif_rx", "softirq_raise", "netif_rx", "softirq_raise", "netif_rx", "netif_rx", "irq_exit",
+      "softirq_entry", "ipi:1:rps_trigger_softirq", "netif_receive_skb", "netif_receive_skb", "napi_poll:2", "softirq_exit",
+    ];
+    const t = shortTrace(split.records, 0, ["sched:sched_switch", "sched:sched_wakeup"]);
+    expect(t.slice(0, expected.length)).toEqual(expected);
+  });
+
   it("the target's NET_RX runs at irq exit of the RPS IPI (exact records of CPU 1 for one packet)", () => {
     const { records, r } = traced({ workload: "udp-stream", rps_cpus: "2", rate_pps: 20_000, duration_ms: 2 });
     const t = shortTrace(records, 1);
