@@ -8,6 +8,7 @@
  * Also here: per-CPU busy-time accounting by context, and the idle states (halt / polling).
  */
 import type { Machine } from "./machine";
+import { cpuDown } from "./hotplug";
 import type { Frame, Task } from "./task";
 
 
@@ -86,6 +87,9 @@ export class Cpu {
   /** PREEMPT_RT: the task holding this CPU's BH lock (softirq_ctrl.lock), and the tasks waiting for it. */
   bhOwner: Task | null = null;
   readonly bhWaiters: Task[] = [];
+
+  /** CPU hotplug: an offline request waits for the CPU to return to task level. */
+  stopPending = false;
 
   // --- idle ---
   idleSince = 0;
@@ -370,6 +374,10 @@ export class Cpu {
   /** Continues the frame now on top: its cut segment if it had one, else its next step. */
   resumeTop(): void {
     const slot = this.sp - 1;
+    if (slot === 0 && this.stopPending && !this.switching) {
+      cpuDown(this.m, this);
+      return;
+    }
     const rem = this.remNs[slot]!;
     if (rem >= 0) {
       this.remNs[slot] = -1;

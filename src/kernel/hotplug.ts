@@ -70,14 +70,16 @@ export function cpuHotplug(m: Machine, cpu: Cpu, online: boolean): void {
     return;
   }
   if (cpu.sp !== 1 || cpu.switching) {
-    // busy in an interrupt or a softirq: the stopper runs once the CPU is back at task level
-    m.sim.at(m.sim.now + 1000, m.EV_HOTPLUG, cpu.id, 0);
+    // busy in an interrupt or a softirq: the stopper runs when the CPU is back at task level
+    cpu.stopPending = true;
     return;
   }
   cpuDown(m, cpu);
 }
 
-function cpuDown(m: Machine, cpu: Cpu): void {
+/** Takes `cpu` down now (it is at task level: no softirq or hardirq frame, not switching). */
+export function cpuDown(m: Machine, cpu: Cpu): void {
+  cpu.stopPending = false;
   const survivor = survivorOf(m, cpu);
   // the stopper preempts curr: its segment is saved on the task
   const curr = cpu.curr;
