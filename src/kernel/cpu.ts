@@ -114,6 +114,8 @@ export class Cpu {
   timerIrqs = 0;
   ksoftirqdWakeups = 0;
   backlogThreadWakeups = 0;
+  /** Context switches on this CPU, to and from the idle task included (what /proc/stat ctxt counts). */
+  ctxt = 0;
   /** __do_softirq invocations by where they ran (index: SOFTIRQ_WHERE in softirq.ts). */
   readonly softirqRuns = new Float64Array(6);
 
