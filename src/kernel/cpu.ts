@@ -8,7 +8,8 @@
  * Also here: per-CPU busy-time accounting by context, and the idle states (halt / polling).
  */
 import type { Machine } from "./machine";
-import { cpuDown } from "./hotplug";
+// Only type imports here: cpu.ts sits under everything else, and a value import would close an
+// import cycle (tslab's module loader recurses on such cycles).
 import type { Frame, Task } from "./task";
 
 
@@ -377,7 +378,7 @@ export class Cpu {
   resumeTop(): void {
     const slot = this.sp - 1;
     if (slot === 0 && this.stopPending && !this.switching) {
-      cpuDown(this.m, this);
+      this.m.stopCpu(this);
       return;
     }
     const rem = this.remNs[slot]!;
