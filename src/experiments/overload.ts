@@ -7,7 +7,10 @@
  */
 import { makeConfig } from "../config/parse";
 import type { ConfigOverrides } from "../config/parse";
+import type { SimConfig } from "../config/schema";
+import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
+import { sweep } from "./sweep";
 
 export interface OverloadVariant {
   label: string;
@@ -30,20 +33,40 @@ export interface OverloadRow {
   hardirq_share_cpu0: number;
 }
 
-export function overloadSweep(ratesPps: number[], opts: { duration_ms?: number; variants?: OverloadVariant[] } = {}): OverloadRow[] {
-  const out: OverloadRow[] = [];
+interface Planned {
+  variant: string;
+  rate: number;
+  config: SimConfig;
+}
+
+function plan(ratesPps: number[], opts: { duration_ms?: number; variants?: OverloadVariant[] }): Planned[] {
+  const out: Planned[] = [];
   for (const v of opts.variants ?? OVERLOAD_VARIANTS) {
     for (const rate of ratesPps) {
-      const r = simulate(makeConfig({ workload: "nic-rx", nic_cpu: 0, rate_pps: rate, nic_batch: 1, duration_ms: opts.duration_ms ?? 50, ...v.settings }));
-      out.push({
-        variant: v.label,
-        offered_pps: rate,
-        delivered_pps: r.throughput_pps.received,
-        time_squeeze: r.per_cpu.reduce((a, c) => a + c.softnet.time_squeeze, 0),
-        ksoftirqd_ms: r.per_cpu.reduce((a, c) => a + c.busy_ns.ksoftirqd, 0) / 1e6,
-        hardirq_share_cpu0: r.per_cpu[0]!.busy_ns.hardirq / r.simulated_ns,
-      });
+      out.push({ variant: v.label, rate, config: makeConfig({ workload: "nic-rx", nic_cpu: 0, rate_pps: rate, nic_batch: 1, duration_ms: opts.duration_ms ?? 50, ...v.settings }) });
     }
   }
   return out;
+}
+
+function row(p: Planned, r: SimResult): OverloadRow {
+  return {
+    variant: p.variant,
+    offered_pps: p.rate,
+    delivered_pps: r.throughput_pps.received,
+    time_squeeze: r.per_cpu.reduce((a, c) => a + c.softnet.time_squeeze, 0),
+    ksoftirqd_ms: r.per_cpu.reduce((a, c) => a + c.busy_ns.ksoftirqd, 0) / 1e6,
+    hardirq_share_cpu0: r.per_cpu[0]!.busy_ns.hardirq / r.simulated_ns,
+  };
+}
+
+export function overloadSweep(ratesPps: number[], opts: { duration_ms?: number; variants?: OverloadVariant[] } = {}): OverloadRow[] {
+  return plan(ratesPps, opts).map((p) => row(p, simulate(p.config)));
+}
+
+/** The same sweep, run in parallel on every core with progress lines (for notebooks). */
+export async function overloadSweepParallel(ratesPps: number[], opts: { duration_ms?: number; variants?: OverloadVariant[]; label?: string } = {}): Promise<OverloadRow[]> {
+  const planned = plan(ratesPps, opts);
+  const results = await sweep(planned.map((p) => p.config), { label: opts.label ?? "overload sweep" });
+  return planned.map((p, i) => row(p, results[i]!));
 }
