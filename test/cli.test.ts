@@ -201,6 +201,7 @@ describe("summary layout (synthetic result)", () => {
       timer_irqs: 100,
       busy_ns: { task: 50_000_000, softirq: 25_000_000, hardirq: 5_000_000, ksoftirqd: 0, backlog_thread: 0, idle: 20_000_000 },
       ksoftirqd_wakeups: 0,
+      context_switches: 10,
       backlog_thread_wakeups: 4 * n,
       softirq_runs: { task: 6, irq_exit: 4 + n, ksoftirqd: 0, backlog_thread: 0, irq_thread: 0, idle: 0 },
     });

@@ -1,6 +1,7 @@
 /**
  * The main job, end to end: the classic Notebook server started the way `npm start` starts it
- * (127.0.0.1, token, the repo's tslab kernelspec, custom.js), the tour notebook opened in headless
+ * (127.0.0.1, token, the repo's tslab kernelspec, custom.js), a copy of the tour notebook (Jupyter
+ * autosaves what it runs) opened in headless
  * Chromium, all cells run by the live kernel, every chart drawn by the custom.js renderer, no cell
  * error; a screenshot goes to test-artifacts/jupyter/. The server is always stopped.
  */
@@ -20,7 +21,13 @@ let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 describe("npm start: Jupyter in a real browser", () => {
   beforeAll(async () => {
-    server = await startNotebookServer({ port: 0 });
+    // Jupyter autosaves a notebook it runs: serve a copy, never the committed notebooks
+    const live = path.join(PATHS.executed, "..", "live");
+    fs.rmSync(live, { recursive: true, force: true });
+    fs.mkdirSync(live, { recursive: true });
+    fs.copyFileSync(path.join(PATHS.notebooks, "00-tour.ipynb"), path.join(live, "00-tour.ipynb"));
+    fs.symlinkSync(path.relative(live, path.join(PATHS.notebooks, "..", "src")), path.join(live, "src"));
+    server = await startNotebookServer({ port: 0, notebookDir: live });
     browser = await launchChromium();
   }, 120_000);
 

@@ -67,6 +67,7 @@ export const RESULT_FIELDS: { readonly [P in ResultPath]: FieldDoc } = {
   "per_cpu[].busy_ns.backlog_thread": { unit: "ns", doc: `${CTX}: backlog_napi/N threads (the change, issue 4; 0 before)` },
   "per_cpu[].busy_ns.idle": { unit: "ns", doc: "time the CPU was idle (polling or halted)" },
   "per_cpu[].ksoftirqd_wakeups": { unit: "count", doc: "times __do_softirq gave up (2 ms, 10 restarts or need_resched) and woke ksoftirqd/N" },
+  "per_cpu[].context_switches": { unit: "count", doc: "context switches on this CPU, switches to and from the idle task included, as /proc/stat's ctxt counts them (tasks[] counts only the switches of real tasks)" },
   "per_cpu[].backlog_thread_wakeups": { unit: "count", doc: "times backlog_napi/N was woken (from sleep) to poll this CPU's backlog; 0 with backlog_napi=softirq" },
   "per_cpu[].softirq_runs": { unit: "", doc: "__do_softirq runs on this CPU (all vectors) by where they ran; the parts add up to every run" },
   "per_cpu[].softirq_runs.task": { unit: "count", doc: "in a task, when it re-enabled BH (local_bh_enable, e.g. at the end of a loopback sendto)" },

@@ -9,6 +9,7 @@ import { badValue, ConfigError, didYouMean } from "./errors";
 import { checkCost, checkValue, formatCpuMask, parseCost, parseCpuList, parseCpuMask, parseValue } from "./values";
 import { findScenario, SCENARIO_NAMES } from "./scenarios";
 import { parseHotplug } from "../kernel/hotplug";
+import { listProfiles, loadProfile } from "../calibrate/profiles";
 
 export { ConfigError } from "./errors";
 
@@ -107,6 +108,16 @@ function checkCrossKeys(d: Draft): SimConfig {
     parseHotplug(c.hotplug, c.cpus);
   } catch (e) {
     throw badValue("hotplug", c.hotplug, KEYS.hotplug.kind === "string" ? KEYS.hotplug.format : "", { why: `is not allowed: ${(e as Error).message}`, origin: from("hotplug") });
+  }
+  if (c.profile !== "") {
+    // the profile's costs replace the defaults; explicit cost.<name> settings still win
+    let prof;
+    try {
+      prof = loadProfile(c.profile);
+    } catch (e) {
+      throw badValue("profile", c.profile, `the name of a profile in profiles/ (${listProfiles().join(", ") || "none yet"}), or empty`, { why: `is not usable: ${(e as Error).message}`, origin: from("profile") });
+    }
+    for (const [name, ns] of Object.entries(prof.costs) as [CostName, number][]) if (!d.origin.has(`cost.${name}`)) c.costs[name] = ns;
   }
   return { ...c, costs: { ...c.costs } };
 }

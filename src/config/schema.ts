@@ -58,6 +58,8 @@ export interface SimConfig {
   rt_task_cpu: number;
   rt_task_prio: number;
   rt_task_period_us: number;
+  /** A cost profile fitted to a machine (profiles/<name>.json); "" = the default cost table. */
+  profile: string;
   /** CPU hotplug plan, e.g. "cpu1:off@5ms,on@9ms" ("" = none). */
   hotplug: string;
   /** Record tracepoint records and per-CPU spans (slower; for timelines and small runs). */
@@ -133,6 +135,7 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   rt_task_prio: { kind: "int", default: 80, min: 1, max: 99, doc: "rt_priority of the latency task (IRQ threads run at 50)" },
   rt_task_period_us: { kind: "int", default: 1000, min: 10, max: 1_000_000, doc: "wakeup period of the latency task, us" },
   hog_cpus: { kind: "string", default: "", format: "a comma-separated list of existing CPU numbers, or empty", doc: "CPUs that each run a CPU-bound SCHED_OTHER task" },
+  profile: { kind: "string", default: "", format: "the name of a profile in profiles/ (made by softnet-lab calibrate), or empty", doc: "cost profile fitted to a machine: its costs replace the defaults; cost.<name> settings still win" },
   hotplug: { kind: "string", default: "", format: "cpuN:off@<time>[,on@<time>] with units ns/us/ms/s, several CPUs separated by ';' (e.g. cpu1:off@5ms,on@9ms); never all CPUs offline at once", doc: "CPU hotplug plan: take CPUs offline and online at simulated times" },
   trace: { kind: "bool", default: false, doc: "record tracepoint records and per-CPU spans" },
   trace_ns: { kind: "int", default: 0, min: 0, max: MAX_INT, doc: "stop recording the trace after this much simulated time; 0 = whole run" },

@@ -6,8 +6,10 @@
  * (IPI vs thread) holds.
  */
 import { makeConfig } from "../config/parse";
+import type { SimConfig } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
+import { sweep } from "./sweep";
 
 export interface IpiBatchRow {
   offered_pps: number;
@@ -76,9 +78,9 @@ export function rpsConditions(): RpsCondition[] {
  * One flat-out flow from CPU 0. RPS steers it to every CPU but the sender's (mask ~1), so with a
  * single flow it lands on one other CPU, chosen by the flow hash.
  */
-export function rpsRun(c: RpsCondition, variant: RpsVariant, opts: { duration_ms?: number; seed?: number } = {}): RpsRow {
+export function rpsConfig(c: RpsCondition, variant: RpsVariant, opts: { duration_ms?: number; seed?: number } = {}): SimConfig {
   const all = (1 << c.cpus) - 1;
-  const r = simulate(makeConfig({
+  return makeConfig({
     workload: "udp-stream",
     cpus: c.cpus,
     sender_cpu: 0,
@@ -88,7 +90,10 @@ export function rpsRun(c: RpsCondition, variant: RpsVariant, opts: { duration_ms
     hog_cpus: c.spare ? "" : Array.from({ length: c.cpus }, (_, i) => i).join(","),
     duration_ms: opts.duration_ms ?? 100,
     seed: opts.seed ?? 1,
-  }));
+  });
+}
+
+function toRow(c: RpsCondition, variant: RpsVariant, r: SimResult): RpsRow {
   return {
     ...c, variant,
     received_pps: r.throughput_pps.received,
@@ -99,10 +104,24 @@ export function rpsRun(c: RpsCondition, variant: RpsVariant, opts: { duration_ms
   };
 }
 
+export function rpsRun(c: RpsCondition, variant: RpsVariant, opts: { duration_ms?: number; seed?: number } = {}): RpsRow {
+  return toRow(c, variant, simulate(rpsConfig(c, variant, opts)));
+}
+
+const VARIANTS: RpsVariant[] = ["rps-off", "rps-ipi", "rps-thread"];
+
 export function rpsMatrix(opts: { duration_ms?: number; seed?: number } = {}): RpsRow[] {
   const rows: RpsRow[] = [];
-  for (const c of rpsConditions()) for (const v of ["rps-off", "rps-ipi", "rps-thread"] as RpsVariant[]) rows.push(rpsRun(c, v, opts));
+  for (const c of rpsConditions()) for (const v of VARIANTS) rows.push(rpsRun(c, v, opts));
   return rows;
+}
+
+/** The same matrix in parallel on every core, with progress lines (for notebooks). */
+export async function rpsMatrixParallel(opts: { duration_ms?: number; seed?: number; label?: string } = {}): Promise<RpsRow[]> {
+  const plan: [RpsCondition, RpsVariant][] = [];
+  for (const c of rpsConditions()) for (const v of VARIANTS) plan.push([c, v]);
+  const results = await sweep(plan.map(([c, v]) => rpsConfig(c, v, opts)), { label: opts.label ?? "RPS matrix" });
+  return plan.map(([c, v], i) => toRow(c, v, results[i]!));
 }
 
 export interface C12Row extends RpsCondition {

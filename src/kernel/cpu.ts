@@ -8,6 +8,8 @@
  * Also here: per-CPU busy-time accounting by context, and the idle states (halt / polling).
  */
 import type { Machine } from "./machine";
+// Only type imports here: cpu.ts sits under everything else, and a value import would close an
+// import cycle (tslab's module loader recurses on such cycles).
 import type { Frame, Task } from "./task";
 
 
@@ -87,6 +89,9 @@ export class Cpu {
   bhOwner: Task | null = null;
   readonly bhWaiters: Task[] = [];
 
+  /** CPU hotplug: an offline request waits for the CPU to return to task level. */
+  stopPending = false;
+
   // --- idle ---
   idleSince = 0;
   /** Tracing: an idle period (no segment, the idle task halted or polling) is open since idleSince. */
@@ -110,6 +115,8 @@ export class Cpu {
   timerIrqs = 0;
   ksoftirqdWakeups = 0;
   backlogThreadWakeups = 0;
+  /** Context switches on this CPU, to and from the idle task included (what /proc/stat ctxt counts). */
+  ctxt = 0;
   /** __do_softirq invocations by where they ran (index: SOFTIRQ_WHERE in softirq.ts). */
   readonly softirqRuns = new Float64Array(6);
 
@@ -370,6 +377,7 @@ export class Cpu {
   /** Continues the frame now on top: its cut segment if it had one, else its next step. */
   resumeTop(): void {
     const slot = this.sp - 1;
+    if (slot === 0 && this.stopPending && !this.switching && this.m.stopCpu(this)) return;
     const rem = this.remNs[slot]!;
     if (rem >= 0) {
       this.remNs[slot] = -1;

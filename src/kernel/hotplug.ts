@@ -69,18 +69,37 @@ export function cpuHotplug(m: Machine, cpu: Cpu, online: boolean): void {
     cpuUp(m, cpu);
     return;
   }
-  if (cpu.sp !== 1 || cpu.switching || cpu.bhCount > 0 || cpu.bhOwner !== null) {
-    // busy in an interrupt or a softirq, or curr has BH disabled (preemption off): the stopper
-    // runs once the CPU is back at task level. PREEMPT_RT: a task holding the BH lock is
-    // migrate_disable()d (local_lock), even while preempted with its softirq stashed, and
-    // balance_hotplug_wait() waits until no such pinned task is left on the CPU.
-    m.sim.at(m.sim.now + 1000, m.EV_HOTPLUG, cpu.id, 0);
+  if (cpu.sp !== 1 || cpu.switching) {
+    // busy in an interrupt or a softirq: the stopper runs when the CPU is back at task level
+    cpu.stopPending = true;
     return;
   }
-  cpuDown(m, cpu);
+  stopCpuAtTaskLevel(m, cpu);
 }
 
-function cpuDown(m: Machine, cpu: Cpu): void {
+/**
+ * The CPU is at task level with an offline request (from EV_HOTPLUG, or from Cpu.resumeTop): takes
+ * it down and returns true, unless a task that would migrate holds the CPU's BH lock (PREEMPT_RT):
+ * local_bh_disable() takes softirq_ctrl.lock, a local_lock, which migrate_disable()s the task, even
+ * while it is preempted with its softirq stashed, and CPU unplug waits in balance_hotplug_wait()
+ * until no such pinned task is left. Nothing signals the release, so the request is retried later
+ * (without holding off preemption meanwhile: the owner must get the CPU back to release the lock).
+ * A per-CPU thread holding it (ksoftirqd/N) is parked with its state and resumes it on this CPU.
+ */
+export function stopCpuAtTaskLevel(m: Machine, cpu: Cpu): boolean {
+  const owner = cpu.bhOwner;
+  if (owner !== null && !isPerCpuThread(owner)) {
+    cpu.stopPending = false;
+    m.sim.at(m.sim.now + 1000, m.EV_HOTPLUG, cpu.id, 0);
+    return false;
+  }
+  cpuDown(m, cpu);
+  return true;
+}
+
+/** Takes `cpu` down now (it is at task level: no softirq or hardirq frame, not switching). */
+export function cpuDown(m: Machine, cpu: Cpu): void {
+  cpu.stopPending = false;
   const survivor = survivorOf(m, cpu);
   // the stopper preempts curr: its segment is saved on the task
   const curr = cpu.curr;

@@ -150,7 +150,7 @@ export class IrqRunner implements Frame {
    * need_resched is set and it was in user mode or idle; otherwise resume what was interrupted.
    */
   afterIrqExit(cpu: Cpu): void {
-    if (cpu.needResched && !cpu.switching) {
+    if (cpu.needResched && !cpu.switching && !cpu.stopPending) {
       const t = cpu.curr;
       const model = this.m.cfg.preempt;
       if (cpu.sp === 1 && t === cpu.idleTask) {

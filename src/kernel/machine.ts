@@ -9,7 +9,7 @@ import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
 import type { CostName } from "./costs";
 import { Cpu, IRQ_TICK } from "./cpu";
-import { cpuHotplug, parseHotplug } from "./hotplug";
+import { cpuHotplug, parseHotplug, stopCpuAtTaskLevel } from "./hotplug";
 import { BacklogThread } from "./backlog-thread";
 import { NAPI_STATE_THREADED, SoftnetData } from "./dev";
 import { IdleTask } from "./idle";
@@ -190,6 +190,11 @@ export class Machine {
     this.sim.at(this.sim.now + this.jiffyNs, this.EV_TICK, id);
     // NO_HZ idle: an idle CPU takes no tick
     if (cpu.online && !cpu.isIdle()) cpu.irqArrive(IRQ_TICK, 0);
+  }
+
+  /** CPU hotplug: the CPU has reached task level with an offline request pending; true if it went down. */
+  stopCpu(cpu: Cpu): boolean {
+    return stopCpuAtTaskLevel(this, cpu);
   }
 
   /** Packets waiting in queues: backlogs and socket receive queues. */

@@ -132,6 +132,7 @@ export class Scheduler {
     }
     prev.bhCount = cpu.bhCount;
     cpu.bhCount = next.bhCount;
+    cpu.ctxt++;
     if (prev !== cpu.idleTask) {
       if (prev.state === TASK_RUNNING) {
         prev.onRq = true;

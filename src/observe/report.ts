@@ -65,6 +65,7 @@ export function buildResult(m: Machine, simulatedNs: number, wallMs: number): Om
       timer_irqs: c.timerIrqs,
       busy_ns: busy,
       ksoftirqd_wakeups: c.ksoftirqdWakeups,
+      context_switches: c.ctxt,
       backlog_thread_wakeups: c.backlogThreadWakeups,
       softirq_runs: {
         task: c.softirqRuns[0]!,

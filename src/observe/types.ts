@@ -78,6 +78,8 @@ export interface CpuResult {
   busy_ns: CpuBusy;
   /** Times __do_softirq ran out of restarts/time and woke ksoftirqd/N. */
   ksoftirqd_wakeups: number;
+  /** Context switches on this CPU, to and from idle included, as /proc/stat's ctxt counts them. */
+  context_switches: number;
   /** Times backlog_napi/N was woken to poll this CPU's backlog. */
   backlog_thread_wakeups: number;
   /** __do_softirq runs by where they ran: inside a task (local_bh_enable), at irq exit, in ksoftirqd, in a backlog thread, in an IRQ thread (PREEMPT_RT), in the idle task. */
