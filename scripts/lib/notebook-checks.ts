@@ -72,6 +72,7 @@ export function chartBundleDefect(o: Output): string | null {
   }
   const svg = joinText(data["image/svg+xml"] as string | string[]);
   if (!/^\s*<svg[\s>]/.test(svg)) return "the image/svg+xml part is not an SVG document";
+  if (/="NaN"|NaN,|,NaN/.test(svg)) return "the SVG has NaN coordinates (a mark could not be placed: e.g. zero on a log scale)";
   return null;
 }
 

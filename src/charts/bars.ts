@@ -26,7 +26,10 @@ export function barsSpec(rows: ComparisonRow[], opts: BarsOptions): VlSpec {
   const x = { field: "label", type: "nominal", sort: labels, axis: { title: opts.xTitle ?? null, labelAngle: 0, labelLimit: Math.max(60, width / labels.length - 8) } };
   const xOffset = { field: "series", type: "nominal", sort: series, scale: { paddingInner: 0.08 } };
   if (opts.logY) for (const r of rows) if (!(r.value > 0)) throw new Error(`${where}: logY needs values > 0; "${r.label}"/"${r.series}" is ${r.value}`);
-  const y = { field: "value", type: "quantitative", axis: { title: opts.yTitle, format, grid: true, gridColor: "#eee" }, ...(opts.logY ? { scale: { type: "log" } } : {}) };
+  // a log axis has no zero: bars start at the power of ten below the smallest value or range end
+  const lowest = Math.min(...rows.map((r) => Math.min(r.value, r.min ?? r.value)));
+  const base = opts.logY ? 10 ** Math.floor(Math.log10(lowest)) : 0;
+  const y = { field: "value", type: "quantitative", axis: { title: opts.yTitle, format, grid: true, gridColor: "#eee" }, ...(opts.logY ? { scale: { type: "log", domainMin: base } } : {}) };
   const multi = series.length > 1;
 
   const layers: VlSpec[] = [
@@ -37,6 +40,7 @@ export function barsSpec(rows: ComparisonRow[], opts: BarsOptions): VlSpec {
         x,
         xOffset,
         y,
+        ...(opts.logY ? { y2: { datum: base } } : {}),
         color: seriesColor(series),
         opacity: multi ? { condition: { param: "pick", value: 1 }, value: 0.25 } : { value: 1 },
         tooltip: [
