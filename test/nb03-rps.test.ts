@@ -24,15 +24,13 @@ describe("03 · RPS: IPIs or threads", () => {
     expect(b[b.length - 1]!.packets_per_ipi).toBeGreaterThan(2);
   });
 
-  it("C12 under conditions: within 10% with spare CPU but no drop; far apart without spare CPU", () => {
-    const v = c12Verdicts(rpsMatrix({ duration_ms: 50 }), 0.1);
-    for (const x of v.filter((c) => c.spare)) {
-      expect(Math.abs(x.thread_vs_ipi - 1)).toBeLessThanOrEqual(0.1);
-      expect(x.holds).toBe(false); // RPS does not lower throughput for both kicks there
-    }
-    for (const x of v.filter((c) => !c.spare)) expect(Math.abs(x.thread_vs_ipi - 1)).toBeGreaterThan(0.1);
-    const same = v.find((c) => c.cpus === 2 && c.receiver === "same" && !c.spare)!;
-    expect(same.thread_vs_ipi).toBeGreaterThan(1.5); // exercise 2's reference answer
+  it("C12 under conditions: the same value in most conditions, not with the receiver elsewhere and spare CPU; drops rarely", () => {
+    const v = c12Verdicts(rpsMatrix({ duration_ms: 100 }), 0.1); // the notebook's duration
+    const same = (c: (typeof v)[number]) => Math.abs(c.thread_vs_ipi - 1) <= 0.1;
+    for (const x of v.filter((c) => c.receiver === "same" || !c.spare)) expect(same(x), x.label).toBe(true);
+    for (const x of v.filter((c) => c.receiver === "other" && c.spare)) expect(x.thread_vs_ipi).toBeGreaterThan(1.2); // exercise 2
+    for (const x of v.filter((c) => c.receiver === "same")) expect(x.ipi_vs_off).toBeGreaterThan(1); // RPS raises it
+    expect(v.filter((c) => c.holds).length).toBeLessThanOrEqual(2);
     // model vs the measured VM (section 4): IPI-RPS raises throughput with the receiver on the
     // sender's CPU (agrees with the VM) and lowers it a little with the receiver elsewhere (disagrees)
     expect(v.find((c) => c.cpus === 2 && c.receiver === "same" && c.spare)!.ipi_vs_off).toBeGreaterThan(1);

@@ -24,10 +24,12 @@ describe("05 · model beside reality", () => {
     expect(share(cal, (m) => m === "rate")).toBeGreaterThan(share(def, (m) => m === "rate"));
   });
 
-  it("the same-CPU stream still disagrees after calibration (switches per packet far below the real ones)", () => {
+  it("the same-CPU stream: throughput agrees after calibration, switches per packet do not (the model switches more)", () => {
+    const rate = cal.find((x) => x.config === "stream-64b-rps_off-recv_same" && x.metric === "rate")!;
+    expect(rate.within25).toBe(true);
     const r = cal.find((x) => x.config === "stream-64b-rps_off-recv_same" && x.metric === "switches_per_packet")!;
     expect(r.within25).toBe(false);
-    expect(r.model).toBeLessThan(r.real / 4);
+    expect(r.model).toBeGreaterThan(r.real * 1.25);
   });
 
   it("real and simulated traces both receive on the sender's CPU, in the sender", () => {
