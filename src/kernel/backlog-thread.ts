@@ -37,12 +37,11 @@ export class BacklogThread extends Task {
     const m = this.m;
     for (;;) {
       if (this.pc === T_AFTER) {
-        if (!this.repoll) {
-          this.pc = T_CHECK;
-          continue;
-        }
         this.pc = T_CHECK;
-        if (m.sched.preemptPoint(cpu)) return; // cond_resched()
+        // cond_resched() after a full poll; with a preemptible kernel (full, rt) local_bh_enable()
+        // (preempt_check_resched) is a preemption point after every poll, full or not
+        if ((this.repoll || m.cfg.preempt !== "none") && m.sched.preemptPoint(cpu)) return;
+        if (!this.repoll) continue;
         this.startPoll(cpu);
         return;
       }
