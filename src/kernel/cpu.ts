@@ -333,6 +333,17 @@ export class Cpu {
    */
   preemptForStop(): void {
     const t = this.curr;
+    this.cutTaskSegment();
+    t.bhCount = this.bhCount;
+    this.bhCount = 0;
+    this.curr = this.idleTask;
+    this.frames[0] = this.idleTask;
+    this.debtNs = 0;
+  }
+
+  /** Cuts the current task's running segment (if any) and keeps what is left on the task. */
+  cutTaskSegment(): void {
+    const t = this.curr;
     this.saveTop();
     if (this.remNs[0]! >= 0 && t !== this.idleTask) {
       t.rem = this.remNs[0]!;
@@ -341,11 +352,6 @@ export class Cpu {
       t.remUTo = this.remUTo[0]!;
     }
     this.remNs[0] = -1;
-    t.bhCount = this.bhCount;
-    this.bhCount = 0;
-    this.curr = this.idleTask;
-    this.frames[0] = this.idleTask;
-    this.debtNs = 0;
   }
 
   /** Takes a frame off the top and remembers its cut segment on `t` (PREEMPT_RT: a preempted softirq). */

@@ -175,6 +175,13 @@ export class IrqRunner implements Frame {
           this.m.sched.schedule(cpu, t !== cpu.idleTask);
           return;
         }
+        // kernel code that may not be preempted here: if it returns to user mode later in this
+        // segment, need_resched is checked there (exit_to_user_mode_loop)
+        cpu.resumeTop();
+        if (cpu.sp === 1 && cpu.segActive && cpu.curr === t && cpu.segUFrom > this.m.sim.now && cpu.segUTo > cpu.segUFrom) {
+          this.m.sim.at(cpu.segUFrom, this.m.EV_USER_RETURN, cpu.id, cpu.gen);
+        }
+        return;
       } else if (model === "rt" && cpu.sp === 2 && t !== cpu.idleTask) {
         // PREEMPT_RT: softirq work runs in task context and is preemptible; the task keeps the BH
         // lock, so nobody else can enter the per-CPU softirq machinery until it resumes.
@@ -184,5 +191,16 @@ export class IrqRunner implements Frame {
       }
     }
     cpu.resumeTop();
+  }
+
+  /**
+   * EV_USER_RETURN: the task that an interrupt found in kernel code, with need_resched set, reaches
+   * user mode (the event was armed with its segment's generation; a later cut re-arms it at that
+   * interrupt's exit). exit_to_user_mode_loop() calls schedule() if need_resched is still set.
+   */
+  exitToUserMode(cpu: Cpu, gen: number): void {
+    if (gen !== cpu.gen || !cpu.segActive || cpu.sp !== 1 || cpu.switching || cpu.stopPending || !cpu.needResched) return;
+    cpu.cutTaskSegment();
+    this.m.sched.schedule(cpu, true);
   }
 }

@@ -48,6 +48,7 @@ export class Machine {
   readonly EV_TICK: number;
   readonly EV_TIMER: number;
   readonly EV_HOTPLUG: number;
+  readonly EV_USER_RETURN: number;
 
   readonly cpus: Cpu[] = [];
   readonly sd: SoftnetData[] = [];
@@ -113,6 +114,7 @@ export class Machine {
       this.cpus[t.cpu]!.irqArrive(3 /* IRQ_HRTIMER */, task);
     });
     this.EV_HOTPLUG = sim.on((cpu, up) => cpuHotplug(this, this.cpus[cpu]!, up === 1));
+    this.EV_USER_RETURN = sim.on((cpu, gen) => this.irq[cpu]!.exitToUserMode(this.cpus[cpu]!, gen));
     this.sched = new Scheduler(this);
     for (let i = 0; i < cfg.cpus; i++) {
       const idle = new IdleTask(this, i);
