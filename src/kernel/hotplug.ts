@@ -110,6 +110,10 @@ export function cpuDown(m: Machine, cpu: Cpu): void {
   if (curr !== cpu.idleTask && curr.state === TASK_RUNNING) movers.push(curr);
   for (const t of cpu.rq) movers.push(t);
   cpu.rq.length = 0;
+  // smpcfd_dying_cpu(): callbacks still queued run now. A task on the wakelist is already
+  // TASK_RUNNING (try_to_wake_up set it before queueing): sched_ttwu_pending() activates it here,
+  // and it moves like the others. RPS callbacks are moot: dev_cpu_dead() re-injects the packets.
+  for (const csd of cpu.csdQueue.splice(0)) if (csd !== CSD_RPS) movers.push(m.tasks[csd]!);
   for (const t of movers) {
     t.onRq = false;
     if (isPerCpuThread(t)) {
@@ -130,9 +134,6 @@ export function cpuDown(m: Machine, cpu: Cpu): void {
       }
     }
   }
-  // smpcfd_dying_cpu(): callbacks still queued run now; wakeups go elsewhere
-  const csds = cpu.csdQueue.splice(0);
-  for (const csd of csds) if (csd !== CSD_RPS) m.sched.tryToWakeUp(survivor, m.tasks[csd]!);
   cpu.softirqPending = 0;
   cpu.needResched = false;
   cpu.pendingIrqType.length = 0;
