@@ -88,7 +88,10 @@ export function cpuHotplug(m: Machine, cpu: Cpu, online: boolean): void {
  */
 export function stopCpuAtTaskLevel(m: Machine, cpu: Cpu): boolean {
   const owner = cpu.bhOwner;
-  if (owner !== null && !isPerCpuThread(owner)) {
+  // the idle task flushing queued callbacks (flush_smp_call_function_queue, interrupts off) is not
+  // preempted by the stopper either: the wakeups it is activating would be lost
+  const idleFlush = cpu.curr === cpu.idleTask && (cpu.segActive || cpu.remNs[0]! >= 0);
+  if (idleFlush || (owner !== null && !isPerCpuThread(owner))) {
     cpu.stopPending = false;
     m.sim.at(m.sim.now + 1000, m.EV_HOTPLUG, cpu.id, 0);
     return false;
