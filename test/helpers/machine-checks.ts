@@ -1,0 +1,87 @@
+/**
+ * Checks on a live machine that tests run between slices of simulated time, beyond what
+ * Machine.checkInvariants() keeps: the backlog NAPI state bits of the change (dad6b9770263), tasks
+ * that are runnable but reachable by nobody, and offline CPUs that still hold work.
+ */
+import { FR_HARDIRQ, IRQ_CAL, type Cpu } from "../../src/kernel/cpu";
+import { NAPI_STATE_SCHED, NAPI_STATE_SCHED_THREADED, NAPI_STATE_THREADED } from "../../src/kernel/dev";
+import type { Machine } from "../../src/kernel/machine";
+import { TASK_RUNNING } from "../../src/kernel/task";
+
+/**
+ * Thread modes: NAPI_STATE_THREADED on every backlog, always (backlog_napi_setup, and dev_cpu_dead
+ * keeps it); SCHED_THREADED only on a scheduled NAPI whose thread has been woken and is runnable
+ * (unless a delayed wakeup was asked for). Softirq mode: neither bit, ever.
+ */
+export function checkBacklogBits(m: Machine, where = ""): void {
+  const threads = m.cfg.backlog_napi !== "softirq";
+  for (const sd of m.sd) {
+    const st = sd.backlogState;
+    const at = `cpu${sd.cpu} backlog state ${st}${where}`;
+    if (!threads) {
+      if (st & (NAPI_STATE_THREADED | NAPI_STATE_SCHED_THREADED)) throw new Error(`${at}: THREADED bits in softirq mode`);
+      continue;
+    }
+    if ((st & NAPI_STATE_THREADED) === 0) throw new Error(`${at}: NAPI_STATE_THREADED lost`);
+    if ((st & NAPI_STATE_SCHED_THREADED) === 0) continue;
+    if ((st & NAPI_STATE_SCHED) === 0) throw new Error(`${at}: SCHED_THREADED without SCHED`);
+    const t = m.backlogThreads[sd.cpu]!;
+    if (m.cfg.backlog_wake_delay_ns === 0 && t.state !== TASK_RUNNING) throw new Error(`${at}: SCHED_THREADED but ${t.comm} sleeps`);
+  }
+}
+
+/**
+ * Wakelist entries a CPU has taken off its queue and is activating right now: the batch of a CAL
+ * handler in progress, or of the idle task's flush_smp_call_function_queue segment. (Private fields
+ * of IrqRunner and IdleTask, read here so that a wakeup in flight is not mistaken for a lost one.)
+ */
+function wakeupsInFlight(m: Machine, cpu: Cpu): number[] {
+  if (cpu.fkind[cpu.sp - 1] === FR_HARDIRQ) {
+    const irq = m.irq[cpu.id] as unknown as { type: number; batch: number[] };
+    return irq.type === IRQ_CAL ? irq.batch : [];
+  }
+  if (cpu.curr === cpu.idleTask && cpu.segActive && cpu.segFn === "flush_smp_call_function_queue") {
+    return (cpu.idleTask as unknown as { batch: number[] }).batch;
+  }
+  return [];
+}
+
+/**
+ * A runnable task is somewhere a CPU will find it: current on its CPU, on its CPU's run queue, or
+ * queued for activation on an online CPU's wakelist (or being activated from it). A runnable task
+ * nobody will pick is a lost wakeup.
+ */
+export function checkRunnableReachable(m: Machine, where = ""): void {
+  for (const t of m.tasks) {
+    if (t.kind === "idle" || t.state !== TASK_RUNNING) continue;
+    const cpu = m.cpus[t.cpu]!;
+    const queued = (c: Cpu) => c.online && (c.csdQueue.includes(t.id) || wakeupsInFlight(m, c).includes(t.id));
+    const reachable = cpu.curr === t || cpu.rq.includes(t) || m.cpus.some(queued);
+    if (!reachable) throw new Error(`${t.comm} is runnable but current nowhere, on no run queue and on no wakelist${where}`);
+    if (t.parked) throw new Error(`${t.comm} is parked but runnable${where}`);
+  }
+}
+
+/** An offline CPU runs nothing and holds nothing: no task, no queued callback, no packet, no pending softirq. */
+export function checkOfflineQuiet(m: Machine, where = ""): void {
+  for (const cpu of m.cpus) {
+    if (cpu.online) continue;
+    const sd = m.sd[cpu.id]!;
+    const busy: string[] = [];
+    if (cpu.curr !== cpu.idleTask) busy.push(`curr ${cpu.curr.comm}`);
+    if (cpu.rq.length > 0) busy.push(`run queue ${cpu.rq.map((t) => t.comm).join(",")}`);
+    if (cpu.csdQueue.length > 0) busy.push("queued callbacks");
+    if (cpu.softirqPending !== 0) busy.push("pending softirqs");
+    if (sd.backlogLength() > 0) busy.push(`${sd.backlogLength()} packets`);
+    if (sd.backlogState & ~NAPI_STATE_THREADED) busy.push(`backlog state ${sd.backlogState}`);
+    if (busy.length > 0) throw new Error(`offline cpu${cpu.id}: ${busy.join("; ")}${where}`);
+  }
+}
+
+/** Everything above plus the machine's own invariants. */
+export function checkMachine(m: Machine, where = ""): void {
+  m.checkInvariants();
+  checkBacklogBits(m, where);
+  checkRunnableReachable(m, where);
+  checkOfflineQuiet(m, where);
+}
