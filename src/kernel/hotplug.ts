@@ -6,7 +6,7 @@
  * surviving CPU: the backlog NAPI's state is reset (v6.10 keeps NAPI_STATE_THREADED), v6.8 sends the
  * dead CPU's pending RPS IPIs, and every packet of its process_queue and input_pkt_queue is
  * re-injected with netif_rx, so RPS may steer it again. Nothing is lost.
- * Bringing a CPU online unparks its threads; tasks stay where they were moved.
+ * Bringing a CPU online unparks (wakes) its threads; tasks stay where they were moved.
  */
 import type { Cpu } from "./cpu";
 import { NAPI_STATE_THREADED, net_rps_send_ipi, netif_rx } from "./dev";
@@ -177,8 +177,13 @@ function cpuUp(m: Machine, cpu: Cpu): void {
   cpu.online = true;
   cpu.idleSince = m.sim.now;
   for (const t of m.tasks) {
-    if (t.parked && t.pinned === cpu.id) t.parked = false; // smpboot unpark
+    if (t.parked && t.pinned === cpu.id) {
+      // smpboot unpark: kthread_unpark() wakes the thread; it finishes what it was parked in the
+      // middle of (ksoftirqd/N may hold the BH lock) or finds nothing to do and sleeps again
+      t.parked = false;
+      m.sched.tryToWakeUp(cpu, t);
+    }
   }
-  // the idle loop looks for work (the per-CPU threads wake on demand)
+  // the idle loop looks for work
   m.sim.at(m.sim.now, m.EV_POLL, cpu.id);
 }
