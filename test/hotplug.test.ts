@@ -198,6 +198,39 @@ describe("a CPU going offline mid-flow", () => {
     }
   });
 
+  const midWork: Array<[string, Overrides, string]> = [
+    ["ksoftirqd/1 in NET_RX, holding the RT BH lock (v6.8-rt)", { backlog_napi: "softirq", preempt: "rt" }, "ksoftirqd/1"],
+    ["backlog_napi/1 in the middle of a poll (v6.10)", { backlog_napi: "threads" }, "backlog_napi/1"],
+    ["backlog_napi/1 in the middle of a poll, holding the RT BH lock (v6.10-rt)", { backlog_napi: "threads", preempt: "rt" }, "backlog_napi/1"],
+  ];
+  for (const [what, over, comm] of midWork) {
+    it(`a per-CPU thread parked in the middle of its work finishes it once the CPU is back: ${what}`, () => {
+      const base: Overrides = { ...FLOW, ...over };
+      const probe = simulation(base);
+      const c1 = probe.machine.cpus[1]!;
+      let at = -1;
+      for (let t = 1_900_000; t < 2_300_000 && at < 0; t += 1_000) {
+        probe.runUntil(t);
+        if (c1.curr.comm === comm && c1.segActive) at = t + 1;
+      }
+      expect(at).toBeGreaterThan(0);
+      const s = simulation({ ...base, hotplug: `cpu1:off@${at}ns,on@${ON_AT}ns` });
+      const sd1 = s.machine.sd[1]!;
+      let processedAtOn = -1;
+      for (let t = at; t <= 4_000_000; t += 10_000) {
+        s.runUntil(t);
+        checkMachine(s.machine, ` at ${t} ns, cpu1 off at ${at} ns`);
+        if (t === ON_AT) processedAtOn = sd1.processed;
+      }
+      const r = s.finish(0);
+      expect(accounted(r)).toBe(true);
+      expect(dropped(r)).toBe(0);
+      expect(r.packets.in_flight).toBeLessThanOrEqual(64); // nothing stuck behind the parked thread
+      // back online, CPU 1 takes its RPS share again (~200 packets in the last millisecond)
+      expect(sd1.processed - processedAtOn).toBeGreaterThan(100);
+    });
+  }
+
   it("the receiver pinned to the CPU that goes away moves to the survivor and keeps receiving", () => {
     const s = simulation({ ...FLOW, receiver_cpu: 1, rps_cpus: "0", backlog_napi: "threads", hotplug: "cpu1:off@1ms" });
     s.runUntil(1_500_000);

@@ -62,6 +62,18 @@ export function checkRunnableReachable(m: Machine, where = ""): void {
   }
 }
 
+/**
+ * PREEMPT_RT: only the owner releases a CPU's BH lock (softirq_ctrl.lock), so on an online CPU the
+ * owner is runnable (running, or preempted with the lock held); an owner asleep holds it forever,
+ * and the softirqs raised on that CPU meanwhile wait for a release that never comes.
+ */
+export function checkBhOwner(m: Machine, where = ""): void {
+  for (const cpu of m.cpus) {
+    const owner = cpu.bhOwner;
+    if (cpu.online && owner !== null && owner.state !== TASK_RUNNING) throw new Error(`cpu${cpu.id}: BH lock held by ${owner.comm}, which sleeps${where}`);
+  }
+}
+
 /** An offline CPU runs nothing and holds nothing: no task, no queued callback, no packet, no pending softirq. */
 export function checkOfflineQuiet(m: Machine, where = ""): void {
   for (const cpu of m.cpus) {
@@ -83,5 +95,6 @@ export function checkMachine(m: Machine, where = ""): void {
   m.checkInvariants();
   checkBacklogBits(m, where);
   checkRunnableReachable(m, where);
+  checkBhOwner(m, where);
   checkOfflineQuiet(m, where);
 }
