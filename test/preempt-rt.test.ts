@@ -187,6 +187,7 @@ describe("who pays for the softirq on the RPS target CPU", () => {
     }
     expect(full.some((w) => w.between.some((e) => e.startsWith("napi_poll:") && e !== "napi_poll:64"))).toBe(true);
     const none = wakeups(THREAD_LOAD).filter((w) => w.waker === "backlog_napi/1");
+    expect(none.some((w) => w.sw.fields.prev_state === "S")).toBe(true);
     for (const w of none) {
       const lastPoll = w.between.filter((e) => e.startsWith("napi_poll")).pop();
       // preempted only at cond_resched() after a full-quota poll; otherwise it ran until it slept
@@ -196,6 +197,7 @@ describe("who pays for the softirq on the RPS target CPU", () => {
 
   it("preempt=none: a FIFO task woken while a user task runs kernel code (its switch-in tail) runs when that task returns to user mode, not at a later interrupt", () => {
     const ws = wakeups(THREAD_LOAD).filter((w) => w.waker === "hog/1");
+    expect(ws.length).toBeGreaterThan(5);
     for (const w of ws) {
       expect(w.between).toEqual(["irq_handler_exit"]);
       expect(`${w.sw.fields.prev_comm}(${w.sw.fields.prev_state})>${w.sw.fields.next_comm}`).toBe("hog/1(R+)>cyclictest/1");
