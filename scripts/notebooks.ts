@@ -49,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
         return;
       }
       writeNotebook(file, committedForm(committed, run.executed));
+      // The executed copy matches the notebook just written: keep it newer so the book reuses it.
+      if (run.executedPath) fs.utimesSync(run.executedPath, new Date(), new Date());
       process.stdout.write(`wrote ${tag}: outputs updated (${stale.split("\n")[0]})\n`);
     }
   });
