@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs what softnet-lab needs and is missing: npm packages always; with --jupyter the Debian
-# Jupyter packages; with --chromium Debian's chromium (browser tests of the book).
+# Jupyter packages; with --chromium Debian's chromium (browser tests of the book); with --measure the
+# load tools of `softnet-lab measure` (sockperf, GNU time, taskset from util-linux).
 # On Debian as root it installs with apt-get; elsewhere it prints the exact line and fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_jupyter=0; want_chromium=0
+want_jupyter=0; want_chromium=0; want_measure=0
 for a in "$@"; do
   case "$a" in
     --jupyter) want_jupyter=1 ;;
     --chromium) want_chromium=1 ;;
-    *) echo "ensure-deps: unknown option '$a' (allowed: --jupyter, --chromium)" >&2; exit 2 ;;
+    --measure) want_measure=1 ;;
+    *) echo "ensure-deps: unknown option '$a' (allowed: --jupyter, --chromium, --measure)" >&2; exit 2 ;;
   esac
 done
 
@@ -31,6 +33,11 @@ if [ "$want_jupyter" = 1 ]; then
 fi
 if [ "$want_chromium" = 1 ]; then
   [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
+fi
+if [ "$want_measure" = 1 ]; then
+  command -v sockperf >/dev/null 2>&1 || apt_pkgs+=(sockperf)
+  [ -x /usr/bin/time ] || apt_pkgs+=(time)
+  command -v taskset >/dev/null 2>&1 || apt_pkgs+=(util-linux)
 fi
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   line="apt-get install -y --no-install-recommends ${apt_pkgs[*]}"

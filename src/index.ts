@@ -8,3 +8,11 @@ export { COSTS, COST_NAMES } from "./kernel/costs";
 export type { CostName } from "./kernel/costs";
 export type { SimResult, CpuResult, TaskResult, Span, SpanContext, Trace, TraceRecord, TraceEventName, LatencySummary, DropReason, CpuBusy } from "./observe/types";
 export { simulate } from "./sim/simulate";
+export { resolveConfig, makeConfig, validateConfig, splitSetting, configDiff, rpsCpuList, hogCpuList, ConfigError } from "./config/parse";
+export type { ConfigOverrides, Settings } from "./config/parse";
+export { SCENARIOS, SCENARIO_NAMES, findScenario } from "./config/scenarios";
+export type { Scenario } from "./config/scenarios";
+export { describeKeys } from "./config/describe";
+export type { KeyDescription } from "./config/describe";
+// Traces in the kernel's language: ftrace text, Chrome JSON, spans, analyses, real captures (src/trace, docs/traces.md).
+export * as trace from "./trace";

@@ -46,11 +46,6 @@ export function joinText(value: MultilineString | undefined): string {
   return Array.isArray(value) ? value.join("") : value;
 }
 
-/** Jupyter's own on-disk split of a long string: lines that keep their "\n". */
-export function splitLines(text: string): string[] {
-  return text.split(/(?<=\n)/).filter((l) => l.length > 0);
-}
-
 /** Parses a notebook file; throws naming the file and the missing field when it is not nbformat 4. */
 export function parseNotebook(text: string, file: string): Notebook {
   let nb: unknown;

@@ -4,7 +4,7 @@
  * chart a complete bundle. Also the committed form of a notebook and how it went stale.
  */
 import { createHash } from "node:crypto";
-import { joinText, serializeNotebook, splitLines, VEGALITE_MIMES, VEGALITE_V5 } from "./ipynb";
+import { joinText, serializeNotebook, VEGALITE_MIMES, VEGALITE_V5 } from "./ipynb";
 import type { Cell, Notebook, Output } from "./ipynb";
 
 export type ProblemKind =
@@ -72,6 +72,7 @@ export function chartBundleDefect(o: Output): string | null {
   }
   const svg = joinText(data["image/svg+xml"] as string | string[]);
   if (!/^\s*<svg[\s>]/.test(svg)) return "the image/svg+xml part is not an SVG document";
+  if (/="NaN"|NaN,|,NaN/.test(svg)) return "the SVG has NaN coordinates (a mark could not be placed: e.g. zero on a log scale)";
   return null;
 }
 
@@ -145,7 +146,7 @@ function stableId(index: number, cell: Cell): string {
 
 /**
  * The form a notebook is committed in: the committed cells (source, ids, metadata) with the fresh
- * outputs, sources split into lines as Jupyter saves them, execution counts 1..n in order (the notebook did run top to bottom in a fresh kernel)
+ * outputs, execution counts 1..n in order (the notebook did run top to bottom in a fresh kernel)
  * and no per-run timing metadata, so re-running an unchanged notebook changes no byte.
  */
 export function committedForm(committed: Notebook, executed: Notebook): Notebook {
@@ -158,12 +159,11 @@ export function committedForm(committed: Notebook, executed: Notebook): Notebook
     const id = cell.id ?? stableId(i, cell);
     const metadata = { ...cell.metadata };
     delete metadata.execution;
-    const source = splitLines(joinText(cell.source));
-    if (cell.cell_type !== "code") return { ...cell, id, metadata, source };
+    if (cell.cell_type !== "code") return { ...cell, id, metadata };
     count += 1;
     const n = count;
     const outputs = (run.outputs ?? []).map((o) => (o.output_type === "execute_result" ? { ...o, execution_count: n } : o));
-    return { ...cell, id, metadata, source, execution_count: n, outputs };
+    return { ...cell, id, metadata, execution_count: n, outputs };
   });
   const metadata = { ...committed.metadata };
   if (executed.metadata.language_info !== undefined) metadata.language_info = executed.metadata.language_info;

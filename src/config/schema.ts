@@ -26,8 +26,10 @@ export interface SimConfig {
   dev_rx_weight: number;
   hz: number;
   ksoftirqd_policy: KsoftirqdPolicy;
-  /** Reserved for the backlog-threads change (issue 4); only "softirq" (v6.8) is modelled so far. */
+  /** How the backlog NAPI runs: v6.8 softirq, the 2023 RFC's threads, or v6.10's threads. */
   backlog_napi: BacklogNapiMode;
+  /** Thread modes: wake the backlog thread this long after the kick instead of at once (claim C10). */
+  backlog_wake_delay_ns: number;
   /** Preemption model; "none" is CONFIG_PREEMPT_NONE. */
   preempt: PreemptModel;
   idle: IdleMode;
@@ -50,12 +52,24 @@ export interface SimConfig {
   nic_cpu: number;
   /** CPUs that run a CPU-bound SCHED_OTHER competing task ("" = none), comma separated. */
   hog_cpus: string;
+  /** nic-rx: the device interrupt runs its handler in hardirq context (plain) or in irq/N-nic0 (threaded). */
+  nic_irq: "plain" | "threaded";
+  /** CPU of a cyclictest-like SCHED_FIFO task recording its wakeup latency (-1: none). */
+  rt_task_cpu: number;
+  rt_task_prio: number;
+  rt_task_period_us: number;
+  /** A cost profile fitted to a machine (profiles/<name>.json); "" = the default cost table. */
+  profile: string;
+  /** CPU hotplug plan, e.g. "cpu1:off@5ms,on@9ms" ("" = none). */
+  hotplug: string;
   /** Record tracepoint records and per-CPU spans (slower; for timelines and small runs). */
   trace: boolean;
   /** Stop tracing after this many ns of simulated time (keeps traces small). 0 = whole run. */
   trace_ns: number;
   /** EEVDF base slice before scaling by 1 + ilog2(min(cpus, 8)) (kernel default 750 us). */
   sched_base_slice_ns: number;
+  /** CONFIG_IRQ_TIME_ACCOUNTING: irq and softirq time is not charged to the interrupted task's vruntime. */
+  irq_time_accounting: boolean;
   costs: Record<CostName, number>;
 }
 
@@ -99,10 +113,11 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   netdev_budget: { kind: "int", default: 300, min: 1, max: 1_000_000, doc: "net.core.netdev_budget: packets per net_rx_action" },
   netdev_budget_usecs: { kind: "int", default: 0, min: 0, max: 10_000_000, doc: "net.core.netdev_budget_usecs; 0 = 2*10^6/HZ" },
   dev_rx_weight: { kind: "int", default: 64, min: 1, max: 100_000, doc: "net.core.dev_weight: backlog quota per process_backlog call" },
-  hz: { kind: "enum", default: "1000", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick" },
+  hz: { kind: "enum", default: "250", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick (250: Debian's and the measured machine's)" },
   ksoftirqd_policy: { kind: "enum", default: "since-6.5", values: ["since-6.5", "2016"], doc: "since-6.5: softirqs run at irq exit / BH enable even while ksoftirqd is runnable; 2016 (4cd13c21b207, v4.9 to v6.4): ksoftirqd takes every softirq while runnable" },
-  backlog_napi: { kind: "enum", default: "softirq", values: ["softirq"], doc: "how the backlog NAPI runs; threads-always / threads arrive with the change itself (issue 4)" },
-  preempt: { kind: "enum", default: "none", values: ["none"], doc: "preemption model; full / rt arrive with issue 4" },
+  backlog_napi: { kind: "enum", default: "softirq", values: ["softirq", "threads-always", "threads"], doc: "softirq: v6.8 (backlog in NET_RX, RPS kicks by IPI); threads-always: the 2023 RFC (every kick wakes the target CPU's backlog_napi/N thread); threads: v6.10 with thread_backlog_napi (remote kicks wake the thread, a local backlog takes the softirq path)" },
+  backlog_wake_delay_ns: { kind: "int", default: 0, min: 0, max: 100_000_000, doc: "experiment for claim C10 (not a kernel knob): with backlog threads, wake backlog_napi/N this many ns after the kick (a timer) instead of at once, so packets batch up; 0 = at once, as the kernel does" },
+  preempt: { kind: "enum", default: "none", values: ["none", "full", "rt"], doc: "preemption model: none (CONFIG_PREEMPT_NONE: tasks are preempted only in user mode or at explicit points), full (CONFIG_PREEMPT: kernel code too, unless BH is disabled), rt (PREEMPT_RT: threaded device interrupts, BH as a per-CPU sleeping lock, softirqs raised in hardirq context go to ksoftirqd; with backlog_napi=softirq this is a v6.8-rt kernel, before the change)" },
   idle: { kind: "enum", default: "halt", values: ["halt", "poll", "haltpoll"], doc: "idle CPU: halt (needs an IPI to wake), poll (never needs one), haltpoll (polls haltpoll_ns, then halts)" },
   haltpoll_ns: { kind: "int", default: 200_000, min: 0, max: 1_000_000_000, doc: "haltpoll: polling window before halting (guest_halt_poll_ns default 200 us)" },
   workload: { kind: "enum", default: "udp-stream", values: ["udp-stream", "udp-pingpong", "nic-rx", "none"], doc: "traffic: UDP stream over lo, UDP request/response over lo, a non-NAPI driver's hardirq feeding the backlog, or none" },
@@ -115,9 +130,16 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   rcvbuf_bytes: { kind: "int", default: 212_992, min: 2_304, max: 1 << 30, doc: "SO_RCVBUF of each receiving socket (net.core.rmem_default)" },
   nic_batch: { kind: "int", default: 1, min: 1, max: 4096, doc: "nic-rx: packets per device interrupt" },
   nic_cpu: { kind: "int", default: 0, min: 0, max: 63, doc: "nic-rx: CPU that takes the device interrupt" },
+  nic_irq: { kind: "enum", default: "plain", values: ["plain", "threaded"], doc: "nic-rx: interrupt handler in hardirq context, or force-threaded (threadirqs; always threaded under preempt=rt)" },
+  rt_task_cpu: { kind: "int", default: -1, min: -1, max: 63, doc: "CPU of a cyclictest-like SCHED_FIFO task that records its wakeup latency; -1 = none" },
+  rt_task_prio: { kind: "int", default: 80, min: 1, max: 99, doc: "rt_priority of the latency task (IRQ threads run at 50)" },
+  rt_task_period_us: { kind: "int", default: 1000, min: 10, max: 1_000_000, doc: "wakeup period of the latency task, us" },
   hog_cpus: { kind: "string", default: "", format: "a comma-separated list of existing CPU numbers, or empty", doc: "CPUs that each run a CPU-bound SCHED_OTHER task" },
+  profile: { kind: "string", default: "", format: "the name of a profile in profiles/ (made by softnet-lab calibrate), or empty", doc: "cost profile fitted to a machine: its costs replace the defaults; cost.<name> settings still win" },
+  hotplug: { kind: "string", default: "", format: "cpuN:off@<time>[,on@<time>] with units ns/us/ms/s, several CPUs separated by ';' (e.g. cpu1:off@5ms,on@9ms); never all CPUs offline at once", doc: "CPU hotplug plan: take CPUs offline and online at simulated times" },
   trace: { kind: "bool", default: false, doc: "record tracepoint records and per-CPU spans" },
   trace_ns: { kind: "int", default: 0, min: 0, max: MAX_INT, doc: "stop recording the trace after this much simulated time; 0 = whole run" },
+  irq_time_accounting: { kind: "bool", default: false, doc: "CONFIG_IRQ_TIME_ACCOUNTING (off in Debian's and the measured machine's kernel): when on, softirq/hardirq time no longer advances the interrupted task's vruntime" },
   sched_base_slice_ns: { kind: "int", default: 750_000, min: 100_000, max: 100_000_000, doc: "EEVDF base slice (sysctl_sched_base_slice), before log scaling by CPU count" },
 };
 

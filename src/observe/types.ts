@@ -78,6 +78,12 @@ export interface CpuResult {
   busy_ns: CpuBusy;
   /** Times __do_softirq ran out of restarts/time and woke ksoftirqd/N. */
   ksoftirqd_wakeups: number;
+  /** Context switches on this CPU, to and from idle included, as /proc/stat's ctxt counts them. */
+  context_switches: number;
+  /** Times backlog_napi/N was woken to poll this CPU's backlog. */
+  backlog_thread_wakeups: number;
+  /** __do_softirq runs by where they ran: inside a task (local_bh_enable), at irq exit, in ksoftirqd, in a backlog thread, in an IRQ thread (PREEMPT_RT), in the idle task. */
+  softirq_runs: { task: number; irq_exit: number; ksoftirqd: number; backlog_thread: number; irq_thread: number; idle: number };
 }
 
 export interface TaskResult {
@@ -93,6 +99,8 @@ export interface TaskResult {
 }
 
 export interface LatencySummary {
+  /** Up to 2,000 samples, sorted, evenly spaced in rank (for distribution charts). */
+  samples: number[];
   count: number;
   mean: number;
   p50: number;
@@ -101,7 +109,7 @@ export interface LatencySummary {
   max: number;
 }
 
-export type DropReason = "backlog" | "rcvbuf";
+export type DropReason = "backlog" | "rcvbuf" | "nic";
 
 export interface SimResult {
   config: SimConfig;
@@ -118,6 +126,8 @@ export interface SimResult {
   tasks: TaskResult[];
   /** Round-trip latency of udp-pingpong, ns; null for other workloads. */
   latency_ns: LatencySummary | null;
+  /** Wakeup latency of the SCHED_FIFO latency task (rt_task_cpu), ns; null without one. */
+  wakeup_latency_ns: LatencySummary | null;
   /** Per-packet ratios, the figures the claims talk about. */
   per_packet: {
     context_switches: number;
@@ -126,6 +136,8 @@ export interface SimResult {
     cpu_ns: number;
   };
   events: number;
+  /** Digest of every simulated event (time, kind, target): equal for the same seed and config. */
+  digest: string;
   wall_ms: number;
   warnings: string[];
   trace?: Trace;

@@ -27,8 +27,8 @@ export interface BookSummary {
   charts: number;
 }
 
-export function buildBook(sources: BookSource[], outDir: string = PATHS.book): BookSummary {
-  if (sources.length === 0) throw new Error("buildBook: no notebooks to build from");
+export function writeBook(sources: BookSource[], outDir: string = PATHS.book): BookSummary {
+  if (sources.length === 0) throw new Error("writeBook: no notebooks to build from");
   const tmp = `${outDir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(path.join(tmp, "assets"), { recursive: true });

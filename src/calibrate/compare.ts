@@ -1,0 +1,142 @@
+/**
+ * The model beside a real measurement: each configuration of a `softnet-lab measure` dataset is run
+ * in the model with the settings that mirror it, and the same figures are put side by side:
+ * throughput (datagrams/s for a stream, round trips/s for ping-pong), NET_RX runs, IPIs (CAL+RES),
+ * RPS IPIs and context switches per packet, with the real median and min..max.
+ *
+ * Mirroring (and what it cannot mirror): sockperf's stream sends flat out from one thread and reads
+ * from another, one flow, over 127.0.0.1 -> the model's udp-stream with rate 0; sockperf ping-pong
+ * keeps one request in flight -> udp-pingpong. CPUs, rps_cpus, sender and receiver CPUs, payload,
+ * HZ, and a halting idle (the measured VM has no cpuidle driver) are taken from the dataset. Not
+ * mirrored: sockperf's own work per message (timestamps, statistics), background load on the VM.
+ */
+import { makeConfig } from "../config/parse";
+import type { SimConfig } from "../config/schema";
+import type { CostName } from "../kernel/costs";
+import type { MeasurementDataset } from "../measure/dataset";
+import type { SimResult } from "../observe/types";
+import { simulate } from "../sim/simulate";
+
+export type MetricName = "rate" | "net_rx_per_packet" | "ipis_per_packet" | "rps_ipis_per_packet" | "switches_per_packet";
+
+export const METRIC_LABELS: Record<MetricName, string> = {
+  rate: "throughput (datagrams/s; ping-pong: round trips/s)",
+  net_rx_per_packet: "NET_RX softirq runs per packet",
+  ipis_per_packet: "IPIs (CAL + RES) per packet",
+  rps_ipis_per_packet: "RPS IPIs (received_rps) per packet",
+  switches_per_packet: "context switches per packet",
+};
+
+type Row = Record<string, unknown>;
+
+export interface MirroredConfig {
+  id: string;
+  mode: "stream" | "pingpong";
+  row: Row;
+  config: SimConfig;
+}
+
+const num = (v: unknown) => (typeof v === "number" ? v : Number(v));
+
+/** The model configurations mirroring every measured (non-idle) configuration of the dataset. */
+export function mirrorDataset(ds: MeasurementDataset, opts: { duration_ms?: number; costs?: Partial<Record<CostName, number>>; profile?: string } = {}): MirroredConfig[] {
+  const cpus = Number((ds.metadata as unknown as { cpu?: { count?: number } }).cpu?.count ?? 2) || 2;
+  return ds.summary.filter((r) => r.mode === "stream" || r.mode === "pingpong").map((r) => {
+    const mode = r.mode as "stream" | "pingpong";
+    const config = makeConfig({
+      workload: mode === "stream" ? "udp-stream" : "udp-pingpong",
+      cpus,
+      payload_bytes: num(r.payload_bytes),
+      rps_cpus: r.rps === "off" ? "0" : String(r.rps_cpus),
+      sender_cpu: num(r.sender_cpu),
+      receiver_cpu: num(r.receiver_cpu),
+      rate_pps: 0,
+      hz: 250,
+      idle: "halt",
+      duration_ms: opts.duration_ms ?? 50,
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.costs ? { costs: opts.costs } : {}),
+    });
+    return { id: String(r.config_id), mode, row: r, config };
+  });
+}
+
+/** The compared figures of one model run. */
+export function modelMetrics(r: SimResult, mode: "stream" | "pingpong"): Record<MetricName, number> {
+  const processed = Math.max(1, r.per_cpu.reduce((a, c) => a + c.softnet.processed, 0));
+  const seconds = r.simulated_ns / 1e9;
+  // /proc/stat ctxt counts every switch, to and from idle included: compare like with like
+  const switches = r.per_cpu.reduce((a, c) => a + c.context_switches, 0);
+  return {
+    rate: mode === "pingpong" ? (r.latency_ns?.count ?? 0) / seconds : r.throughput_pps.received,
+    net_rx_per_packet: r.per_cpu.reduce((a, c) => a + c.net_rx_softirqs, 0) / processed,
+    ipis_per_packet: r.per_cpu.reduce((a, c) => a + c.ipi_cal + c.ipi_res, 0) / processed,
+    rps_ipis_per_packet: r.per_cpu.reduce((a, c) => a + c.softnet.received_rps, 0) / processed,
+    switches_per_packet: switches / processed,
+  };
+}
+
+/** The same figures from a dataset summary row: median, min, max. */
+export function realMetrics(row: Row, mode: "stream" | "pingpong"): Record<MetricName, { median: number; min: number; max: number }> {
+  const f = (col: string) => ({ median: num(row[`${col}_median`]), min: num(row[`${col}_min`]), max: num(row[`${col}_max`]) });
+  return {
+    rate: f(mode === "pingpong" ? "round_trips_per_s" : "received_pps"),
+    net_rx_per_packet: f("net_rx_per_packet"),
+    ipis_per_packet: f("ipis_per_packet"),
+    rps_ipis_per_packet: f("received_rps_per_packet"),
+    switches_per_packet: f("system_switches_per_packet"),
+  };
+}
+
+export interface ComparisonRow {
+  config: string;
+  metric: MetricName;
+  real: number;
+  real_min: number;
+  real_max: number;
+  model: number;
+  /** model / real (NaN when real is 0) */
+  ratio: number;
+  /** |model/real - 1| <= 0.25, or both under 0.05 for per-packet counts */
+  within25: boolean;
+}
+
+function agrees(metric: MetricName, model: number, real: number): boolean {
+  if (metric !== "rate" && Math.abs(model) < 0.05 && Math.abs(real) < 0.05) return true;
+  return real !== 0 && Math.abs(model / real - 1) <= 0.25;
+}
+
+/** Runs the model on every mirrored configuration and lines its figures up with the real ones. */
+export function compareDataset(ds: MeasurementDataset, opts: { duration_ms?: number; costs?: Partial<Record<CostName, number>>; profile?: string } = {}): ComparisonRow[] {
+  const out: ComparisonRow[] = [];
+  for (const m of mirrorDataset(ds, opts)) {
+    const model = modelMetrics(simulate(m.config), m.mode);
+    const real = realMetrics(m.row, m.mode);
+    for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
+      const r = real[metric];
+      if (!Number.isFinite(r.median)) continue;
+      out.push({ config: m.id, metric, real: r.median, real_min: r.min, real_max: r.max, model: model[metric], ratio: r.median !== 0 ? model[metric] / r.median : NaN, within25: agrees(metric, model[metric], r.median) });
+    }
+  }
+  return out;
+}
+
+/** Do model and reality move the same way between two configurations (e.g. RPS off -> on)? */
+export function directionAgreement(rows: ComparisonRow[], metric: MetricName, from: string, to: string): { real: number; model: number; same: boolean } | null {
+  const a = rows.find((r) => r.config === from && r.metric === metric);
+  const b = rows.find((r) => r.config === to && r.metric === metric);
+  if (!a || !b) return null;
+  const real = b.real - a.real;
+  const model = b.model - a.model;
+  return { real, model, same: Math.sign(real) === Math.sign(model) };
+}
+
+/** A fixed-width text table of a comparison. */
+export function formatComparison(rows: ComparisonRow[]): string {
+  const lines = [`${"configuration".padEnd(30)} ${"metric".padEnd(20)} ${"real median [min-max]".padStart(28)} ${"model".padStart(11)} ${"model/real".padStart(10)}  within 25%`];
+  const fmt = (x: number) => (Math.abs(x) >= 100 ? Math.round(x).toString() : x.toFixed(3));
+  for (const r of rows) {
+    lines.push(`${r.config.padEnd(30)} ${r.metric.padEnd(20)} ${`${fmt(r.real)} [${fmt(r.real_min)}-${fmt(r.real_max)}]`.padStart(28)} ${fmt(r.model).padStart(11)} ${(Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : "-").padStart(10)}  ${r.within25 ? "yes" : "no"}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,83 @@
+/**
+ * Cost profiles: a named set of cost-table values fitted to a machine (`softnet-lab calibrate`),
+ * saved as profiles/<name>.json with its provenance, and loaded by the `profile` config key.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { COSTS, type CostName } from "../kernel/costs";
+
+export interface CostProfile {
+  name: string;
+  /** What it was fitted to and how. */
+  dataset: string;
+  machine: string;
+  method: string;
+  /** Scale factor per cost group (see groups.ts). */
+  factors: Record<string, number>;
+  costs: Partial<Record<CostName, number>>;
+  /** Loss before and after, and the per-configuration residuals. */
+  fit: { loss_default: number; loss_fitted: number; evaluations: number; residuals: ResidualRow[] };
+}
+
+export interface ResidualRow {
+  config: string;
+  metric: string;
+  real: number;
+  model_default: number;
+  model_fitted: number;
+}
+
+/** The repository root: the nearest folder upwards from cwd with softnet-lab's package.json. */
+export function repoRoot(): string {
+  let dir = process.cwd();
+  for (;;) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg)) {
+      try {
+        if (JSON.parse(fs.readFileSync(pkg, "utf8")).name === "softnet-lab") return dir;
+      } catch {
+        /* not ours */
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+export function profilesDir(): string {
+  return path.join(repoRoot(), "profiles");
+}
+
+export function listProfiles(): string[] {
+  const dir = profilesDir();
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
+}
+
+/** Loads and checks a profile; throws naming the file, the field and what is allowed. */
+export function loadProfile(name: string): CostProfile {
+  const file = path.join(profilesDir(), `${name}.json`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file)) {
+    const have = listProfiles();
+    throw new Error(`no profile "${name}" (available: ${have.length ? have.join(", ") : "none"}; make one with softnet-lab calibrate)`);
+  }
+  const p = JSON.parse(fs.readFileSync(file, "utf8")) as CostProfile;
+  if (typeof p.costs !== "object" || p.costs === null) throw new Error(`${file}: field "costs" must be an object of cost-table entries`);
+  for (const [k, v] of Object.entries(p.costs)) {
+    if (!Object.prototype.hasOwnProperty.call(COSTS, k)) throw new Error(`${file}: costs.${k} is not a cost-table entry (allowed: ${Object.keys(COSTS).join(", ")})`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new Error(`${file}: costs.${k} must be a non-negative integer of ns, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/** Writes a profile atomically (temp file + rename). */
+export function saveProfile(p: CostProfile): string {
+  const dir = profilesDir();
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${p.name}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(p, null, 2) + "\n");
+  fs.renameSync(tmp, file);
+  return file;
+}

@@ -1,0 +1,81 @@
+/**
+ * Grouped bars comparing configurations: one group per configuration, one bar per series, value
+ * labels on top, optional min..max error bars. For throughput, drops, IPIs or context switches per
+ * packet across configurations (see metrics.ts to take the rows from simulation results).
+ */
+import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
+import { autoFormat, checkRows, describeRows, fmt4, seriesColor, type ComparisonRow, type SeriesOptions } from "./series";
+
+export interface BarsOptions extends SeriesOptions {
+  /** Print each value above its bar (default true). */
+  valueLabels?: boolean;
+  /** Logarithmic value axis, for ratios spanning orders of magnitude (values must be > 0). */
+  logY?: boolean;
+}
+
+/** Builds a grouped bar chart of `rows` (see the module comment). */
+export function barsSpec(rows: ComparisonRow[], opts: BarsOptions): VlSpec {
+  const where = "barsSpec";
+  if (!opts || typeof opts.yTitle !== "string") throw new Error(`${where}: opts.yTitle (the value axis title, with its unit) is required`);
+  const { series, labels } = checkRows(where, rows, opts.seriesOrder);
+  const format = opts.format ?? autoFormat(rows);
+  const ranged = rows.some((r) => r.min !== undefined);
+  const step = series.length * 24 + 24;
+  const width = opts.width === undefined ? Math.min(960, Math.max(260, labels.length * step)) : checkNumber(where, "width", opts.width, true);
+  const height = opts.height === undefined ? 260 : checkNumber(where, "height", opts.height, true);
+  const x = { field: "label", type: "nominal", sort: labels, axis: { title: opts.xTitle ?? null, labelAngle: 0, labelLimit: Math.max(60, width / labels.length - 8) } };
+  const xOffset = { field: "series", type: "nominal", sort: series, scale: { paddingInner: 0.08 } };
+  if (opts.logY) for (const r of rows) if (!(r.value > 0)) throw new Error(`${where}: logY needs values > 0; "${r.label}"/"${r.series}" is ${r.value}`);
+  // a log axis has no zero: bars start at the power of ten below the smallest value or range end
+  const lowest = Math.min(...rows.map((r) => Math.min(r.value, r.min ?? r.value)));
+  const base = opts.logY ? 10 ** Math.floor(Math.log10(lowest)) : 0;
+  const y = { field: "value", type: "quantitative", axis: { title: opts.yTitle, format, grid: true, gridColor: "#eee" }, ...(opts.logY ? { scale: { type: "log", domainMin: base } } : {}) };
+  const multi = series.length > 1;
+
+  const layers: VlSpec[] = [
+    {
+      params: multi ? [{ name: "pick", select: { type: "point", fields: ["series"] }, bind: "legend" }] : [],
+      mark: { type: "bar", cornerRadiusEnd: 2 },
+      encoding: {
+        x,
+        xOffset,
+        y,
+        ...(opts.logY ? { y2: { datum: base } } : {}),
+        color: seriesColor(series),
+        opacity: multi ? { condition: { param: "pick", value: 1 }, value: 0.25 } : { value: 1 },
+        tooltip: [
+          { field: "label", title: opts.xTitle ?? "configuration" },
+          { field: "series", title: "series" },
+          { field: "value", title: opts.yTitle, format },
+          ...(ranged ? [{ field: "min", title: "min", format }, { field: "max", title: "max", format }] : []),
+        ],
+      },
+    },
+  ];
+  if (ranged) {
+    layers.push({
+      transform: [{ filter: "isValid(datum.min)" }],
+      mark: { type: "rule", color: "#222", strokeWidth: 1.2 },
+      encoding: { x, xOffset, y: { field: "min", type: "quantitative" }, y2: { field: "max" } },
+    });
+  }
+  if (opts.valueLabels !== false) {
+    layers.push({
+      transform: [{ calculate: "isValid(datum.max) ? max(datum.max, datum.value) : datum.value", as: "top" }],
+      mark: { type: "text", baseline: "bottom", dy: -3, fontSize: 10, color: "#333" },
+      encoding: { x, xOffset, y: { field: "top", type: "quantitative" }, text: { field: "value", type: "quantitative", format } },
+    });
+  }
+
+  const title = opts.title ?? opts.yTitle;
+  return {
+    $schema: VEGA_LITE_V5_SCHEMA,
+    title: titleBlock(title, opts.subtitle),
+    description: `${title} (bars): ${describeRows(rows, series, fmt4)}.`,
+    width,
+    height,
+    data: { values: rows.map((r) => ({ ...r })) },
+    layer: layers,
+    config: BASE_CONFIG,
+  };
+}

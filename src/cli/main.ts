@@ -1,0 +1,80 @@
+/**
+ * `softnet-lab` entry point: picks the subcommand, runs it, and turns what happened into an exit
+ * code (0 ok, 2 bad usage or configuration, 1 internal error).
+ * Subcommand modules are imported statically: bin/softnet-lab.mjs loads this file through tsx's
+ * in-thread CommonJS hooks (fast start-up), under which a dynamic `import()` of a relative .ts file
+ * does not resolve. So no module reachable from here may `import()` a project file.
+ */
+import type { CommandModule, Io } from "./command";
+import { UsageError } from "./args";
+import { ConfigError, closest } from "../config/errors";
+import * as simulate from "./simulate";
+import * as scenarios from "./scenarios";
+import * as measure from "../measure/cli";
+import { calibrate, compare } from "../calibrate/cli";
+
+interface CommandEntry {
+  summary: string;
+  module: CommandModule;
+}
+
+/** The subcommands. Adding one: import its module (exporting run and help) and add its entry here. */
+export const COMMANDS: Record<string, CommandEntry> = {
+  simulate: { summary: "run one simulation and print its counters (or --json)", module: simulate },
+  scenarios: { summary: "list the named scenarios, one line each", module: scenarios },
+  measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with sockperf, rps_cpus per run, counters (Linux, root)", module: measure },
+  compare: { summary: "put the model beside a measured dataset: throughput and per-packet counts, within 25% or not", module: compare },
+  calibrate: { summary: "fit the cost table to a measured dataset and save it as a profile (--set profile=<name>)", module: calibrate },
+};
+
+export function mainHelp(): string {
+  const w = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    "softnet-lab: a deterministic simulation of the Linux network receive path (softnet_data, NAPI, RPS, ksoftirqd)",
+    "",
+    "Usage: softnet-lab <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(w)}  ${c.summary}`),
+    "",
+    "Run 'softnet-lab <command> --help' for a command's options (simulate --help lists every config key).",
+    "Exit codes: 0 ok, 2 bad usage or configuration, 1 internal error.",
+  ].join("\n");
+}
+
+export const processIo: Io = {
+  out: (text) => void process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+  err: (text) => void process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+};
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.err(mainHelp());
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
+    io.out(mainHelp());
+    return 0;
+  }
+  if (name === "help") return main([rest[0]!, "--help"], io);
+  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    const near = closest(name, Object.keys(COMMANDS));
+    io.err(`softnet-lab: unknown command ${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ""}; commands: ${Object.keys(COMMANDS).join(", ")}`);
+    return 2;
+  }
+  try {
+    return await entry.module.run(rest, io);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof UsageError) {
+      io.err(`softnet-lab ${name}: ${e.message}`);
+      io.err(`Run 'softnet-lab ${name} --help' for the options${name === "simulate" ? ", keys and allowed values" : ""}.`);
+      return 2;
+    }
+    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    io.err(`softnet-lab ${name}: internal error: ${detail}`);
+    return 1;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The PREEMPT_RT and ksoftirqd experiments of claims C3-C7 and C13 (notebook 04): where NET_RX runs
+ * (IRQ thread, ksoftirqd, backlog thread, irq exit) for each kernel; the time a CPU hog loses to
+ * softirq work done on its behalf; the RT idle-task warning; the 2016 vs v6.5 ksoftirqd policies on a
+ * receiver sharing its CPU with a flood; and a SCHED_FIFO task's wakeup latency beside an RPS flow.
+ */
+import { makeConfig, type ConfigOverrides } from "../config/parse";
+import type { BacklogNapiMode, KsoftirqdPolicy, PreemptModel } from "../config/schema";
+import type { SimResult } from "../observe/types";
+import { simulate } from "../sim/simulate";
+
+export interface KernelVariant {
+  label: string;
+  preempt: PreemptModel;
+  backlog_napi: BacklogNapiMode;
+}
+
+/** The kernels the RT claims compare. */
+export const RT_KERNELS: KernelVariant[] = [
+  { label: "v6.8, preempt none", preempt: "none", backlog_napi: "softirq" },
+  { label: "v6.8-rt", preempt: "rt", backlog_napi: "softirq" },
+  { label: "v6.10-rt (backlog threads)", preempt: "rt", backlog_napi: "threads" },
+];
+
+/** The RT scenario: an RPS flow steered to CPU 1, where a CPU hog and a cyclictest-like SCHED_FIFO task run. */
+export function rtScenario(k: KernelVariant, extra: ConfigOverrides = {}): SimResult {
+  return simulate(makeConfig({
+    workload: "udp-stream", rate_pps: 200_000, receiver_cpu: 0, rps_cpus: "2", hog_cpus: "1",
+    rt_task_cpu: 1, rt_task_period_us: 200, duration_ms: 100,
+    preempt: k.preempt, backlog_napi: k.backlog_napi, ...extra,
+  }));
+}
+
+export interface WhereRow {
+  kernel: string;
+  context: string;
+  runs: number;
+  /** ms of CPU 1 time by context */
+  busy_ms: number;
+}
+
+/** Where NET_RX ran on the RPS target CPU (CPU 1), per kernel: __do_softirq runs and busy time. */
+export function whereNetRxRuns(results: { kernel: KernelVariant; result: SimResult }[]): WhereRow[] {
+  const out: WhereRow[] = [];
+  for (const { kernel, result } of results) {
+    const c = result.per_cpu[1]!;
+    const runs = c.softirq_runs;
+    out.push({ kernel: kernel.label, context: "at irq exit (on the hog's time)", runs: runs.irq_exit, busy_ms: 0 });
+    out.push({ kernel: kernel.label, context: "ksoftirqd/1", runs: runs.ksoftirqd, busy_ms: c.busy_ns.ksoftirqd / 1e6 });
+    out.push({ kernel: kernel.label, context: "backlog_napi/1", runs: runs.backlog_thread, busy_ms: c.busy_ns.backlog_thread / 1e6 });
+    out[out.length - 3]!.busy_ms = c.busy_ns.softirq / 1e6;
+  }
+  return out;
+}
+
+/** The hog's CPU time and the time it lost to softirq work run on its behalf, per kernel. */
+export function hogTime(result: SimResult): { own_ms: number; lost_ms: number } {
+  const hog = result.tasks.find((t) => t.name.startsWith("hog/"))!;
+  return { own_ms: hog.cpu_ns / 1e6, lost_ms: hog.softirq_ns / 1e6 };
+}
+
+/** C5: RPS IPIs to a polling idle CPU under RT: the idle task runs the callback and the kernel warns. */
+export function idleWarning(preempt: PreemptModel): string[] {
+  const r = simulate(makeConfig({ workload: "udp-stream", rate_pps: 100_000, rps_cpus: "2", receiver_cpu: 0, idle: "poll", preempt, backlog_napi: "softirq", duration_ms: 20 }));
+  return r.warnings.filter((w) => w.includes("do_softirq_post_smp_call_flush"));
+}
+
+export interface PolicyRow {
+  policy: KsoftirqdPolicy;
+  receiver: "same CPU as the flood" | "other CPU";
+  received_pps: number;
+}
+
+/** C7: a receiver sharing its CPU with a non-NAPI flood (the FLOOD scenario), both policies, and on another CPU. */
+export function ksoftirqdPolicies(opts: { duration_ms?: number } = {}): PolicyRow[] {
+  const out: PolicyRow[] = [];
+  for (const policy of ["2016", "since-6.5"] as KsoftirqdPolicy[]) {
+    for (const receiver_cpu of [0, 1]) {
+      const r = simulate(makeConfig({ scenario: policy === "2016" ? "ksoftirqd-2016" : "ksoftirqd-6.5", receiver_cpu, duration_ms: opts.duration_ms ?? 100 }));
+      out.push({ policy, receiver: receiver_cpu === 0 ? "same CPU as the flood" : "other CPU", received_pps: r.throughput_pps.received });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,343 @@
+/**
+ * The scheduler (kernel/sched/core.c, fair.c, rt.c; v6.8), reduced to what decides who gets a CPU
+ * around packet processing: per-CPU run queues, SCHED_FIFO before SCHED_OTHER, EEVDF for SCHED_OTHER
+ * (base slice scaled by CPU count, eligibility, RUN_TO_PARITY, lag kept across sleep), wakeup
+ * preemption, the tick, `try_to_wake_up` with the remote wakelist (a CAL IPI to an idle CPU) or a
+ * reschedule IPI to a busy one, and context switches with their cost.
+ * Not modelled: nice levels, load balancing (tasks are pinned, or placed on an idle CPU at wakeup),
+ * SCHED_RR, cgroups. With IRQ time accounting (as distribution kernels build), softirq time run on
+ * behalf of a task does not advance its vruntime.
+ */
+import type { Cpu } from "./cpu";
+import { CTX_TASK } from "./cpu";
+import type { Machine } from "./machine";
+import { smp_call_function_single_async, smp_send_reschedule } from "./smp";
+import { TASK_RUNNING, TASK_SLEEPING, type Task } from "./task";
+
+export class Scheduler {
+  private readonly m: Machine;
+  /** sysctl_sched_base_slice after update_sysctl()'s log scaling: base * (1 + ilog2(min(ncpus, 8))). */
+  readonly slice: number;
+
+  constructor(m: Machine) {
+    this.m = m;
+    const n = Math.min(m.cfg.cpus, 8);
+    this.slice = m.cfg.sched_base_slice_ns * (1 + Math.floor(Math.log2(n)));
+  }
+
+  /** Gives the CPU to `t`: resumes its cut segment, or lets it take its next step. */
+  runTask(cpu: Cpu, t: Task): void {
+    if (t.savedSoftirqRem >= 0) cpu.unstashSoftirq(t, this.m.softirq[cpu.id]!);
+    else if (t.rem >= 0) cpu.resumeTaskSeg(t);
+    else t.run(cpu);
+  }
+
+  // ---------------------------------------------------------------- EEVDF helpers
+
+  /** Fair entities counted by the last avgVruntime() call (cfs_rq->nr_running; all weights equal). */
+  private avgCount = 0;
+
+  private avgVruntime(cpu: Cpu): number {
+    let sum = 0;
+    let n = 0;
+    const c = cpu.curr;
+    if (c !== cpu.idleTask && c.policy === "SCHED_OTHER" && c.state === TASK_RUNNING) {
+      sum += c.vruntime;
+      n++;
+    }
+    const rq = cpu.rq;
+    for (let i = 0; i < rq.length; i++) {
+      const t = rq[i]!;
+      if (t.policy === "SCHED_OTHER") {
+        sum += t.vruntime;
+        n++;
+      }
+    }
+    this.avgCount = n;
+    return n === 0 ? cpu.minVruntime : sum / n;
+  }
+
+  /** pick_eevdf(): the eligible entity with the earliest virtual deadline (RUN_TO_PARITY for curr). */
+  private pickEevdf(cpu: Cpu): Task | null {
+    const avg = this.avgVruntime(cpu);
+    const c = cpu.curr;
+    const currFair = c !== cpu.idleTask && effRtPrio(c) === 0 && c.state === TASK_RUNNING;
+    if (currFair && c.vruntime <= avg && c.deadline === c.pickedDeadline) return c;
+    let best: Task | null = null;
+    let fallback: Task | null = null;
+    if (currFair) {
+      fallback = c;
+      if (c.vruntime <= avg) best = c;
+    }
+    const rq = cpu.rq;
+    for (let i = 0; i < rq.length; i++) {
+      const t = rq[i]!;
+      if (effRtPrio(t) > 0) continue;
+      if (fallback === null || t.vruntime < fallback.vruntime) fallback = t;
+      if (t.vruntime <= avg && (best === null || t.deadline < best.deadline)) best = t;
+    }
+    return best ?? fallback;
+  }
+
+  /** The highest-priority runnable real-time task (curr wins ties: FIFO does not round-robin). */
+  private pickRt(cpu: Cpu): Task | null {
+    const c = cpu.curr;
+    let best: Task | null = c !== cpu.idleTask && effRtPrio(c) > 0 && c.state === TASK_RUNNING ? c : null;
+    for (const t of cpu.rq) {
+      const p = effRtPrio(t);
+      if (p > 0 && (best === null || p > effRtPrio(best))) best = t;
+    }
+    return best;
+  }
+
+  /** pick_next_task(): rt class first, then fair, then idle. */
+  private pickNext(cpu: Cpu): Task {
+    return this.pickRt(cpu) ?? this.pickEevdf(cpu) ?? cpu.idleTask;
+  }
+
+  /**
+   * place_entity(): a waking task keeps its lag. Joining the queue pulls the average towards it, so
+   * the kernel inflates the lag by (W + w) / W first, and the lag after placement is the lag saved at
+   * dequeue; with no other fair task (nr_running == 0) the lag is not applied.
+   */
+  private placeEntity(cpu: Cpu, t: Task): void {
+    if (t.policy !== "SCHED_OTHER") return;
+    const avg = this.avgVruntime(cpu);
+    const load = this.avgCount;
+    t.vruntime = load > 0 ? avg - (t.vlag * (load + 1)) / load : avg;
+    t.deadline = t.vruntime + this.slice;
+  }
+
+  /** Saves the lag of a task leaving the queue (dequeue_entity -> update_entity_lag), clamped. */
+  private saveLag(cpu: Cpu, t: Task): void {
+    if (t.policy !== "SCHED_OTHER") return;
+    const limit = Math.max(2 * this.slice, this.m.jiffyNs);
+    const lag = this.avgVruntime(cpu) - t.vruntime;
+    t.vlag = lag > limit ? limit : lag < -limit ? -limit : lag;
+  }
+
+  // ---------------------------------------------------------------- switching
+
+  /**
+   * __schedule(): picks the next task and switches to it. `preempt` marks an involuntary switch
+   * (preemption at irq exit, syscall exit or cond_resched); a task that went to sleep calls block().
+   */
+  schedule(cpu: Cpu, preempt: boolean): void {
+    const prev = cpu.curr;
+    cpu.needResched = false;
+    const next = this.pickNext(cpu);
+    if (next === prev) {
+      this.runTask(cpu, prev);
+      return;
+    }
+    prev.bhCount = cpu.bhCount;
+    cpu.bhCount = next.bhCount;
+    cpu.ctxt++;
+    if (prev !== cpu.idleTask) {
+      if (prev.state === TASK_RUNNING) {
+        prev.onRq = true;
+        cpu.rq.push(prev);
+      }
+      if (preempt) prev.nivcsw++;
+      else prev.nvcsw++;
+    }
+    if (next !== cpu.idleTask) {
+      removeFrom(cpu.rq, next);
+      next.onRq = false;
+      next.pickedDeadline = next.deadline;
+      if (next.vruntime > cpu.minVruntime && cpu.rq.length === 0) cpu.minVruntime = next.vruntime;
+    }
+    const rec = this.m.rec;
+    if (rec !== null) {
+      rec.record(cpu, "sched:sched_switch", {
+        prev_comm: prev.comm, prev_pid: prev.pid, prev_prio: prioOf(prev),
+        prev_state: prev.state === TASK_RUNNING ? (prev === cpu.idleTask ? "R" : "R+") : "S",
+        next_comm: next.comm, next_pid: next.pid, next_prio: prioOf(next),
+      });
+    }
+    cpu.curr = next;
+    cpu.frames[0] = next;
+    if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
+      // a segment of its own, with interrupts off until it ends
+      cpu.switching = true;
+      cpu.exec(this.m.costs.context_switch, "__schedule", false, CTX_TASK);
+      return;
+    }
+    // switching to a task: the switch cost rides at the front of the task's first segment
+    // (an event saved per switch; an interrupt arriving in it is taken at once, not after it)
+    cpu.owe(this.m.costs.context_switch, "__schedule");
+    this.runTask(cpu, next);
+  }
+
+  /** End of a context switch: interrupts are on again; the next task runs. */
+  finishSwitch(cpu: Cpu): void {
+    cpu.switching = false;
+    if (cpu.deliverPendingIrq()) return;
+    this.runTask(cpu, cpu.curr);
+  }
+
+  /** The current task goes to sleep (TASK_INTERRUPTIBLE + schedule()): a voluntary switch. */
+  block(cpu: Cpu): void {
+    const t = cpu.curr;
+    this.saveLag(cpu, t);
+    t.state = TASK_SLEEPING;
+    this.schedule(cpu, false);
+  }
+
+  /** A preemption point (syscall exit, cond_resched): switches if a reschedule is pending. */
+  preemptPoint(cpu: Cpu): boolean {
+    if (!cpu.needResched) return false;
+    this.schedule(cpu, true);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- wakeups
+
+  /** select_task_rq(): pinned tasks stay; others go to their previous CPU if idle, else any idle CPU. */
+  private selectCpu(waker: Cpu, t: Task): number {
+    const cpus = this.m.cpus;
+    if (t.pinned >= 0) {
+      if (cpus[t.pinned]!.online) return t.pinned;
+      t.pinned = -1; // select_fallback_rq(): the affinity is broken
+    }
+    const prev = cpus[t.cpu]!;
+    if (prev.online && this.rqIdle(prev)) return prev.id;
+    if (this.rqIdle(waker) && waker.online) return waker.id;
+    for (const c of cpus) if (c.online && this.rqIdle(c)) return c.id;
+    return prev.online ? prev.id : waker.id;
+  }
+
+  private rqIdle(cpu: Cpu): boolean {
+    return cpu.curr === cpu.idleTask && cpu.rq.length === 0;
+  }
+
+  /**
+   * try_to_wake_up() run on `waker`: a sleeping task becomes runnable. Local: enqueue and check
+   * preemption. Remote idle CPU: queue on its wakelist (a CAL IPI, or none if it polls). Remote busy
+   * CPU: enqueue there and, if the wakee should preempt, send a reschedule (RES) IPI.
+   * Returns false if the task was not sleeping.
+   */
+  tryToWakeUp(waker: Cpu, t: Task): boolean {
+    if (t.state === TASK_RUNNING || t.parked) return false;
+    const m = this.m;
+    t.state = TASK_RUNNING;
+    t.wakeups++;
+    const target = this.selectCpu(waker, t);
+    t.cpu = target;
+    waker.owe(m.costs.try_to_wake_up, "try_to_wake_up");
+    if (m.rec !== null) {
+      m.rec.record(waker, "sched:sched_wakeup", { comm: t.comm, pid: t.pid, prio: prioOf(t), target_cpu: target });
+    }
+    const tc = m.cpus[target]!;
+    if (tc === waker) {
+      this.activate(tc, t);
+      if (this.wakeupPreempt(tc, t)) tc.needResched = true;
+    } else if (this.rqIdle(tc)) {
+      // ttwu_queue_wakelist(): the target activates the task itself, from its IPI (or idle poll).
+      smp_call_function_single_async(m, waker, tc, t.id);
+    } else {
+      this.activate(tc, t);
+      if (this.wakeupPreempt(tc, t)) this.reschedCurr(waker, tc);
+    }
+    return true;
+  }
+
+  /** CPU hotplug: a runnable task moved from a dying CPU joins `cpu`'s run queue. */
+  enqueueMigrated(cpu: Cpu, t: Task): void {
+    this.activate(cpu, t);
+    if (this.wakeupPreempt(cpu, t)) this.reschedCurr(cpu, cpu);
+    if (cpu.isIdle()) this.m.sim.at(this.m.sim.now, this.m.EV_POLL, cpu.id);
+  }
+
+  /** sched_ttwu_pending(): a task queued on this CPU's wakelist becomes runnable here. */
+  ttwuPending(cpu: Cpu, t: Task): void {
+    this.activate(cpu, t);
+    if (this.wakeupPreempt(cpu, t)) cpu.needResched = true;
+  }
+
+  private activate(cpu: Cpu, t: Task): void {
+    this.placeEntity(cpu, t);
+    t.onRq = true;
+    cpu.rq.push(t);
+  }
+
+  /** wakeup_preempt(): should the woken task take the CPU from curr? */
+  private wakeupPreempt(cpu: Cpu, t: Task): boolean {
+    const c = cpu.curr;
+    if (c === cpu.idleTask) return true;
+    const pt = effRtPrio(t);
+    const pc = effRtPrio(c);
+    if (pt > 0) return pt > pc;
+    if (pc > 0) return false;
+    this.updateDeadline(cpu);
+    return this.pickEevdf(cpu) === t;
+  }
+
+  /** resched_curr() from another CPU: set need_resched and kick it (RES IPI unless it polls). */
+  private reschedCurr(from: Cpu, cpu: Cpu): void {
+    if (cpu.needResched) return;
+    cpu.needResched = true;
+    smp_send_reschedule(this.m, from, cpu);
+  }
+
+  /** update_deadline(): a task that used its slice gets a new deadline and, if others wait, a reschedule. */
+  private updateDeadline(cpu: Cpu): void {
+    const c = cpu.curr;
+    if (c === cpu.idleTask || c.policy !== "SCHED_OTHER") return;
+    if (c.vruntime < c.deadline) return;
+    c.deadline = c.vruntime + this.slice;
+    if (cpu.rq.length > 0) cpu.needResched = true;
+  }
+
+  /**
+   * PREEMPT_RT: the current task must wait for this CPU's BH lock (an rt_mutex). The owner inherits
+   * the waiter's priority if it is higher, and the waiter sleeps until the lock is released.
+   */
+  blockOnBh(cpu: Cpu): void {
+    const t = cpu.curr;
+    const owner = cpu.bhOwner!;
+    cpu.bhWaiters.push(t);
+    const p = effRtPrio(t);
+    if (p > effRtPrio(owner)) {
+      owner.boost = p;
+      if (owner.onRq && owner.cpu === cpu.id) cpu.needResched = true;
+    }
+    this.block(cpu);
+  }
+
+  /** PREEMPT_RT: the BH lock is released: the owner drops any inherited priority, the waiters wake. */
+  bhUnlock(cpu: Cpu): void {
+    const owner = cpu.bhOwner;
+    cpu.bhOwner = null;
+    if (owner !== null && owner.boost > 0) {
+      owner.boost = 0;
+      if (cpu.rq.length > 0) cpu.needResched = true;
+    }
+    while (cpu.bhWaiters.length > 0) this.tryToWakeUp(cpu, cpu.bhWaiters.shift()!);
+  }
+
+  /** scheduler_tick() from the timer interrupt. */
+  tick(cpu: Cpu): void {
+    this.updateDeadline(cpu);
+  }
+}
+
+/** Removes `t` from a run queue keeping the others' order (no allocation, unlike splice). */
+function removeFrom(rq: Task[], t: Task): void {
+  const i = rq.indexOf(t);
+  for (let j = i; j < rq.length - 1; j++) rq[j] = rq[j + 1]!;
+  rq.length--;
+}
+
+/** Effective real-time priority: rt_priority of a SCHED_FIFO task or an inherited one; 0 for fair tasks. */
+export function effRtPrio(t: Task): number {
+  const own = t.policy === "SCHED_FIFO" ? t.rtPrio : 0;
+  return t.boost > own ? t.boost : own;
+}
+
+/** The prio field printed by sched tracepoints: 120 for nice 0, 99 - rt_priority for real-time tasks. */
+export function prioOf(t: Task): number {
+  const p = effRtPrio(t);
+  return p > 0 ? 99 - p : 120;
+}
+

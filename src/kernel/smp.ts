@@ -1,0 +1,49 @@
+/**
+ * Inter-processor interrupts (kernel/smp.c, arch/x86/kernel/smp.c). A function-call IPI (CAL) runs
+ * the callbacks queued on the target's call_single_queue: one IPI serves every callback queued before
+ * it is handled (`llist_add` reports whether the queue was empty). A CPU that polls in idle
+ * (TIF_POLLING_NRFLAG) gets no IPI: its idle loop notices the queue and runs the callbacks itself,
+ * in the idle task. A reschedule IPI (RES) only makes the target re-check need_resched.
+ * Sending costs the sender `ipi_send`; the interrupt reaches the target `ipi_latency` later.
+ */
+import type { Cpu } from "./cpu";
+import { IRQ_CAL, IRQ_RES } from "./cpu";
+import type { Machine } from "./machine";
+
+/** csd callback id of rps_trigger_softirq (the target's own softnet_data csd). */
+export const CSD_RPS = -1;
+
+/**
+ * smp_call_function_single_async() / __smp_call_single_queue(): queue `csd` (CSD_RPS or a task id
+ * for the wakelist) on `target` and send a CAL IPI if the queue was empty and the target does not poll.
+ */
+export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cpu, csd: number): void {
+  const wasEmpty = target.csdQueue.length === 0;
+  target.csdQueue.push(csd);
+  if (!wasEmpty) return;
+  const now = m.sim.now;
+  if (target.isPolling(now)) {
+    // send_call_function_single_ipi(): set_nr_if_polling() succeeded, no interrupt needed.
+    m.sim.at(now + m.costs.idle_exit_poll, m.EV_POLL, target.id);
+    return;
+  }
+  sendIpi(m, from, target, IRQ_CAL, csd === CSD_RPS ? "rps_trigger_softirq" : "generic_smp_call_function_single_interrupt");
+}
+
+/** smp_send_reschedule(): a RES IPI, unless the target polls in idle (then it just notices). */
+export function smp_send_reschedule(m: Machine, from: Cpu, target: Cpu): void {
+  const now = m.sim.now;
+  if (target.isPolling(now)) {
+    m.sim.at(now + m.costs.idle_exit_poll, m.EV_POLL, target.id);
+    return;
+  }
+  sendIpi(m, from, target, IRQ_RES, "scheduler_ipi");
+}
+
+function sendIpi(m: Machine, from: Cpu, target: Cpu, type: number, callback: string): void {
+  from.owe(m.costs.ipi_send, "native_send_call_func_single_ipi");
+  if (m.rec !== null) {
+    m.rec.record(from, "ipi:ipi_send_cpu", { cpu: target.id, callsite: type === IRQ_RES ? "resched_curr" : "smp_call_function_single_async", callback });
+  }
+  m.sim.at(m.sim.now + m.costs.ipi_latency, m.EV_IRQ, target.id, type);
+}

@@ -1,0 +1,81 @@
+/**
+ * Tasks (`struct task_struct`, reduced to what the receive path touches): scheduling class and
+ * EEVDF state, where the task may run, its saved place when preempted, and its counters.
+ * Every task is a `Frame`: the CPU calls `run()` to start its next piece of work and `done()` when
+ * the piece it started has taken its CPU time. Workloads and kernel threads subclass it.
+ */
+import type { Cpu } from "./cpu";
+
+/** Something a CPU executes: a task at the bottom, or a softirq or hardirq frame above it. */
+export interface Frame {
+  /** Start (or continue) work from the frame's current state. */
+  run(cpu: Cpu): void;
+  /** The segment this frame last started has ended: apply its effects and go on. */
+  done(cpu: Cpu): void;
+}
+
+export const TASK_RUNNING = 0;
+export const TASK_SLEEPING = 1;
+
+export type Policy = "SCHED_OTHER" | "SCHED_FIFO";
+
+/** What kind of thread a task is; decides how its CPU time is labelled. */
+export type TaskKind = "user" | "idle" | "ksoftirqd" | "backlog_thread" | "irq_thread";
+
+export abstract class Task implements Frame {
+  /** Index in Machine.tasks. */
+  id = -1;
+  readonly pid: number;
+  readonly comm: string;
+  readonly kind: TaskKind;
+  policy: Policy = "SCHED_OTHER";
+  /** rt_priority for SCHED_FIFO (1..99, higher wins). */
+  rtPrio = 0;
+  /** The CPU the task is pinned to, or -1 for any online CPU. */
+  pinned: number;
+  /** The CPU whose run queue holds (or last held) the task. */
+  cpu: number;
+  state = TASK_RUNNING;
+  /** On its CPU's run queue (not counting being `curr`). */
+  onRq = false;
+  // EEVDF (kernel/sched/fair.c), nice 0 only: virtual time equals CPU time.
+  vruntime = 0;
+  deadline = 0;
+  vlag = 0;
+  /** Deadline when last picked: RUN_TO_PARITY keeps curr until its deadline moves. */
+  pickedDeadline = -1;
+  // Where the task stopped when it was preempted mid-segment (-1: at a step boundary).
+  rem = -1;
+  remFn = "";
+  /** The cut segment's user-mode window relative to the cut (see Cpu.remUFrom). */
+  remUFrom = 0;
+  remUTo = 0;
+  /** A per-CPU thread of an offline CPU (smpboot park): wakeups are ignored until unparked. */
+  parked = false;
+  /** local_bh_disable() depth while this task runs (saved and restored across switches). */
+  bhCount = 0;
+  /** Priority inherited through the PREEMPT_RT BH lock (0: none): runs as SCHED_FIFO at this priority. */
+  boost = 0;
+  /** PREEMPT_RT: a softirq frame this task was running when it was preempted (-1: none). */
+  savedSoftirqRem = -1;
+  savedSoftirqFn = "";
+  savedSoftirqUFrom = 0;
+  savedSoftirqUTo = 0;
+  // Counters (/proc/<pid>/status, schedstat).
+  cpuNs = 0;
+  softirqNs = 0;
+  nvcsw = 0;
+  nivcsw = 0;
+  wakeups = 0;
+
+  constructor(pid: number, comm: string, kind: TaskKind, pinned: number) {
+    this.pid = pid;
+    this.comm = comm;
+    this.kind = kind;
+    this.pinned = pinned;
+    this.cpu = pinned >= 0 ? pinned : 0;
+  }
+
+  abstract run(cpu: Cpu): void;
+  abstract done(cpu: Cpu): void;
+}

@@ -1,0 +1,155 @@
+/**
+ * Runs a whole measurement: takes the lock, repairs what a crashed run left, runs every scheduled run,
+ * and restores rps_cpus on success, on error and on SIGINT/SIGTERM (killing the tools first). Returns
+ * the rows and the machine metadata; writing the dataset is the caller's job.
+ */
+import { createSocket } from "node:dgram";
+import { join } from "node:path";
+import { cpuSlots, findKernelThreads, realProcFs, takeSnapshot, type ProcFs } from "./counters";
+import { parseCpuList } from "./cpumask";
+import { DATASET_FORMAT, DATASET_FORMAT_VERSION, type DatasetMetadata } from "./dataset";
+import { MeasureLock } from "./lock";
+import { collectMachineFacts, readLoadavg } from "./metadata";
+import { schedule, type MeasureOptions, type RunConfig } from "./plan";
+import { killAllTools } from "./process";
+import { recoverCrashedRun, RpsGuard } from "./rps-guard";
+import { runOnce, type RunTraceHook } from "./run-one";
+import type { Row } from "./schema";
+
+export interface HarnessDeps {
+  rpsPath: string;
+  /** Holds the lock and the restore file (default /run/softnet-lab: cleared at reboot, like rps_cpus). */
+  stateDir: string;
+  /** Environment of the tools; its PATH decides which binaries run. */
+  env: NodeJS.ProcessEnv;
+  timeBin: string | null;
+  fs?: ProcFs;
+  log?: (line: string) => void;
+  /** Command line recorded in the metadata. */
+  command: string;
+  note?: string | null;
+  trace?: RunTraceHook;
+  /** How long to wait for another measurement's lock before refusing (default 0: refuse at once). */
+  lockWaitMs?: number;
+  /** Install SIGINT/SIGTERM handlers (the CLI does; tests that call in-process do not). */
+  handleSignals?: boolean;
+}
+
+export interface MeasurementResult {
+  rows: Row[];
+  metadata: DatasetMetadata;
+}
+
+export const DEFAULT_STATE_DIR = "/run/softnet-lab";
+export const lockPath = (stateDir: string) => join(stateDir, "measure.lock");
+export const restorePath = (stateDir: string) => join(stateDir, "rps-restore.json");
+
+/** Asks the kernel for a free UDP port on 127.0.0.1. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket("udp4");
+    s.once("error", reject);
+    s.bind(0, "127.0.0.1", () => {
+      const port = s.address().port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function onlineCpus(fs: ProcFs = realProcFs): number[] {
+  return parseCpuList(fs.read("/sys/devices/system/cpu/online"));
+}
+
+export async function runMeasurement(opts: MeasureOptions, configs: readonly RunConfig[], deps: HarnessDeps): Promise<MeasurementResult> {
+  const fs = deps.fs ?? realProcFs;
+  const log = deps.log ?? (() => {});
+  const t0 = process.hrtime.bigint();
+  const lock = await MeasureLock.acquireWaiting(lockPath(deps.stateDir), deps.lockWaitMs ?? 0);
+  const guard = new RpsGuard(deps.rpsPath, restorePath(deps.stateDir));
+  let cleaned = false;
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    killAllTools();
+    try {
+      guard.restore();
+    } finally {
+      lock.release();
+    }
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    log(`\n${sig}: stopping the tools and restoring ${deps.rpsPath}`);
+    try {
+      cleanup();
+    } catch (e) {
+      process.stderr.write(`softnet-lab measure: restore failed: ${(e as Error).message}\n`);
+    }
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  const onExit = () => {
+    try {
+      cleanup();
+    } catch {
+      /* nothing more can be done at exit; the restore file repairs it next time */
+    }
+  };
+  if (deps.handleSignals) {
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  }
+  process.on("exit", onExit);
+  try {
+    const repaired = recoverCrashedRun(restorePath(deps.stateDir));
+    if (repaired) log(repaired);
+    const threads = findKernelThreads(fs);
+    const cpus = cpuSlots(takeSnapshot(threads, fs));
+    const facts = collectMachineFacts(fs, deps.env, threads.backlogNapi.size, cpus);
+    const loadBefore = readLoadavg(fs);
+    const rpsBefore = guard.current();
+    const port = opts.port ?? (await freeUdpPort());
+    const runs = schedule(configs, opts.repeats);
+    const rows: Row[] = [];
+    for (const [i, r] of runs.entries()) {
+      const row = await runOnce(r.config, r.repeat, { guard, threads, fs, env: deps.env, timeBin: deps.timeBin, port, cpus, trace: deps.trace });
+      rows.push(row);
+      const pps = typeof row.received_pps === "number" ? `${Math.round(row.received_pps)} pps` : "idle";
+      log(`[${i + 1}/${runs.length}] ${r.config.config_id} #${r.repeat}: ${pps}, load ${row.loadavg_1m_before}`);
+    }
+    cleanup();
+    const loadAfter = readLoadavg(fs);
+    const notes = [...facts.notes];
+    const maxLoad = Math.max(...rows.map((r) => r.loadavg_1m_before as number), loadBefore[0]);
+    notes.push(
+      `Load average before the measurement ${loadBefore.join(" ")}, after ${loadAfter.join(" ")}, highest 1-minute value before a run ${maxLoad}; ` +
+        `the tools themselves keep about one CPU busy, so the rest is other work sharing the ${facts.cpu.online || cpus} CPUs. See loadavg_1m_before and cpu_busy_ticks per run.`,
+    );
+    notes.push(`rps_cpus of lo was ${rpsBefore} before the measurement and was restored to it afterwards.`);
+    if (deps.note) notes.push(deps.note);
+    const metadata: DatasetMetadata = {
+      format: DATASET_FORMAT,
+      format_version: DATASET_FORMAT_VERSION,
+      created_at: new Date().toISOString(),
+      machine_kind: facts.machine_kind,
+      kernel: facts.kernel,
+      cpu: facts.cpu,
+      virtualization: facts.virtualization,
+      tools: facts.tools,
+      sysctl: facts.sysctl,
+      load: { before: loadBefore, after: loadAfter },
+      settings: { repeats: opts.repeats, seconds: opts.seconds, sender_cpu: opts.senderCpu, command: deps.command },
+      duration_s: Math.round(Number(process.hrtime.bigint() - t0) / 1e7) / 100,
+      notes,
+    };
+    return { rows, metadata };
+  } finally {
+    try {
+      cleanup();
+    } finally {
+      process.removeListener("exit", onExit);
+      if (deps.handleSignals) {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+      }
+    }
+  }
+}
