@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../scripts/lib/browser";
 import { startNotebookServer, type NotebookServer } from "../scripts/lib/notebook-server";
+import { readNotebook, VEGALITE_MIMES } from "../scripts/lib/ipynb";
 import { PATHS } from "../scripts/lib/repo";
 
 // browser globals, used only inside functions that Playwright runs in the page
@@ -17,6 +18,22 @@ declare const window: any;
 declare const document: any;
 
 let server: NotebookServer | undefined;
+let kernelIds: string[] = [];
+
+/** Processes whose command line names one of the given kernels' connection files. */
+function kernelProcesses(ids: string[]): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    let cmd = "";
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (ids.some((id) => cmd.includes(`kernel-${id}.json`))) found.push(`${pid}: ${cmd}`);
+  }
+  return found;
+}
 let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
 describe("npm start: Jupyter in a real browser", () => {
@@ -40,7 +57,13 @@ describe("npm start: Jupyter in a real browser", () => {
     expect(server!.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const denied = await fetch(`${server!.baseUrl}api/kernelspecs`);
     expect(denied.status).toBe(403);
-  });
+    // The printed URL (with ?token=) logs a browser in and lists the notebook.
+    expect(server!.url).toBe(`${server!.baseUrl}?token=${server!.token}`);
+    const page = await browser!.context.newPage();
+    await page.goto(server!.url);
+    await page.waitForSelector('#notebook_list a[href$="/00-tour.ipynb"]', { timeout: 30_000 });
+    await page.close();
+  }, 60_000);
 
   it("runs the tour notebook live and draws its charts with the custom.js renderer", async () => {
     const page = await browser!.context.newPage();
@@ -48,6 +71,14 @@ describe("npm start: Jupyter in a real browser", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${server!.baseUrl}notebooks/00-tour.ipynb?token=${server!.token}`);
     await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.() && (window as any).softnetVegaReady === true, undefined, { timeout: 60_000 });
+    // Before running anything: the committed outputs of this untrusted notebook (SVG would be
+    // blocked) are drawn as Vega-Lite charts by custom.js, including those drawn before it loaded.
+    const committedCharts = readNotebook(path.join(PATHS.notebooks, "00-tour.ipynb")).cells.flatMap((c) => c.outputs ?? [])
+      .filter((o) => VEGALITE_MIMES.some((m) => o.data?.[m] !== undefined)).length;
+    expect(committedCharts).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as any).Jupyter.notebook.trusted)).toBe(false);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-softnet-chart="rendered"] svg.marks').length === n, committedCharts, { timeout: 60_000 });
+    kernelIds = [await page.evaluate(() => (window as any).Jupyter.notebook.kernel.id as string)];
     await page.evaluate(() => {
       const nb = (window as any).Jupyter.notebook;
       nb.clear_all_output();
@@ -64,6 +95,8 @@ describe("npm start: Jupyter in a real browser", () => {
     const failed = await page.locator('[data-softnet-chart="failed"]').count();
     const stderr = await page.locator(".output_stderr").allTextContents();
     fs.mkdirSync(path.join(PATHS.artifacts, "jupyter"), { recursive: true });
+    // The Notebook scrolls inside #site, not the document: let it grow so the shot shows every cell.
+    await page.addStyleTag({ content: "#site { height: auto !important; overflow: visible !important; }" });
     await page.screenshot({ path: path.join(PATHS.artifacts, "jupyter", "00-tour-live.png"), fullPage: true });
     await page.close();
     expect(stderr, "cells wrote to stderr (errors)").toEqual([]);
@@ -71,4 +104,12 @@ describe("npm start: Jupyter in a real browser", () => {
     expect(charts).toBeGreaterThanOrEqual(2);
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it("stops cleanly (as on Ctrl-C) and leaves no kernel running", async () => {
+    expect(kernelIds).toHaveLength(1);
+    expect(kernelProcesses(kernelIds)).toHaveLength(1);
+    await server!.stop();
+    await server!.exited;
+    expect(kernelProcesses(kernelIds)).toEqual([]);
+  }, 60_000);
 });

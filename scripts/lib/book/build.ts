@@ -1,0 +1,65 @@
+/**
+ * Builds the static book: one page per executed notebook plus an index, with the vega bundles,
+ * a highlight.js theme and the book's own CSS/JS copied in, so the folder works offline, from a
+ * static server or straight from disk. Written to a temporary folder first, then swapped in.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { notebookTitle } from "../ipynb";
+import type { Notebook } from "../ipynb";
+import { PATHS } from "../repo";
+import { copyVegaBundles, vegaVersions } from "../vendor";
+import { indexPage, notebookPage } from "./page";
+import type { PageEntry } from "./page";
+import { notebookBlurb, renderNotebook } from "./render";
+
+const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
+
+export interface BookSource {
+  name: string;
+  notebook: Notebook;
+}
+
+export interface BookSummary {
+  outDir: string;
+  pages: string[];
+  charts: number;
+}
+
+export function writeBook(sources: BookSource[], outDir: string = PATHS.book): BookSummary {
+  if (sources.length === 0) throw new Error("writeBook: no notebooks to build from");
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(path.join(tmp, "assets"), { recursive: true });
+  try {
+    copyVegaBundles(path.join(tmp, "vendor"));
+    fs.copyFileSync(path.join(ASSETS, "book.css"), path.join(tmp, "assets", "book.css"));
+    fs.copyFileSync(path.join(ASSETS, "book.js"), path.join(tmp, "assets", "book.js"));
+    fs.copyFileSync(path.join(PATHS.nodeModules, "highlight.js", "styles", "github.css"), path.join(tmp, "assets", "highlight.css"));
+
+    const colophon = { versions: vegaVersions() };
+    const entries: PageEntry[] = sources.map((s) => ({
+      name: s.name,
+      title: notebookTitle(s.notebook, s.name),
+      blurb: notebookBlurb(s.notebook),
+    }));
+    let charts = 0;
+    const pages = ["index.html"];
+    fs.writeFileSync(path.join(tmp, "index.html"), indexPage(entries, colophon));
+    sources.forEach((s, i) => {
+      const rendered = renderNotebook(s.notebook, s.name);
+      charts += rendered.charts.length;
+      const file = `${s.name}.html`;
+      fs.writeFileSync(path.join(tmp, file), notebookPage(entries, i, rendered.html, rendered.charts.length > 0, colophon));
+      pages.push(file);
+    });
+    fs.rmSync(outDir, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(outDir), { recursive: true });
+    fs.renameSync(tmp, outDir);
+    return { outDir, pages, charts };
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
