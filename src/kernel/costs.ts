@@ -51,6 +51,8 @@ export const COSTS = {
   nic_rx_per_packet: { ns: 250, source: "per packet in a non-NAPI handler: skb alloc + copy out of the device buffer" },
   // --- ping-pong application work ---
   user_pingpong: { ns: 300, source: "user-space work per request or response in a netperf UDP_RR-like loop" },
+  // --- OpenWrt's unpinned backlog threads (backlog_napi=backlog-threaded*) ---
+  backlog_remote_packet: { ns: 150, source: "extra per packet when napi/backlog-<n> (backlog-threaded modes) runs on a CPU other than n: about 3 cache lines (the sk_buff head, the backlog queue's head and qlen, the NAPI state word) fetched from another core at ~50 ns each (core-to-core cache-line transfer within one socket, 40-70 ns on current x86); the model charges no such cost elsewhere (see docs/design.md)" },
 } as const satisfies Record<string, CostEntry>;
 
 export type CostName = keyof typeof COSTS;

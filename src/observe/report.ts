@@ -38,6 +38,15 @@ function warningsOf(m: Machine): string[] {
   m.rtIdleSoftirqWarnings.forEach((n, cpu) => {
     if (n > 0) w.push(`cpu${cpu}: WARNING in do_softirq_post_smp_call_flush: an IPI callback run by the idle task raised a softirq (PREEMPT_RT), ${n} times`);
   });
+  if (m.backlogThreaded) {
+    if (m.rt) w.push(`preempt=rt with backlog_napi=${m.cfg.backlog_napi} is hypothetical: OpenWrt carried the backlog_threaded patch on non-RT 6.1/6.6 kernels, and no PREEMPT_RT kernel shipped it`);
+    for (const sd of m.sd) {
+      const t = m.napiBacklogThreads[sd.cpu]!;
+      if ((sd.backlogState & 1) !== 0 && sd.backlogLength() > 0 && t.state !== 0 && (sd.backlogState & (1 << 10)) === 0) {
+        w.push(`cpu${sd.cpu}: backlog NAPI scheduled with ${sd.backlogLength()} packets queued and ${t.comm} asleep with no wakeup pending: nobody will poll it${m.cfg.backlog_napi === "backlog-threaded" ? " (the patch's napi_schedule_rps woke the sending CPU's backlog thread instead)" : ""}`);
+      }
+    }
+  }
   if (m.rt && m.cfg.backlog_napi === "softirq") {
     w.push("preempt=rt with backlog_napi=softirq models a v6.8 PREEMPT_RT kernel: since v6.10 PREEMPT_RT always uses backlog threads");
   }
