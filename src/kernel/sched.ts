@@ -24,6 +24,10 @@ export class Scheduler {
   readonly slice: number;
   /** The balancers run at all (a backlog-threaded mode); they still only move `balanced` tasks. */
   readonly balancing: boolean;
+  /** Tasks moved by newidle_balance, by the nohz idle balance kick, and by the periodic load_balance. */
+  newidlePulls = 0;
+  nohzPulls = 0;
+  periodicPulls = 0;
 
   constructor(m: Machine) {
     this.m = m;
@@ -272,6 +276,7 @@ export class Scheduler {
       const t = this.pullable(src, cpu);
       if (t !== null) {
         this.migrate(src, cpu, t, cpu);
+        this.newidlePulls++;
         return true;
       }
     }
@@ -291,6 +296,7 @@ export class Scheduler {
         const t = this.pullable(cpu, dst);
         if (t === null) continue;
         this.migrate(cpu, dst, t, cpu);
+        this.nohzPulls++;
         this.reschedCurr(cpu, dst);
         return;
       }
@@ -302,6 +308,7 @@ export class Scheduler {
     const t = this.pullable(busiest, cpu);
     if (t === null) return;
     this.migrate(busiest, cpu, t, cpu);
+    this.periodicPulls++;
     if (this.wakeupPreempt(cpu, t)) cpu.needResched = true;
   }
 
