@@ -273,6 +273,17 @@ export function strandTrace(mode: "backlog-threaded" | "backlog-threaded-intent"
 
 // ------------------------------------------------------------------------------------------- verdicts
 
+/** The kernel that would show these results for real (the real-kernel column of notebook 08). */
+export const C8_REAL_KERNEL =
+  "a 6.1 or 6.6 kernel carrying OpenWrt's 760-net-core-add-optional-threading-for-backlog-processi.patch with net.core.backlog_threaded=1 (no mainline kernel has the design); v6.10+ with thread_backlog_napi for the pinned side";
+
+/** Where the two designs are stated (linked, not copied). */
+export const C8_SOURCES = {
+  commit: "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id=dad6b9770263",
+  rival_v2_netdev: "https://lore.kernel.org/netdev/?q=%22add+optional+threading+for+backlog+processing%22",
+  openwrt_patch_6_6: "https://github.com/openwrt/openwrt/blob/openwrt-24.10/target/linux/generic/pending-6.6/760-net-core-add-optional-threading-for-backlog-processi.patch",
+} as const;
+
 export interface ComputedVerdict {
   verdict: Verdict;
   /** When each design is the better one, in the model. */

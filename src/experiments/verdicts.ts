@@ -7,6 +7,7 @@ import { makeConfig } from "../config/parse";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
 import { delaySweep, handoffRuns, restoredRatios, rfcRegression } from "./handoff";
+import { C8_REAL_KERNEL, c8Evidence, c8Verdict, rivalVerdict } from "./c8";
 import { hotplugRun } from "./hotplug";
 import { c12Verdicts, rpsMatrix } from "./rps";
 import { hogTime, idleWarning, ksoftirqdPolicies, RT_KERNELS, rtScenario } from "./rt";
@@ -66,8 +67,11 @@ export function claimVerdicts(publishedCsv: string): ClaimVerdict[] {
   add("C7", "once active, ksoftirqd took every later softirq (until v6.5)", same("2016") > 10 * same("since-6.5") && other > 10 * same("since-6.5"),
     `receiver beside a flood: ${same("2016")} pps with the 2016 policy vs ${same("since-6.5")} since v6.5 (${other} on another CPU); published directions reproduced, ratios of the same order`, "04-preempt-rt-ksoftirqd");
 
-  add("C8", "threaded NAPI does not fit the backlog (unpinned, needs a device, hotplug); smpboot threads do", "not testable in the model",
-    "a design argument: device threaded NAPI is not modelled; the smpboot properties it relies on (bound per CPU, parked/unparked) are modelled and shown", "06-smpboot-hotplug");
+  // C8 against the design the commit turned down: OpenWrt's unpinned backlog threads (notebook 10)
+  const c8e = c8Evidence();
+  const c8v = c8Verdict(c8e);
+  add("C8", "threaded NAPI does not fit the backlog (unpinned, needs a device, hotplug); smpboot threads do", c8v.verdict,
+    `${c8v.evidence}. When each is better: ${c8v.conditions.join("; ")}. Real kernel: ${C8_REAL_KERNEL}`, "10-unpinned-backlog-threads");
 
   const runs = handoffRuns({ duration_ms: 50 });
   const reg = rfcRegression(runs, publishedCsv);
@@ -112,5 +116,10 @@ export function claimVerdicts(publishedCsv: string): ClaimVerdict[] {
   }
   add("C15", "thread mode has no softirq budget; the scheduler throttles", best > 300 && flood.per_cpu[1]!.softnet.time_squeeze === 0,
     `one backlog_napi/1 run polled ${best} packets (netdev_budget is 300) without time_squeeze; under a per-packet flood every kernel livelocks at some load`, "07-overload-budgets");
+
+  // the rival patch's own claim (OpenWrt 760, net.core.backlog_threaded), not a claim of the commit
+  const rv = rivalVerdict(c8e);
+  add("R1", "OpenWrt's backlog_threaded patch: threaded backlog NAPI lets the scheduler spread the load across idle CPUs", rv.verdict,
+    `${rv.evidence}. ${rv.conditions.join("; ")}. Real kernel: ${C8_REAL_KERNEL}`, "10-unpinned-backlog-threads");
   return out;
 }
