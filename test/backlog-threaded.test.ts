@@ -79,6 +79,36 @@ describe("napi_schedule_rps as the patch leaves it", () => {
   });
 });
 
+describe("backlog_set_threaded and napi_threaded_poll of 6.1", () => {
+  it("one ordinary kthread napi/backlog-<n> per CPU, bound to nothing (or to the taskset mask), THREADED on every backlog", () => {
+    const s = new Simulation(makeConfig({ cpus: 3, workload: "none", backlog_napi: "backlog-threaded", duration_ms: 1 }));
+    const m = s.machine;
+    expect(m.napiBacklogThreads.map((t) => [t.comm, t.kind, t.pinned, t.allowed, t.balanced, t.sd.cpu])).toEqual([
+      ["napi/backlog-0", "backlog_thread", -1, [0, 1, 2], true, 0],
+      ["napi/backlog-1", "backlog_thread", -1, [0, 1, 2], true, 1],
+      ["napi/backlog-2", "backlog_thread", -1, [0, 1, 2], true, 2],
+    ]);
+    expect(m.backlogThreads).toEqual([]);
+    expect(m.sd.map((sd) => sd.backlogState)).toEqual([NAPI_STATE_THREADED, NAPI_STATE_THREADED, NAPI_STATE_THREADED]);
+    const masked = new Simulation(makeConfig({ cpus: 3, workload: "none", backlog_napi: "backlog-threaded", backlog_thread_cpus: "1-2", duration_ms: 1 })).machine;
+    expect(masked.napiBacklogThreads.map((t) => [t.allowed, t.cpu])).toEqual([[[1, 2], 1], [[1, 2], 1], [[1, 2], 2]]);
+  });
+
+  it("rounds of dev_rx_weight with cond_resched between, until a round does less; then napi_thread_wait sleeps", () => {
+    const r = simulate(makeConfig({ workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 200_000, nic_batch: 200, backlog_napi: "backlog-threaded-intent", duration_ms: 2, trace: true, trace_ns: 1_100_000 }));
+    const seq = r.trace!.records
+      .filter((x) => x.event === "napi:napi_poll" || (x.event === "sched:sched_switch" && String(x.fields.prev_comm).startsWith("napi/")))
+      .map((x) => `${x.ts} cpu${x.cpu} ${x.event === "napi:napi_poll" ? `poll ${x.fields.work}` : `${x.fields.prev_comm} ${x.fields.prev_state} -> ${x.fields.next_comm}`}`);
+    expect(seq).toEqual([
+      "123290 cpu0 poll 64",
+      "171330 cpu0 poll 64",
+      "219370 cpu0 poll 64",
+      "225410 cpu0 poll 8",
+      "225410 cpu0 napi/backlog-0 S -> swapper/0",
+    ]);
+  });
+});
+
 describe("____napi_schedule of 6.1 and process_backlog with the patch", () => {
   it("SCHED_THREADED is set only when the thread is not asleep; a sleeping thread is just woken", () => {
     const s = new Simulation(makeConfig({ workload: "none", backlog_napi: "backlog-threaded-intent", duration_ms: 1 }));

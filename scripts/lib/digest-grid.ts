@@ -70,10 +70,15 @@ export function digestsIn(root: string, cases: GridCase[]): Record<string, strin
   }
 }
 
-/** The commit to compare with: `ref` as given, or the merge-base of HEAD and main. */
+/** The commit to compare with: `ref` as given, or the merge-base of HEAD and main (HEAD itself without a main branch). */
 export function baseCommit(ref?: string): string {
-  const git = (...a: string[]) => execFileSync("git", a, { cwd: REPO, encoding: "utf8" }).trim();
-  return ref !== undefined ? git("rev-parse", ref) : git("merge-base", "HEAD", "main");
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  if (ref !== undefined) return git("rev-parse", ref);
+  try {
+    return git("merge-base", "HEAD", "main");
+  } catch {
+    return git("rev-parse", "HEAD");
+  }
 }
 
 /** A temporary checkout of `commit` (src/ and what it imports), with this checkout's node_modules linked. */
