@@ -122,6 +122,14 @@ describe("10 · section 5 (d): hotplug", () => {
     expect(hp.every((x) => x.balanced)).toBe(true);
   });
 
+  it("as intended, napi/backlog-1 ends the run on CPU 0 with CPU 1 back online, and CPU 1's queue no longer drains", () => {
+    const i = h("backlog-threaded-intent");
+    const tail = i.samples.slice(-16);
+    expect(tail.every((s) => s.cpu1_online && s.thread1_cpu === 0)).toBe(true);
+    expect(new Set(tail.map((s) => s.backlog1)).size).toBe(1);
+    expect(tail[0]!.backlog1).toBeGreaterThan(0);
+  });
+
   it("as carried, CPU 1's backlog was stranded before it went down and stays stranded after it comes back", () => {
     const c = h("backlog-threaded");
     const before = c.samples.filter((s) => s.t_us < 2000);
