@@ -7,13 +7,15 @@ import { cpus as osCpus } from "node:os";
 import { writeMeasurementDataset } from "./dataset";
 import { DEFAULT_STATE_DIR, onlineCpus, runMeasurement } from "./harness";
 import { buildConfigs, estimateRunSeconds, MEASURE_USAGE, parseMeasureArgs, schedule, UsageError, type MeasureOptions, type RunConfig } from "./plan";
-import { preflight } from "./preflight";
+import { ensureLeanTool, LeanToolBuildError, leanClientArgv, leanServerArgv, type LeanBuild } from "./lean-tool";
+import { LEAN_TOOLS, preflight, SOCKPERF_TOOLS } from "./preflight";
 import { RUSAGE_FORMAT } from "./process";
 import { formatSummary } from "./report";
 import { LO_RPS_CPUS } from "./rps-guard";
 import type { RunTraceHook } from "./run-one";
 import { clientArgv, serverArgv } from "./sockperf";
 import { makeTraceHook } from "./trace-hook";
+import { COST_TRACE_EVENTS } from "../trace/dataset";
 import { summarizeRuns } from "./stats";
 
 export interface MeasureIo {
@@ -38,13 +40,20 @@ function planText(opts: MeasureOptions, configs: readonly RunConfig[], port: str
       lines.push(`  no traffic: snapshot counters, sleep ${c.seconds} s, snapshot again`);
       continue;
     }
-    const wrap = (cpu: number | null, argv: string[]) => ["time", "-f", `'${RUSAGE_FORMAT}'`, "-o", "<tmp>", "taskset", "-c", String(cpu), ...argv].join(" ");
-    lines.push(`  server: ${wrap(c.receiver_cpu, serverArgv(port))}   (stopped with SIGINT)`);
-    lines.push(`  client: ${wrap(c.sender_cpu, clientArgv(c.mode, port, c.seconds, c.payload_bytes!))}`);
+    if (c.tool === "lean") {
+      const mode = c.mode === "pingpong" ? "pingpong" : "stream";
+      lines.push(`  server: ${leanServerArgv("udp-blast", mode, port, c.receiver_cpu, c.seconds + 30).join(" ")}   (stopped with SIGINT)`);
+      lines.push(`  client: ${leanClientArgv("udp-blast", mode, port, c.sender_cpu, c.seconds, c.payload_bytes!).join(" ")}   (started by a line on its stdin)`);
+    } else {
+      const wrap = (cpu: number | null, argv: string[]) => ["time", "-f", `'${RUSAGE_FORMAT}'`, "-o", "<tmp>", "taskset", "-c", String(cpu), ...argv].join(" ");
+      lines.push(`  server: ${wrap(c.receiver_cpu, serverArgv(port))}   (stopped with SIGINT)`);
+      lines.push(`  client: ${wrap(c.sender_cpu, clientArgv(c.mode, port, c.seconds, c.payload_bytes!))}`);
+    }
     lines.push(`  hard timeouts: client ${c.seconds + 15} s, server ${c.seconds + 30} s (SIGKILL of the process group)`);
   }
   lines.push(`\nAfterwards (and on error or Ctrl-C) ${LO_RPS_CPUS} is restored to its current value.`);
-  if (opts.trace) lines.push(`Each client's life would be traced through tracefs into ${opts.trace}/ (<config>.r<repeat>.trace.txt and .capture.json).`);
+  if (opts.trace && opts.traceCount) lines.push(`After the measured runs, one extra run of ${opts.traceCount} datagrams per configuration would be traced through tracefs into ${opts.trace}/.`);
+  else if (opts.trace) lines.push(`Each client's life would be traced through tracefs into ${opts.trace}/ (<config>.r<repeat>.trace.txt and .capture.json).`);
   lines.push(opts.out ? `The dataset would be written to ${opts.out}/ (metadata.json, runs.csv, summary.csv).` : "No --out: results would be printed, not saved.");
   return lines.join("\n") + "\n";
 }
@@ -69,6 +78,7 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
       cpusNeeded: needed,
       onlineCpus: online,
       dryRun: opts.dryRun,
+      tools: [...(opts.tool.includes("lean") ? LEAN_TOOLS : []), ...(opts.tool.includes("sockperf") ? SOCKPERF_TOOLS : [])],
     });
     if (opts.dryRun) {
       io.out(planText(opts, configs, opts.port ? String(opts.port) : "<free port>"));
@@ -79,9 +89,20 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
       io.err(`softnet-lab measure: cannot measure on this machine:\n${pf.problems.map((p) => `  - ${p}`).join("\n")}\n`);
       return 3;
     }
+    let lean: LeanBuild | null = null;
+    if (opts.tool.includes("lean")) {
+      try {
+        lean = ensureLeanTool({ env });
+      } catch (e) {
+        if (!(e instanceof LeanToolBuildError)) throw e;
+        io.err(`softnet-lab measure: cannot measure on this machine:\n  - ${e.message}\n`);
+        return 3;
+      }
+    }
     let trace: RunTraceHook | undefined;
     if (opts.trace) {
-      const t = makeTraceHook({ dir: opts.trace, maxSeconds: opts.seconds + 10 });
+      // A count-bounded traced run records the cost tracepoints too (it is short enough for the ring buffer).
+      const t = makeTraceHook({ dir: opts.trace, maxSeconds: opts.seconds + 10, events: opts.traceCount ? COST_TRACE_EVENTS : undefined, bufferKb: opts.traceCount ? 16384 : undefined });
       if (typeof t === "string") {
         io.err(`softnet-lab measure: ${t}\n`);
         return 2;
@@ -94,7 +115,9 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
       rpsPath: LO_RPS_CPUS,
       stateDir: DEFAULT_STATE_DIR,
       env,
-      timeBin: pf.tools.time,
+      timeBin: pf.tools.time ?? null,
+      leanBin: lean?.path ?? null,
+      toolVersions: lean ? { "udp-blast": `source sha256 ${lean.sourceHash}`, cc: lean.compiler } : {},
       log: (l) => io.err(l + "\n"),
       command: ["softnet-lab", "measure", ...argv].join(" "),
       note: [opts.note, opts.trace ? `Runs were traced into ${opts.trace} (tracing adds overhead: do not compare these throughputs with untraced runs).` : null].filter(Boolean).join(" ") || null,

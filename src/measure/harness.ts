@@ -23,6 +23,10 @@ export interface HarnessDeps {
   /** Environment of the tools; its PATH decides which binaries run. */
   env: NodeJS.ProcessEnv;
   timeBin: string | null;
+  /** The built lean tool, when a configuration uses it. */
+  leanBin?: string | null;
+  /** Versions of tools the caller prepared (the lean tool's source hash and compiler), added to the metadata. */
+  toolVersions?: Record<string, string>;
   fs?: ProcFs;
   log?: (line: string) => void;
   /** Command line recorded in the metadata. */
@@ -109,11 +113,22 @@ export async function runMeasurement(opts: MeasureOptions, configs: readonly Run
     const port = opts.port ?? (await freeUdpPort());
     const runs = schedule(configs, opts.repeats);
     const rows: Row[] = [];
+    const ctx = { guard, threads, fs, env: deps.env, timeBin: deps.timeBin, leanBin: deps.leanBin ?? null, port, cpus };
+    // With --trace-count the measured runs stay untraced (tracing slows the kernel down) and each
+    // configuration gets one short traced run of its own afterwards.
+    const traceEveryRun = deps.trace && !opts.traceCount ? deps.trace : undefined;
     for (const [i, r] of runs.entries()) {
-      const row = await runOnce(r.config, r.repeat, { guard, threads, fs, env: deps.env, timeBin: deps.timeBin, port, cpus, trace: deps.trace });
+      const row = await runOnce(r.config, r.repeat, { ...ctx, trace: traceEveryRun });
       rows.push(row);
       const pps = typeof row.received_pps === "number" ? `${Math.round(row.received_pps)} pps` : "idle";
       log(`[${i + 1}/${runs.length}] ${r.config.config_id} #${r.repeat}: ${pps}, load ${row.loadavg_1m_before}`);
+    }
+    if (deps.trace && opts.traceCount) {
+      const traced = configs.filter((c) => c.mode !== "idle" && c.tool === "lean");
+      for (const [i, c] of traced.entries()) {
+        await runOnce(c, 0, { ...ctx, trace: deps.trace }, { count: opts.traceCount });
+        log(`[trace ${i + 1}/${traced.length}] ${c.config_id}: ${opts.traceCount} datagrams traced`);
+      }
     }
     cleanup();
     const loadAfter = readLoadavg(fs);
@@ -133,7 +148,7 @@ export async function runMeasurement(opts: MeasureOptions, configs: readonly Run
       kernel: facts.kernel,
       cpu: facts.cpu,
       virtualization: facts.virtualization,
-      tools: facts.tools,
+      tools: { ...facts.tools, ...deps.toolVersions },
       sysctl: facts.sysctl,
       load: { before: loadBefore, after: loadAfter },
       settings: { repeats: opts.repeats, seconds: opts.seconds, sender_cpu: opts.senderCpu, command: deps.command },

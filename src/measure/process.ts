@@ -44,6 +44,8 @@ export interface ToolProcess {
   /** Signals the whole process group. */
   signal(sig: NodeJS.Signals): void;
   rusage(): Rusage | null;
+  /** Writes to the tool's standard input (only when spawned with `stdin: true`). */
+  write(text: string): void;
 }
 
 const live = new Set<ToolProcess>();
@@ -61,6 +63,8 @@ export interface SpawnToolOptions {
   onLine?: (line: string) => void;
   /** Path of GNU time; null runs the tool without rusage. */
   timeBin: string | null;
+  /** Keep a pipe to the tool's standard input (the lean tool waits there for its start signal). */
+  stdin?: boolean;
 }
 
 /** Starts `argv` as `time -f ... -o FILE taskset -c CPU argv...` in a new process group. */
@@ -69,7 +73,9 @@ export function spawnTool(argv: readonly string[], o: SpawnToolOptions): ToolPro
   const rusageFile = join(dir, "rusage");
   const pinned = o.cpu === null ? [...argv] : ["taskset", "-c", String(o.cpu), ...argv];
   const full = o.timeBin ? [o.timeBin, "-f", RUSAGE_FORMAT, "-o", rusageFile, ...pinned] : pinned;
-  const child = spawn(full[0], full.slice(1), { env: o.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(full[0], full.slice(1), { env: o.env, detached: true, stdio: [o.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+  // A tool that exits before reading its stdin must not crash the harness with EPIPE.
+  child.stdin?.on("error", () => {});
   let out = "";
   let partial = "";
   const onData = (buf: Buffer) => {
@@ -103,6 +109,9 @@ export function spawnTool(argv: readonly string[], o: SpawnToolOptions): ToolPro
     output: () => out,
     signal,
     rusage: () => rusage,
+    write: (text: string) => {
+      if (child.stdin && !child.stdin.destroyed) child.stdin.write(text);
+    },
     exited: new Promise<Exit>((resolve) => {
       let done = false;
       const finish = (code: number | null, sig: NodeJS.Signals | null) => {

@@ -16,6 +16,8 @@ export interface TraceHookOptions {
   maxSeconds: number;
   /** Ring buffer per CPU, KiB: a flood overruns it and keeps the last part of the run. */
   bufferKb?: number;
+  /** Tracepoints to record (default TRACE_EVENTS). */
+  events?: readonly string[];
 }
 
 /** Returns the hook, or a sentence saying why tracing cannot run here. */
@@ -24,7 +26,7 @@ export function makeTraceHook(o: TraceHookOptions): RunTraceHook | string {
   if (!support.ok) return `--trace: ${support.reason}`;
   return {
     async around<T>(label: string, work: (abort: AbortSignal) => Promise<T>): Promise<T> {
-      const { result, capture } = await withTraceCapture({ events: TRACE_EVENTS, bufferKb: o.bufferKb ?? 4096, maxSeconds: o.maxSeconds }, async ({ signal, marker }) => {
+      const { result, capture } = await withTraceCapture({ events: o.events ?? TRACE_EVENTS, bufferKb: o.bufferKb ?? 4096, maxSeconds: o.maxSeconds }, async ({ signal, marker }) => {
         marker(`softnet-lab measure: ${label} start`);
         const r = await work(signal);
         marker(`softnet-lab measure: ${label} end`);

@@ -22,6 +22,19 @@ export const TRACE_EVENTS: readonly string[] = [
   "irq_vectors:irq_work_entry", "irq_vectors:irq_work_exit",
 ];
 
+/**
+ * TRACE_EVENTS plus the tracepoints that bracket the functions whose costs the model needs (this kernel
+ * has no function_graph tracer and no kprobes): the send and receive system calls, netif_rx, the
+ * loopback transmit, the socket's wakeup of its reader and the waker's side of try_to_wake_up.
+ * src/calibrate/trace-costs.ts turns a capture of these into per-function durations.
+ */
+export const COST_TRACE_EVENTS: readonly string[] = [
+  ...TRACE_EVENTS,
+  "syscalls:sys_enter_sendto", "syscalls:sys_exit_sendto", "syscalls:sys_enter_recvfrom", "syscalls:sys_exit_recvfrom",
+  "net:netif_rx_entry", "net:netif_rx_exit", "net:net_dev_start_xmit", "net:net_dev_xmit",
+  "sock:sk_data_ready", "sched:sched_waking",
+];
+
 export interface TraceMeta {
   name: string;
   description: string;
