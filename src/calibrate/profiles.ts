@@ -15,8 +15,12 @@ export interface CostProfile {
   /** Scale factor per cost group (see groups.ts). */
   factors: Record<string, number>;
   costs: Partial<Record<CostName, number>>;
-  /** Loss before and after, and the per-configuration residuals. */
-  fit: { loss_default: number; loss_fitted: number; evaluations: number; residuals: ResidualRow[] };
+  /** Loss before and after, and the per-configuration residuals (fitted profiles). */
+  fit?: { loss_default: number; loss_fitted: number; evaluations: number; residuals: ResidualRow[] };
+  /** Trace-derived profiles: per entry, how it was measured and its spread (see trace-costs.ts). */
+  derivation?: Record<string, unknown>;
+  captures?: string[];
+  tracepoint_ns?: number;
 }
 
 export interface ResidualRow {

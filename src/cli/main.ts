@@ -12,6 +12,7 @@ import * as simulate from "./simulate";
 import * as scenarios from "./scenarios";
 import * as measure from "../measure/cli";
 import { calibrate, compare } from "../calibrate/cli";
+import { costs } from "../calibrate/costs-cli";
 
 interface CommandEntry {
   summary: string;
@@ -22,9 +23,10 @@ interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   simulate: { summary: "run one simulation and print its counters (or --json)", module: simulate },
   scenarios: { summary: "list the named scenarios, one line each", module: scenarios },
-  measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with sockperf, rps_cpus per run, counters (Linux, root)", module: measure },
+  measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with the lean tool (or sockperf), rps_cpus per run, counters (Linux, root)", module: measure },
   compare: { summary: "put the model beside a measured dataset: throughput and per-packet counts, within 25% or not", module: compare },
   calibrate: { summary: "fit the cost table to a measured dataset and save it as a profile (--set profile=<name>)", module: calibrate },
+  costs: { summary: "derive the cost table from real tracefs captures (measure --trace DIR --trace-count N)", module: costs },
 };
 
 export function mainHelp(): string {

@@ -42,8 +42,8 @@ function planText(opts: MeasureOptions, configs: readonly RunConfig[], port: str
     }
     if (c.tool === "lean") {
       const mode = c.mode === "pingpong" ? "pingpong" : "stream";
-      lines.push(`  server: ${leanServerArgv("udp-blast", mode, port, c.receiver_cpu, c.seconds + 30).join(" ")}   (stopped with SIGINT)`);
-      lines.push(`  client: ${leanClientArgv("udp-blast", mode, port, c.sender_cpu, c.seconds, c.payload_bytes!).join(" ")}   (started by a line on its stdin)`);
+      lines.push(`  server: ${leanServerArgv("udp-blast", mode, port, c.receiver_cpu, c.seconds + 30).join(" ")}   (binds 127.0.0.1; stopped with SIGINT)`);
+      lines.push(`  client: ${leanClientArgv("udp-blast", mode, port, c.sender_cpu, c.seconds, c.payload_bytes!).join(" ")}   (sends to 127.0.0.1; started by a line on its stdin)`);
     } else {
       const wrap = (cpu: number | null, argv: string[]) => ["time", "-f", `'${RUSAGE_FORMAT}'`, "-o", "<tmp>", "taskset", "-c", String(cpu), ...argv].join(" ");
       lines.push(`  server: ${wrap(c.receiver_cpu, serverArgv(port))}   (stopped with SIGINT)`);
@@ -102,14 +102,15 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
     let trace: RunTraceHook | undefined;
     if (opts.trace) {
       // A count-bounded traced run records the cost tracepoints too (it is short enough for the ring buffer).
-      const t = makeTraceHook({ dir: opts.trace, maxSeconds: opts.seconds + 10, events: opts.traceCount ? COST_TRACE_EVENTS : undefined, bufferKb: opts.traceCount ? 16384 : undefined });
+      const t = makeTraceHook({ dir: opts.trace, maxSeconds: opts.seconds + 10, events: opts.traceCount ? COST_TRACE_EVENTS : undefined, bufferKb: opts.traceCount ? 16384 : undefined, clock: opts.traceCount && process.arch === "x64" ? "x86-tsc" : undefined });
       if (typeof t === "string") {
         io.err(`softnet-lab measure: ${t}\n`);
         return 2;
       }
       trace = t;
     }
-    if (opts.trace) io.err(`softnet-lab measure: tracing each run's client into ${opts.trace}/ (a flood overruns the ring buffer: keep --seconds short)\n`);
+    if (opts.trace && opts.traceCount) io.err(`softnet-lab measure: after the measured runs, one run of ${opts.traceCount} datagrams per configuration is traced into ${opts.trace}/\n`);
+    else if (opts.trace) io.err(`softnet-lab measure: tracing each run's client into ${opts.trace}/ (a flood overruns the ring buffer: keep --seconds short)\n`);
     if (!opts.out) io.err("softnet-lab measure: no --out given; the results are printed but not saved.\n");
     const result = await runMeasurement(opts, configs, {
       rpsPath: LO_RPS_CPUS,

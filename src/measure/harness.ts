@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { cpuSlots, findKernelThreads, realProcFs, takeSnapshot, type ProcFs } from "./counters";
 import { parseCpuList } from "./cpumask";
 import { DATASET_FORMAT, DATASET_FORMAT_VERSION, type DatasetMetadata } from "./dataset";
+import { ensureLeanTool } from "./lean-tool";
 import { MeasureLock } from "./lock";
 import { collectMachineFacts, readLoadavg } from "./metadata";
 import { schedule, type MeasureOptions, type RunConfig } from "./plan";
@@ -113,7 +114,8 @@ export async function runMeasurement(opts: MeasureOptions, configs: readonly Run
     const port = opts.port ?? (await freeUdpPort());
     const runs = schedule(configs, opts.repeats);
     const rows: Row[] = [];
-    const ctx = { guard, threads, fs, env: deps.env, timeBin: deps.timeBin, leanBin: deps.leanBin ?? null, port, cpus };
+    const leanBin = deps.leanBin ?? (configs.some((c) => c.tool === "lean" && c.mode !== "idle") ? ensureLeanTool({ env: deps.env }).path : null);
+    const ctx = { guard, threads, fs, env: deps.env, timeBin: deps.timeBin, leanBin, port, cpus };
     // With --trace-count the measured runs stay untraced (tracing slows the kernel down) and each
     // configuration gets one short traced run of its own afterwards.
     const traceEveryRun = deps.trace && !opts.traceCount ? deps.trace : undefined;

@@ -117,7 +117,8 @@ export async function runOnce(config: RunConfig, repeat: number, ctx: RunContext
 /**
  * The lean tool's run: the server binds and says `ready port=P`; the client sets up, says `ready` and
  * waits for a line on stdin; the counters are snapshotted, the client is released, and the second
- * snapshot is taken when it prints `end`, so the window holds the loop and nothing of start-up.
+ * snapshot is taken once its loop has ended (`end`) and the receiver has drained what it sent, so the
+ * window holds the loop and its tail, and nothing of start-up.
  */
 async function runLean(config: RunConfig, repeat: number, ctx: RunContext, base: Row, limits: RunLimits): Promise<Row> {
   if (!ctx.leanBin) throw new Error("the lean tool was not built (runMeasurement builds it when a configuration uses it)");
@@ -130,7 +131,7 @@ async function runLean(config: RunConfig, repeat: number, ctx: RunContext, base:
     const bound = await Promise.race([waitForSocket(ctx.fs, ctx.port, 5000, (q) => q !== null), server.exited.then(() => false)]);
     if (!bound) throw new Error(`udp-blast server did not bind 127.0.0.1:${ctx.port} within 5 s:\n${tail(server.output())}`);
 
-    const w: { before: Snapshot | null; after: Snapshot | null } = { before: null, after: null };
+    const w: { before: Snapshot | null; ended: boolean } = { before: null, ended: false };
     const runClient = async (abort: AbortSignal | null) => {
       const argv = leanClientArgv(bin, mode, ctx.port, config.sender_cpu, config.seconds, config.payload_bytes!, { count: limits.count });
       const c = spawnTool(argv, {
@@ -144,7 +145,7 @@ async function runLean(config: RunConfig, repeat: number, ctx: RunContext, base:
           if (!w.before && l === LEAN_READY) {
             w.before = takeSnapshot(ctx.threads, ctx.fs);
             c.write("go\n");
-          } else if (w.before && !w.after && l === LEAN_END) w.after = takeSnapshot(ctx.threads, ctx.fs);
+          } else if (w.before && l === LEAN_END) w.ended = true;
         },
       });
       started.client = c;
@@ -156,10 +157,14 @@ async function runLean(config: RunConfig, repeat: number, ctx: RunContext, base:
     if (!client) throw new Error("udp-blast client was not started");
     if (cexit.timedOut) throw new Error(`udp-blast client exceeded its hard timeout (${config.seconds + 15} s) and was killed:\n${tail(client.output())}`);
     if (cexit.code !== 0) throw new Error(`udp-blast client failed (exit ${cexit.code ?? cexit.signal}):\n${tail(client.output())}`);
-    if (!w.before || !w.after) throw new Error(`udp-blast client ended without its ready/end lines:\n${tail(client.output())}`);
+    if (!w.before || !w.ended) throw new Error(`udp-blast client ended without its ready/end lines:\n${tail(client.output())}`);
 
-    // Let the server empty its socket queue before it is stopped, so its count is complete.
+    // The window closes once what the loop sent has been received: the socket queue empty and the
+    // backlog's last batch processed, so every counter of the window sees the same datagrams (the
+    // snapshot itself reads a dozen files, while a backlog tail would still be moving).
     await waitForSocket(ctx.fs, ctx.port, 1000, (q) => q === null || q === 0);
+    await sleep(20);
+    const after = takeSnapshot(ctx.threads, ctx.fs);
     server.signal("SIGINT");
     const stopTimer = setTimeout(() => server?.signal("SIGKILL"), 3000);
     const sexit = await server.exited;
@@ -200,7 +205,7 @@ async function runLean(config: RunConfig, repeat: number, ctx: RunContext, base:
         latency_max_us: half(p.rtt?.max),
       });
     }
-    return finishRow({ ...base, window: "tool-markers", ...tool }, w.before, w.after, ctx.cpus);
+    return finishRow({ ...base, window: "tool-markers", ...tool }, w.before, after, ctx.cpus);
   } finally {
     started.client?.signal("SIGKILL");
     server?.signal("SIGKILL");

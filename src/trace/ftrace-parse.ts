@@ -62,6 +62,19 @@ export interface FtraceParseResult {
 // before the CPU column.
 const LINE =
   /^\s*(.*?)-(\d+)\s+(?:\(\s*(-------|\d+)\)\s+)?\[(\d+)\]\s+(?:([.dDbX][.nNplLbB][.hsHzZ][.0-9a-f][.0-9a-f]?)\s+)?(\d+)(?:\.(\d+))?:\s+([^\s:]+):(?: (.*))?$/;
+/** System-call events print no "event:" label: `sys_sendto(fd: 3, ...)` on entry, `sys_sendto -> 0x40` on exit. */
+const SYSCALL_LINE =
+  /^\s*(.*?)-(\d+)\s+(?:\(\s*(-------|\d+)\)\s+)?\[(\d+)\]\s+(?:([.dDbX][.nNplLbB][.hsHzZ][.0-9a-f][.0-9a-f]?)\s+)?(\d+)(?:\.(\d+))?:\s+sys_(\w+)(?:\((.*)\)| -> (\S+))$/;
+
+/** A syscall line as the LINE groups would give it: bare name sys_enter_X / sys_exit_X, the rest as text. */
+function matchSyscallLine(line: string): RegExpExecArray | null {
+  const m = SYSCALL_LINE.exec(line);
+  if (!m) return null;
+  const [, comm, pid, tgid, cpu, flags, secs, frac, name, args, ret] = m;
+  const groups = [line, comm, pid, tgid, cpu, flags, secs, frac, ret === undefined ? `sys_enter_${name}` : `sys_exit_${name}`, ret === undefined ? args : ret];
+  return Object.assign(groups, { index: 0, input: line }) as unknown as RegExpExecArray;
+}
+
 const LOST = /^CPU:(\d+) \[LOST (\d+) EVENTS\]$/;
 const STARTED = /^#{5} CPU (\d+) buffer started #{4}$/;
 const ENTRIES = /^# entries-in-buffer\/entries-written: (\d+)\/(\d+)\s+#P:(\d+)/;
@@ -107,7 +120,7 @@ export function parseFtraceText(text: string, opts: FtraceParseOptions = {}): Ft
       result.lost.push({ line: n, cpu: Number(lost[1]), events: Number(lost[2]) });
       continue;
     }
-    const m = LINE.exec(line);
+    const m = matchSyscallLine(line) ?? LINE.exec(line);
     if (!m) {
       fail(n, "not an ftrace line (expected '<comm>-<pid> [<cpu>] [flags] <secs>.<usecs>: <event>: <text>')", line);
       continue;
@@ -144,10 +157,15 @@ export function parseFtraceText(text: string, opts: FtraceParseOptions = {}): Ft
     }
     // trace-cmd pads the event name; the trace file puts exactly one space after "event:".
     const body = h.layout === "trace-cmd" ? (rest ?? "").replace(/^ +/, "") : rest ?? "";
-    const event = table.get(bare) ?? BARE_TO_QUALIFIED.get(bare) ?? bare;
+    const syscall = /^sys_(enter|exit)_\w+$/.test(bare);
+    const event = syscall ? `syscalls:${bare}` : table.get(bare) ?? BARE_TO_QUALIFIED.get(bare) ?? bare;
     record.event = event;
     const spec = eventSpec(event);
-    if (spec) {
+    if (syscall) {
+      // The exit's return value is hex (0x40) or a negative errno in decimal; the entry's arguments stay text.
+      if (bare.startsWith("sys_exit_")) record.fields = { ret: /^0x[0-9a-f]+$/i.test(body) ? parseInt(body, 16) : Number(body) };
+      else record.raw = body;
+    } else if (spec) {
       const fields = spec.parse(body);
       if (!fields) {
         fail(n, `${bare}: text does not match the event's print format '${spec.shape}'`, line);
