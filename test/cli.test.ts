@@ -218,6 +218,7 @@ describe("summary layout (synthetic result)", () => {
       per_packet: { context_switches: 1.004, ipis: 0.5, net_rx_softirqs: 0.25, cpu_ns: 2100 },
       events: 123_456,
       digest: "0123abcd",
+      seed_reached: [],
       wall_ms: 12,
       warnings: ["an example warning"],
     };

@@ -35,6 +35,8 @@ export class Rps {
   /** static_branch rps_needed: any non-zero mask turns the RPS code on. */
   readonly enabled: boolean;
   private readonly hashrnd: number;
+  /** The seeded flow hash chose between two or more CPUs at least once (the seed mattered). */
+  hashUsed = false;
 
   constructor(m: Machine, mask: string, seed: number) {
     this.m = m;
@@ -51,6 +53,7 @@ export class Rps {
   /** get_rps_cpu(): the target CPU for pkt, or -1 to stay on the current CPU. */
   get_rps_cpu(pkt: number): number {
     const map = this.cpus;
+    if (map.length > 1) this.hashUsed = true;
     const tcpu = map.length === 1 ? map[0]! : map[Math.floor((this.flowHash(this.m.pool.flow[pkt]!) * map.length) / 4294967296)]!;
     return this.m.cpus[tcpu]!.online ? tcpu : -1;
   }

@@ -5,6 +5,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { parsePidStat } from "./procfs/task";
+import { EnvironmentError } from "../errors";
 
 interface LockOwner {
   pid: number;
@@ -13,7 +14,7 @@ interface LockOwner {
   what: string;
 }
 
-export class LockBusyError extends Error {
+export class LockBusyError extends EnvironmentError {
   constructor(
     readonly path: string,
     readonly owner: LockOwner,

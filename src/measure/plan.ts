@@ -5,6 +5,7 @@
  */
 import { formatCpuMask, parseCpuMask } from "./cpumask";
 import type { Mode } from "./schema";
+import { UsageError } from "../cli/args";
 
 export interface RunConfig {
   config_id: string;
@@ -40,12 +41,8 @@ export interface MeasureOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+// The CLI's one usage-error class (a UserInputError: exit 2), re-exported for the measure modules.
+export { UsageError } from "../cli/args";
 
 export const MEASURE_USAGE = `usage: softnet-lab measure [options]
 

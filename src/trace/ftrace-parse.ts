@@ -10,11 +10,12 @@
  * one throws an FtraceParseError naming the line number and the problem; with `onError: "collect"`
  * such lines are skipped and reported in `warnings`.
  */
+import { UserInputError } from "../errors";
 import type { KernelTraceRecord } from "./record";
 import { parseIrqFlags } from "./record";
 import { BARE_TO_QUALIFIED, eventSpec } from "./events";
 
-export class FtraceParseError extends Error {
+export class FtraceParseError extends UserInputError {
   constructor(
     readonly line: number,
     readonly problem: string,
