@@ -12,6 +12,14 @@ export const EXIT_BUG = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_ENVIRONMENT = 3;
 
+/** The exit-code table, row by row (docs/cli.md is generated from it). */
+export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
+  [EXIT_OK, "success"],
+  [EXIT_BUG, "a bug in the kit: an error the kit did not expect (or a model invariant, such as packet accounting, that failed); the stack trace is printed, please report it"],
+  [EXIT_BAD_INPUT, "bad input: an unknown command or option, a missing or bad value, an unknown key or scenario, a malformed dataset, profile or trace file, an --out or --trace-out that cannot be written; one line names the option, key, file or field and what is allowed"],
+  [EXIT_ENVIRONMENT, "the environment refused or failed: not Linux, not root, a missing tool, a busy lock, a run that could not complete (softnet-lab measure)"],
+];
+
 /** The exit-code table as one help paragraph (every `--help` ends with it; docs/cli.md shows it). */
 export const EXIT_CODES_HELP = [
   "Exit codes: 0 ok; 1 a bug in the kit (please report it); 2 bad input (an option, a config value, a",

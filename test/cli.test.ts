@@ -1,6 +1,7 @@
 // The softnet-lab command line: exit codes and messages for bad input (in-process and through the
 // real bin), scenario and --set precedence, help and scenario listing, the generated docs, and the
 // simulate success path (summary, --json with every documented field, --trace-out).
+import { readTraceJsonl } from "../src/trace/stream";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -336,7 +337,7 @@ describe("simulate runs the model", () => {
       expect(r.err).toBe("");
       expect(r.code).toBe(0);
       expect(JSON.parse(r.out).trace).toBeUndefined();
-      const trace = JSON.parse(readFileSync(file, "utf8"));
+      const trace = readTraceJsonl(readFileSync(file, "utf8"));
       expect(trace.records.length).toBeGreaterThan(0);
       expect(trace.spans.length).toBeGreaterThan(0);
       expect(readdirSync(dir)).toEqual(["trace.json"]);

@@ -111,7 +111,7 @@ export const RESULT_FIELDS: { readonly [P in ResultPath]: FieldDoc } = {
   seed_reached: { unit: "", doc: "what the seed reached in this run: the Poisson arrival times (arrivals=poisson with rate_pps > 0), the RPS flow hash (rps_cpus naming two or more CPUs); empty when nothing random was drawn, so every seed gives the same result" },
   wall_ms: { unit: "ms", doc: "wall-clock time the simulation took on this machine (the only non-deterministic field)" },
   warnings: { unit: "", doc: "sentences about the run worth reading before trusting the figures (e.g. a run too short for the rate)" },
-  trace: { unit: "", doc: "present only when trace=true and no --trace-out FILE was given (with it, FILE holds this object)" },
+  trace: { unit: "", doc: "present only when trace=true and no --trace-out FILE was given (with it, FILE holds the same records and spans as JSON lines, readTraceJsonl in src/trace/stream.ts reads them back into this object)" },
   "trace.records": { unit: "", doc: "tracepoint hits in time order, named as in tracefs" },
   "trace.records[].ts": { unit: "ns", doc: "simulated time of the hit" },
   "trace.records[].cpu": { unit: "", doc: "CPU the tracepoint fired on" },

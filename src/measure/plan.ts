@@ -49,7 +49,8 @@ export const MEASURE_USAGE = `usage: softnet-lab measure [options]
 Runs real UDP-over-loopback load (sockperf, 127.0.0.1 only) pinned to chosen CPUs, with rps_cpus of lo
 set per run and restored afterwards, and records the kernel's counters. Needs Linux and root.
 
-  --rps LIST          off | other | <hex mask>, comma-separated to sweep (default off)
+  --rps MASK          off | other | a hex CPU mask in the sysfs form (commas between 32-bit groups:
+                      1,00000000 is CPU 32); repeat the option to sweep several (default off)
   --receiver LIST     same | other: receiver on the sender's CPU or another one (default other)
   --payload LIST      UDP payload bytes, 14..65507 (default 64)
   --mode LIST         stream | pingpong (default stream)
@@ -85,12 +86,15 @@ function intIn(opt: string, raw: string, min: number, max: number): number {
   return v;
 }
 
+/** Options that may be given several times, one value each (a mask holds commas of its own). */
+const REPEATABLE_OPTS = new Set(["--rps"]);
 const VALUE_OPTS = new Set(["--rps", "--receiver", "--payload", "--mode", "--repeats", "--seconds", "--sender-cpu", "--out", "--port", "--trace", "--note"]);
 const FLAG_OPTS = new Set(["--matrix", "--baseline", "--no-baseline", "--dry-run", "--force", "--help", "-h"]);
 
 /** Parses `measure` arguments (after the subcommand). Throws UsageError with a precise message. */
 export function parseMeasureArgs(argv: readonly string[]): MeasureOptions {
   const seen = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -99,7 +103,8 @@ export function parseMeasureArgs(argv: readonly string[]): MeasureOptions {
     if (VALUE_OPTS.has(name)) {
       const value = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`${name} needs a value`);
-      if (seen.has(name)) throw new UsageError(`${name} given twice; use a comma-separated list instead`);
+      if (REPEATABLE_OPTS.has(name)) repeated.set(name, [...(repeated.get(name) ?? []), value]);
+      if (seen.has(name) && !REPEATABLE_OPTS.has(name)) throw new UsageError(`${name} given twice; use a comma-separated list instead`);
       seen.set(name, value);
     } else if (FLAG_OPTS.has(a)) flags.add(a === "-h" ? "--help" : a);
     else throw new UsageError(`unknown option "${a}". Options: ${[...VALUE_OPTS, ...FLAG_OPTS].join(", ")}`);
@@ -108,15 +113,19 @@ export function parseMeasureArgs(argv: readonly string[]): MeasureOptions {
   if (matrix) for (const o of ["--rps", "--receiver", "--payload", "--mode"]) if (seen.has(o)) throw new UsageError(`${o} cannot be combined with --matrix (the matrix sets it)`);
   if (flags.has("--baseline") && flags.has("--no-baseline")) throw new UsageError("--baseline and --no-baseline contradict each other");
 
-  const rps = list("--rps", seen.get("--rps") ?? (matrix ? "off,other" : "off")).map((r) => {
+  const rps = (repeated.get("--rps") ?? (matrix ? ["off", "other"] : ["off"])).map((raw) => {
+    const r = raw.trim();
     if (r === "off" || r === "other") return r;
+    if (r === "") throw new UsageError(`--rps: empty value: expected off, other or a hex CPU mask`);
+    let cpus: number[];
     try {
-      parseCpuMask(r);
+      cpus = parseCpuMask(r, "--rps");
     } catch {
-      throw new UsageError(`--rps: expected off, other or a hex CPU mask without commas (e.g. 2), got "${r}"`);
+      throw new UsageError(`--rps: expected off, other or a hex CPU mask in the sysfs form (e.g. 2, 3, 1,00000000 for CPU 32; repeat --rps to sweep several), got "${raw}"`);
     }
-    return r.toLowerCase().replace(/^0x/, "");
+    return formatCpuMask(cpus); // the canonical sysfs spelling
   });
+  if (new Set(rps).size !== rps.length) throw new UsageError(`--rps: the same mask is given twice (${rps.join(", ")})`);
   const receiver = list("--receiver", seen.get("--receiver") ?? (matrix ? "same,other" : "other")).map((r) => {
     if (r !== "same" && r !== "other") throw new UsageError(`--receiver: expected same or other, got "${r}"`);
     return r;
@@ -170,7 +179,7 @@ export function buildConfigs(o: MeasureOptions, online: readonly number[]): RunC
           const bad = maskCpus.filter((c) => !online.includes(c));
           if (bad.length) throw new UsageError(`--rps: mask ${rps} names CPU ${bad.join(",")}, which is not online (online: ${online.join(",")})`);
           const receiverCpu = receiver === "same" ? o.senderCpu : otherCpu(o.senderCpu, online);
-          const rpsLabel = rps === "off" ? "rps_off" : rps === "other" ? "rps_other" : `rps_${mask}`;
+          const rpsLabel = rps === "off" ? "rps_off" : rps === "other" ? "rps_other" : `rps_${mask.replace(/,/g, "_")}`;
           configs.push({
             config_id: `${mode}-${payload}b-${rpsLabel}-recv_${receiver}`,
             mode,
