@@ -28,6 +28,8 @@ export class NoProgressError extends Error {
     readonly count: number,
     /** The last events, described by the model (kind, target, what it stands for). */
     readonly lastEvents: readonly string[],
+    /** The kinds of those events (as `on()` numbered them). */
+    readonly lastKinds: readonly number[] = [],
   ) {
     super(`simulated time stopped advancing at ${timeNs} ns: ${count} events at that instant; the last ones: ${lastEvents.join("; ")}`);
     this.name = "NoProgressError";
@@ -121,16 +123,18 @@ export class Simulator {
   /** The guard tripped: runs the next few events of the loop to name them, then throws. */
   private stuck(first: PoppedEvent): never {
     const last: string[] = [];
+    const kinds: number[] = [];
     const ev: PoppedEvent = { ...first };
     const describe = (e: PoppedEvent) => `${this.names[e.kind]} target ${e.target} arg ${e.arg}${this.describeEvent ? ` (${this.describeEvent(e.kind, e.target, e.arg)})` : ""}`;
     for (;;) {
       last.push(describe(ev));
+      kinds.push(ev.kind);
       if (last.length >= LAST_EVENTS) break;
       this.fold(ev.time, ev.kind, ev.target);
       this.handlers[ev.kind]!(ev.target, ev.arg);
       if (this.queue.size === 0 || this.queue.peekTime() !== this.now) break;
       this.queue.popTopInto(ev);
     }
-    throw new NoProgressError(this.now, this.sameInstant, last);
+    throw new NoProgressError(this.now, this.sameInstant, last, kinds);
   }
 }

@@ -49,7 +49,7 @@ export class Simulation {
     try {
       this.sim.run(ns);
     } catch (e) {
-      throw e instanceof NoProgressError ? explainNoProgress(e, this.config) : e;
+      throw e instanceof NoProgressError ? explainNoProgress(e, this.config, this.machine.EV_SEG_END) : e;
     }
   }
 
@@ -94,12 +94,13 @@ export function checkInMemoryTrace(config: SimConfig): void {
 }
 
 /**
- * A NoProgressError in words a user can act on. With cost-table entries at 0, a zero-time loop is a
- * consequence of the configuration (exit 2, naming those keys); without, it is a bug in the model.
+ * A NoProgressError in words a user can act on. A loop in which work segments end without time
+ * passing (`segEndKind` among its last events) while cost-table entries are 0 is a consequence of
+ * the configuration (exit 2, naming those keys); any other stuck run is a bug in the model.
  */
-export function explainNoProgress(e: NoProgressError, config: SimConfig): Error {
+export function explainNoProgress(e: NoProgressError, config: SimConfig, segEndKind: number): Error {
   const zeros = COST_NAMES.filter((n) => config.costs[n] === 0).map((n) => `cost.${n}`);
-  if (zeros.length === 0) return e;
+  if (zeros.length === 0 || !e.lastKinds.includes(segEndKind)) return e;
   return new ConfigError(
     { key: zeros[0]!, value: "0", allowed: "a cost above 0 ns for at least one step of the loop" },
     `${zeros.join(", ")}: 0 ns makes a loop of zero-time steps: ${e.message}; give these steps a cost above 0 ns (the loop above shows which code runs without advancing time)`,
