@@ -61,17 +61,16 @@ export function profilesDir(): string {
   return path.join(repoRoot(), "profiles");
 }
 
-export function listProfiles(): string[] {
-  const dir = profilesDir();
+export function listProfiles(dir = profilesDir()): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
 }
 
-/** Loads and checks a profile; throws naming the file, the field and what is allowed. */
-export function loadProfile(name: string): CostProfile {
-  const file = path.join(profilesDir(), `${name}.json`);
-  if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file)) {
-    const have = listProfiles();
+/** Loads and checks a profile (from `dir`, default profiles/); throws a ProfileError naming the file, the field and what is allowed. */
+export function loadProfile(name: string, dir = profilesDir()): CostProfile {
+  const file = path.join(dir, `${name}.json`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const have = listProfiles(dir);
     throw new ProfileError(`no profile "${name}" (available: ${have.length ? have.join(", ") : "none"}; make one with softnet-lab calibrate)`);
   }
   let p: CostProfile;
