@@ -54,7 +54,7 @@ function planText(opts: MeasureOptions, configs: readonly RunConfig[], port: str
   return lines.join("\n") + "\n";
 }
 
-export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = process.env, io: MeasureIo = stdio): Promise<number> {
+export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = process.env, io: MeasureIo = stdio, where: { stateDir?: string } = {}): Promise<number> {
   let opts: MeasureOptions;
   let configs: RunConfig[];
   try {
@@ -63,6 +63,7 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
       io.out(help() + "\n");
       return 0;
     }
+    if (opts.out) checkOut(opts.out, opts.force, false);
     const online = process.platform === "linux" ? onlineCpus() : osCpus().map((_, i) => i);
     configs = buildConfigs(opts, online);
     const needed = [...new Set(configs.flatMap((c) => [c.sender_cpu, c.receiver_cpu]).filter((c): c is number => c !== null))];
@@ -84,7 +85,7 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
       io.err(`softnet-lab measure: cannot measure on this machine:\n${pf.problems.map((p) => `  - ${p}`).join("\n")}\n`);
       return EXIT_ENVIRONMENT;
     }
-    if (opts.out) checkOut(opts.out, opts.force);
+    if (opts.out) checkOut(opts.out, opts.force, true);
     let trace: RunTraceHook | undefined;
     if (opts.trace) {
       const t = makeTraceHook({ dir: opts.trace, maxSeconds: opts.seconds + 10 });
@@ -98,7 +99,7 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
     if (!opts.out) io.err("softnet-lab measure: no --out given; the results are printed but not saved.\n");
     const result = await runMeasurement(opts, configs, {
       rpsPath: LO_RPS_CPUS,
-      stateDir: DEFAULT_STATE_DIR,
+      stateDir: where.stateDir ?? DEFAULT_STATE_DIR,
       env,
       timeBin: pf.tools.time,
       log: (l) => io.err(l + "\n"),
@@ -129,15 +130,16 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
 
 /**
  * Refuses an --out that would only fail after the whole measurement: an existing folder without
- * --force, a file, or a parent folder that cannot be made or written.
+ * --force, a file, or (with `create`, for a real run) a parent folder that cannot be made or written.
  */
-export function checkOut(out: string, force: boolean): void {
+export function checkOut(out: string, force: boolean, create: boolean): void {
   const dir = resolve(out);
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${out}: is a file; give a folder name`);
     if (!force) throw new UsageError(`--out ${out}: already exists; choose another folder or pass --force to replace it`);
   }
   const parent = dirname(dir);
+  if (!create) return;
   try {
     mkdirSync(parent, { recursive: true });
     accessSync(parent, constants.W_OK);

@@ -54,11 +54,14 @@ const live = new Set<ToolProcess>();
 /** Temporary folders of live tools (GNU time's output): removed by killAllTools too. */
 const liveDirs = new Set<string>();
 
-/** SIGKILLs every tool still running and removes their temporary folders (signal handlers, failures). */
+/** SIGKILLs every tool still running and removes their temporary folders and their record (signal handlers, failures). */
 export function killAllTools(): void {
   for (const p of live) p.signal("SIGKILL");
   for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
   liveDirs.clear();
+  // their process groups are SIGKILLed (and each tool has its parent-death signal): nothing to stop next time
+  records.clear();
+  writeRecords();
 }
 
 // ---------------------------------------------------------------- the record of started tools
