@@ -78,7 +78,7 @@ describe("measureMain", () => {
     expect(lean.length).toBe(64);
     expect(lean.every((l) => l.includes("127.0.0.1"))).toBe(true);
     const sp = capture();
-    expect(await measureMain(["--tool", "sockperf", "--rps", "off,other", "--receiver", "same,other", "--mode", "stream,pingpong", "--payload", "64,1024", "--dry-run"], process.env, sp)).toBe(0);
+    expect(await measureMain(["--tool", "sockperf", "--rps", "off", "--rps", "other", "--receiver", "same,other", "--mode", "stream,pingpong", "--payload", "64,1024", "--dry-run"], process.env, sp)).toBe(0);
     const cmds = sp.outText.split("\n").filter((l) => l.includes("sockperf "));
     expect(cmds.length).toBe(32);
     expect(cmds.every((l) => l.includes("-i 127.0.0.1"))).toBe(true);

@@ -1,9 +1,14 @@
 /**
  * `softnet-lab measure ...`: parses the options, refuses clearly when the machine cannot measure
  * (not Linux, not root, a tool missing), prints the plan for --dry-run, runs the harness, writes the
- * dataset and prints the summary table. Exit codes: 0 done, 1 a run failed, 2 bad usage, 3 refused.
+ * dataset and prints the summary table. Exit codes, the kit's one table (src/errors.ts): 0 done, 1 a
+ * bug in the kit, 2 bad usage (options, an existing --out: checked before anything is measured),
+ * 3 the machine refused or failed (a missing tool, not root, a busy lock, a run that could not complete).
  */
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { cpus as osCpus } from "node:os";
+import { dirname, resolve } from "node:path";
+import { EnvironmentError, EXIT_BAD_INPUT, EXIT_BUG, EXIT_CODES_HELP, EXIT_ENVIRONMENT, oneLine, UserInputError } from "../errors";
 import { writeMeasurementDataset } from "./dataset";
 import { DEFAULT_STATE_DIR, onlineCpus, runMeasurement } from "./harness";
 import { buildConfigs, estimateRunSeconds, MEASURE_USAGE, parseMeasureArgs, schedule, UsageError, type MeasureOptions, type RunConfig } from "./plan";
@@ -58,15 +63,16 @@ function planText(opts: MeasureOptions, configs: readonly RunConfig[], port: str
   return lines.join("\n") + "\n";
 }
 
-export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = process.env, io: MeasureIo = stdio): Promise<number> {
+export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = process.env, io: MeasureIo = stdio, where: { stateDir?: string } = {}): Promise<number> {
   let opts: MeasureOptions;
   let configs: RunConfig[];
   try {
     opts = parseMeasureArgs(argv);
     if (opts.help) {
-      io.out(MEASURE_USAGE);
+      io.out(help() + "\n");
       return 0;
     }
+    if (opts.out) checkOut(opts.out, opts.force, false);
     const online = process.platform === "linux" ? onlineCpus() : osCpus().map((_, i) => i);
     configs = buildConfigs(opts, online);
     const needed = [...new Set(configs.flatMap((c) => [c.sender_cpu, c.receiver_cpu]).filter((c): c is number => c !== null))];
@@ -87,8 +93,9 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
     }
     if (!pf.ok) {
       io.err(`softnet-lab measure: cannot measure on this machine:\n${pf.problems.map((p) => `  - ${p}`).join("\n")}\n`);
-      return 3;
+      return EXIT_ENVIRONMENT;
     }
+    if (opts.out) checkOut(opts.out, opts.force, true);
     let lean: LeanBuild | null = null;
     if (opts.tool.includes("lean")) {
       try {
@@ -96,7 +103,7 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
       } catch (e) {
         if (!(e instanceof LeanToolBuildError)) throw e;
         io.err(`softnet-lab measure: cannot measure on this machine:\n  - ${e.message}\n`);
-        return 3;
+        return EXIT_ENVIRONMENT;
       }
     }
     let trace: RunTraceHook | undefined;
@@ -114,7 +121,7 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
     if (!opts.out) io.err("softnet-lab measure: no --out given; the results are printed but not saved.\n");
     const result = await runMeasurement(opts, configs, {
       rpsPath: LO_RPS_CPUS,
-      stateDir: DEFAULT_STATE_DIR,
+      stateDir: where.stateDir ?? DEFAULT_STATE_DIR,
       env,
       timeBin: pf.tools.time ?? null,
       leanBin: lean?.path ?? null,
@@ -132,12 +139,36 @@ export async function measureMain(argv: string[], env: NodeJS.ProcessEnv = proce
     } else io.out(formatSummary(summarizeRuns(result.rows)));
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`softnet-lab measure: ${e.message}\n(see softnet-lab measure --help)\n`);
-      return 2;
+    if (e instanceof UserInputError) {
+      io.err(`softnet-lab measure: ${oneLine(e.message)}\n(see softnet-lab measure --help)\n`);
+      return EXIT_BAD_INPUT;
     }
-    io.err(`softnet-lab measure: ${(e as Error).message}\n`);
-    return 1;
+    if (e instanceof EnvironmentError) {
+      io.err(`softnet-lab measure: ${e.message}\n`);
+      return EXIT_ENVIRONMENT;
+    }
+    io.err(`softnet-lab measure: internal error (a bug in the kit; please report it with the command line): ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT_BUG;
+  }
+}
+
+/**
+ * Refuses an --out that would only fail after the whole measurement: an existing folder without
+ * --force, a file, or (with `create`, for a real run) a parent folder that cannot be made or written.
+ */
+export function checkOut(out: string, force: boolean, create: boolean): void {
+  const dir = resolve(out);
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--out ${out}: is a file; give a folder name`);
+    if (!force) throw new UsageError(`--out ${out}: already exists; choose another folder or pass --force to replace it`);
+  }
+  const parent = dirname(dir);
+  if (!create) return;
+  try {
+    mkdirSync(parent, { recursive: true });
+    accessSync(parent, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out ${out}: cannot write in folder ${parent} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
@@ -147,5 +178,5 @@ export function run(argv: string[], io: MeasureIo): Promise<number> {
 }
 
 export function help(): string {
-  return MEASURE_USAGE;
+  return MEASURE_USAGE.trimEnd() + "\n\n" + EXIT_CODES_HELP;
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { UserInputError } from "../errors";
 import { writeDirAtomic } from "./atomic";
 import { formatCsv, parseCsv } from "./csv";
 import { DERIVED_COLUMNS, deriveRunColumns } from "./derive";
@@ -16,7 +17,7 @@ export const DATASET_FORMAT = "softnet-lab/measure-dataset";
 export const DATASET_FORMAT_VERSION = 2;
 export const DATASET_FORMAT_VERSIONS_READ: readonly number[] = [1, 2];
 
-export class DatasetError extends Error {
+export class DatasetError extends UserInputError {
   constructor(
     readonly file: string,
     readonly where: { row?: number; line?: number; field?: string },

@@ -5,6 +5,7 @@
  */
 import { formatCpuMask, parseCpuMask } from "./cpumask";
 import type { Mode } from "./schema";
+import { UsageError } from "../cli/args";
 
 /** The load tools `measure` can drive: `lean` (tools/udp-blast, the default) or `sockperf`. */
 export const LOAD_TOOLS = ["lean", "sockperf"] as const;
@@ -49,12 +50,8 @@ export interface MeasureOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+// The CLI's one usage-error class (a UserInputError: exit 2), re-exported for the measure modules.
+export { UsageError } from "../cli/args";
 
 export const MEASURE_USAGE = `usage: softnet-lab measure [options]
 
@@ -63,8 +60,10 @@ run and restored afterwards, and records the kernel's counters. Needs Linux and 
 
   --tool LIST         lean | sockperf (default lean: tools/udp-blast, one sendto/recv per datagram, built
                       with gcc on first use); both to put the two side by side
-  --rps LIST          off | other | sender | both | <hex mask>, comma-separated to sweep (default off);
-                      other = the CPU that is not the sender's, sender = the sender's CPU, both = the two
+  --rps MASK          off | other | sender | both | a hex CPU mask in the sysfs form (commas between
+                      32-bit groups: 1,00000000 is CPU 32); repeat the option to sweep several (default
+                      off); other = the CPU that is not the sender's, sender = the sender's CPU, both =
+                      the two
   --receiver LIST     same | other: receiver on the sender's CPU or another one (default other)
   --payload LIST      UDP payload bytes, 14..65507 (default 64)
   --mode LIST         stream | pingpong (default stream)
@@ -102,12 +101,15 @@ function intIn(opt: string, raw: string, min: number, max: number): number {
   return v;
 }
 
+/** Options that may be given several times, one value each (a mask holds commas of its own). */
+const REPEATABLE_OPTS = new Set(["--rps"]);
 const VALUE_OPTS = new Set(["--tool", "--trace-count", "--rps", "--receiver", "--payload", "--mode", "--repeats", "--seconds", "--sender-cpu", "--out", "--port", "--trace", "--note"]);
 const FLAG_OPTS = new Set(["--matrix", "--baseline", "--no-baseline", "--dry-run", "--force", "--help", "-h"]);
 
 /** Parses `measure` arguments (after the subcommand). Throws UsageError with a precise message. */
 export function parseMeasureArgs(argv: readonly string[]): MeasureOptions {
   const seen = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -116,7 +118,8 @@ export function parseMeasureArgs(argv: readonly string[]): MeasureOptions {
     if (VALUE_OPTS.has(name)) {
       const value = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`${name} needs a value`);
-      if (seen.has(name)) throw new UsageError(`${name} given twice; use a comma-separated list instead`);
+      if (REPEATABLE_OPTS.has(name)) repeated.set(name, [...(repeated.get(name) ?? []), value]);
+      if (seen.has(name) && !REPEATABLE_OPTS.has(name)) throw new UsageError(`${name} given twice; use a comma-separated list instead`);
       seen.set(name, value);
     } else if (FLAG_OPTS.has(a)) flags.add(a === "-h" ? "--help" : a);
     else throw new UsageError(`unknown option "${a}". Options: ${[...VALUE_OPTS, ...FLAG_OPTS].join(", ")}`);
@@ -129,15 +132,19 @@ export function parseMeasureArgs(argv: readonly string[]): MeasureOptions {
     if (!(LOAD_TOOLS as readonly string[]).includes(t)) throw new UsageError(`--tool: expected ${LOAD_TOOLS.join(" or ")}, got "${t}"`);
     return t as LoadTool;
   });
-  const rps = list("--rps", seen.get("--rps") ?? (matrix ? "off,other,sender,both" : "off")).map((r) => {
+  const rps = (repeated.get("--rps") ?? (matrix ? ["off", "other", "sender", "both"] : ["off"])).map((raw) => {
+    const r = raw.trim();
     if (r === "off" || r === "other" || r === "sender" || r === "both") return r;
+    if (r === "") throw new UsageError(`--rps: empty value: expected off, other, sender, both or a hex CPU mask`);
+    let cpus: number[];
     try {
-      parseCpuMask(r);
+      cpus = parseCpuMask(r, "--rps");
     } catch {
-      throw new UsageError(`--rps: expected off, other, sender, both or a hex CPU mask without commas (e.g. 2), got "${r}"`);
+      throw new UsageError(`--rps: expected off, other, sender, both or a hex CPU mask in the sysfs form (e.g. 2, 3, 1,00000000 for CPU 32; repeat --rps to sweep several), got "${raw}"`);
     }
-    return r.toLowerCase().replace(/^0x/, "");
+    return formatCpuMask(cpus); // the canonical sysfs spelling
   });
+  if (new Set(rps).size !== rps.length) throw new UsageError(`--rps: the same mask is given twice (${rps.join(", ")})`);
   const receiver = list("--receiver", seen.get("--receiver") ?? (matrix ? "same,other" : "other")).map((r) => {
     if (r !== "same" && r !== "other") throw new UsageError(`--receiver: expected same or other, got "${r}"`);
     return r;
@@ -206,7 +213,7 @@ export function buildConfigs(o: MeasureOptions, online: readonly number[]): RunC
             const bad = maskCpus.filter((c) => !online.includes(c));
             if (bad.length) throw new UsageError(`--rps: mask ${rps} names CPU ${bad.join(",")}, which is not online (online: ${online.join(",")})`);
             const receiverCpu = receiver === "same" ? o.senderCpu : otherCpu(o.senderCpu, online);
-            const rpsLabel = rps === "off" || rps === "other" || rps === "sender" || rps === "both" ? `rps_${rps}` : `rps_${mask}`;
+            const rpsLabel = rps === "off" || rps === "other" || rps === "sender" || rps === "both" ? `rps_${rps}` : `rps_${mask.replace(/,/g, "_")}`;
             configs.push({
               // The lean tool is the default, so its ids stay those of the first datasets; sockperf's say so.
               config_id: `${mode}-${payload}b-${rpsLabel}-recv_${receiver}${tool === "lean" ? "" : `-${tool}`}`,

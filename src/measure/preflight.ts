@@ -17,6 +17,7 @@ export const SOCKPERF_TOOLS: readonly Tool[] = [
   { name: "sockperf", debPackage: "sockperf", why: "the UDP load (throughput and ping-pong over 127.0.0.1)" },
   { name: "taskset", debPackage: "util-linux", why: "pinning each tool to its CPU" },
   { name: "time", debPackage: "time", why: "GNU time: each tool's CPU time and context switches (wait4 rusage)" },
+  { name: "setpriv", debPackage: "util-linux", why: "PR_SET_PDEATHSIG for every tool, so none outlives the harness" },
 ];
 /** What the lean tool needs: a C compiler to build tools/udp-blast on first use. */
 export const LEAN_TOOLS: readonly Tool[] = [{ name: "gcc", debPackage: "gcc", why: "building the lean load tool tools/udp-blast on first use" }];

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { KernelTraceRecord } from "./record";
 import type { FtraceParseResult } from "./ftrace-parse";
 import { parseFtraceText } from "./ftrace-parse";
+import { UserInputError } from "../errors";
 
 /** The tracepoints the loopback captures record: the model's events plus the x86 vectors that show hardirq time. */
 export const TRACE_EVENTS: readonly string[] = [
@@ -75,7 +76,7 @@ export interface TraceMeta {
   };
 }
 
-export class TraceDatasetError extends Error {
+export class TraceDatasetError extends UserInputError {
   constructor(message: string) {
     super(message);
     this.name = "TraceDatasetError";
