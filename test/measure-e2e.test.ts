@@ -45,11 +45,12 @@ describe("softnet-lab measure on the real kernel", () => {
     expect(row.window_s as number).toBeLessThan(2);
     expect(row.received_pps as number).toBeGreaterThan(1000);
     const packets = row.packets as number;
-    // RPS steers every loopback packet to CPU 1, which is kicked by IPIs counted in received_rps. (Compared
-    // with all that softnet processed, not with the UDP count: other tests' datagrams on this machine are
-    // in Udp InDatagrams too, and RPS steers those to CPU 1 as well.)
+    // RPS steers every loopback packet to CPU 1, which is kicked by IPIs counted in received_rps. The
+    // machine-wide counters also hold other work's packets (tests running beside this one, traffic on
+    // other devices), so CPU 1's count is compared with the datagrams the tool itself received.
     const processed = row.softnet_processed as number[];
-    expect(processed[1]).toBeGreaterThanOrEqual(0.9 * (processed[0] + processed[1]));
+    // (the lean tool's count lies inside the window; sockperf's server counts its warm-up too)
+    if (tool === "lean") expect(processed[1]).toBeGreaterThanOrEqual(0.9 * (row.tool_received as number));
     expect(processed[1]).toBeGreaterThanOrEqual(0.5 * packets);
     expect((row.softnet_received_rps as number[])[1]).toBeGreaterThan(0);
     expect((row.ipi_cal as number[])[1]).toBeGreaterThanOrEqual((row.softnet_received_rps as number[])[1] * 0.9);
