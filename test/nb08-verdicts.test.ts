@@ -44,7 +44,7 @@ describe("08 · the real kernel's column", () => {
     .map((c: { source: string[] | string }) => (Array.isArray(c.source) ? c.source.join("") : c.source))
     .join("\n");
 
-  it("covers C1 to C15, each with evidence", () => {
+  it("covers C1 to C15 and R1, each with evidence", () => {
     expect(real.map((r) => r.claim)).toEqual(Object.keys(EXPECTED));
     for (const r of real) expect(r.text.length).toBeGreaterThan(20);
   });
@@ -52,7 +52,7 @@ describe("08 · the real kernel's column", () => {
   it("the notebook's list of what the kernel shows is the computed one, status by status", () => {
     const statuses = [...new Set(real.map((r) => r.status))];
     for (const status of statuses) {
-      const line = new RegExp(`- \\*\\*${status}\\*\\*: ((?:C\\d+(?:, )?)+)`).exec(md);
+      const line = new RegExp(`- \\*\\*${status}\\*\\*: ((?:[CR]\\d+(?:, )?)+)`).exec(md);
       expect(line, `no line for "${status}" in the notebook`).not.toBeNull();
       const listed = line![1].split(", ").map((x) => x.trim());
       expect(listed, status).toEqual(real.filter((r) => r.status === status).map((r) => r.claim));
