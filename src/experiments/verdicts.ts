@@ -92,11 +92,15 @@ export function claimVerdicts(publishedCsv: string): ClaimVerdict[] {
     `v6.10 threads / v6.8 with RPS off: ${ratios.map((r) => `${r.workload} ${r.ratio.toFixed(3)}`).join(", ")} (event for event the same run)`, "02-loopback-handoff");
 
   const c12 = c12Verdicts(rpsMatrix({ duration_ms: 100 }), 0.1);
-  const sameValue = c12.filter((c) => Math.abs(c.thread_vs_ipi - 1) <= 0.1).length;
-  const drops = c12.filter((c) => c.holds).length;
+  const sameValue = c12.filter((c) => Math.abs(c.thread_vs_ipi - 1) <= 0.1);
+  const spareSame = sameValue.filter((c) => c.spare).length;
+  const spareAll = c12.filter((c) => c.spare).length;
+  // the claim per condition is both parts at once: RPS lowers throughput, and thread and IPI end close
+  const holds = c12.filter((c) => c.holds).length;
+  const raises = c12.filter((c) => c.ipi_vs_off > 1 && c.thread_vs_off > 1).length;
   add("C12", "with RPS on loopback, IPI and thread results drop to mostly the same value",
-    sameValue === c12.length && drops === c12.length ? "reproduced" : sameValue > c12.length / 2 ? "reproduced under conditions" : "not reproduced",
-    `thread and IPI within 10% in ${sameValue} of ${c12.length} conditions (not with the receiver on another CPU and spare CPU time); both below RPS off in only ${drops} of ${c12.length}: RPS mostly raises loopback throughput in the model`, "03-rps-ipi-vs-threads");
+    holds === c12.length ? "reproduced" : holds > 0 ? "reproduced under conditions" : "not reproduced",
+    `both parts hold in ${holds} of ${c12.length} conditions: RPS raises loopback throughput with both kicks in ${raises} of ${c12.length} (as on the measured kernel); thread and IPI end within 10% in ${sameValue.length} of ${c12.length} (${spareSame} of the ${spareAll} with spare CPU time)`, "03-rps-ipi-vs-threads");
 
   add("C13", "backlog threads are optional (boot option) and mandatory on PREEMPT_RT",
     rtRuns[2]!.per_cpu[1]!.busy_ns.ksoftirqd === 0 && rtRuns[2]!.per_cpu[1]!.busy_ns.backlog_thread > 0,
