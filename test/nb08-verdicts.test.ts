@@ -11,7 +11,7 @@ import { loadMeasurementDataset } from "../src/measure/dataset";
 const EXPECTED: Record<string, string> = {
   C1: "reproduced", C2: "reproduced", C3: "reproduced", C4: "reproduced", C5: "reproduced",
   C6: "reproduced", C7: "reproduced", C8: "reproduced under conditions", C9: "reproduced",
-  C10: "reproduced under conditions", C11: "reproduced", C12: "reproduced under conditions",
+  C10: "reproduced under conditions", C11: "reproduced", C12: "not reproduced",
   C13: "reproduced", C14: "reproduced", C15: "reproduced",
   // the rival patch's own claim (OpenWrt's backlog_threaded, notebook 10)
   R1: "reproduced under conditions",
