@@ -3,7 +3,8 @@
  * issue 18): exact traces of each modelled function of the patch (the skipped RPS IPI and what is
  * scheduled instead, 6.1's ____napi_schedule, process_backlog keeping THREADED and counting
  * process_queue_empty, dev_cpu_dead's early return), wakeup placement within a cpus_mask, newidle /
- * nohz / periodic balancing, taskset, and a property test over random configurations.
+ * nohz / periodic balancing, taskset, and a property test over random configurations. Exact traces run
+ * on the reference cost table (profiles/reference-published.json), so a new default table leaves them be.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,11 +16,12 @@ import { TASK_RUNNING, TASK_SLEEPING } from "../src/kernel/task";
 import { simulate, Simulation } from "../src/sim/simulate";
 import { checkMachine } from "./helpers/machine-checks";
 
+const REF = "reference-published";
 const KEEP = new Set(["net:netif_rx", "sched:sched_wakeup", "napi:napi_poll", "irq:softirq_raise", "ipi:ipi_send_cpu", "net:netif_receive_skb"]);
 
 /** The first records of one ping-pong request with RPS to CPU 1, as "ts cpuN comm event detail". */
 function firstRecords(mode: BacklogNapiMode, n: number): string[] {
-  const r = simulate(makeConfig({ scenario: "loopback-pingpong-rps", backlog_napi: mode, duration_ms: 1, trace: true, trace_ns: 30_000 }));
+  const r = simulate(makeConfig({ profile: REF, scenario: "loopback-pingpong-rps", backlog_napi: mode, duration_ms: 1, trace: true, trace_ns: 30_000 }));
   return r.trace!.records.filter((x) => KEEP.has(x.event)).slice(0, n).map((x) => {
     const f = x.fields;
     const detail = x.event === "sched:sched_wakeup" ? `${f.comm}->${f.target_cpu}` : x.event === "napi:napi_poll" ? `${f.napi} work ${f.work}` : x.event === "ipi:ipi_send_cpu" ? `cpu${f.cpu}` : "";
@@ -38,7 +40,7 @@ describe("napi_schedule_rps as the patch leaves it", () => {
   });
 
   it("the target stays NAPI_STATE_SCHED with its packet and nobody polls it; the woken thread polls nothing", () => {
-    const s = new Simulation(makeConfig({ scenario: "loopback-pingpong-rps", backlog_napi: "backlog-threaded", duration_ms: 2 }));
+    const s = new Simulation(makeConfig({ profile: REF, scenario: "loopback-pingpong-rps", backlog_napi: "backlog-threaded", duration_ms: 2 }));
     s.runUntil(2_000_000);
     const m = s.machine;
     const sd1 = m.sd[1]!;
@@ -95,7 +97,7 @@ describe("backlog_set_threaded and napi_threaded_poll of 6.1", () => {
   });
 
   it("rounds of dev_rx_weight with cond_resched between, until a round does less; then napi_thread_wait sleeps", () => {
-    const r = simulate(makeConfig({ workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 200_000, nic_batch: 200, backlog_napi: "backlog-threaded-intent", duration_ms: 2, trace: true, trace_ns: 1_100_000 }));
+    const r = simulate(makeConfig({ profile: REF, workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 200_000, nic_batch: 200, backlog_napi: "backlog-threaded-intent", duration_ms: 2, trace: true, trace_ns: 1_100_000 }));
     const seq = r.trace!.records
       .filter((x) => x.event === "napi:napi_poll" || (x.event === "sched:sched_switch" && String(x.fields.prev_comm).startsWith("napi/")))
       .map((x) => `${x.ts} cpu${x.cpu} ${x.event === "napi:napi_poll" ? `poll ${x.fields.work}` : `${x.fields.prev_comm} ${x.fields.prev_state} -> ${x.fields.next_comm}`}`);
@@ -145,7 +147,7 @@ describe("____napi_schedule of 6.1 and process_backlog with the patch", () => {
 });
 
 describe("dev_cpu_dead with the patch", () => {
-  const runs = hotplugDesigns();
+  const runs = hotplugDesigns({ profile: REF });
   const of = (m: BacklogNapiMode) => runs.find((r) => r.mode === m)!;
 
   it("returns early for a THREADED backlog: nothing re-injected, the queue is left to napi/backlog-1 on a live CPU", () => {
