@@ -12,6 +12,7 @@ import * as simulate from "./simulate";
 import * as scenarios from "./scenarios";
 import * as measure from "../measure/cli";
 import { calibrate, compare } from "../calibrate/cli";
+import * as kernels from "../kernels/cli";
 
 interface CommandEntry {
   summary: string;
@@ -25,6 +26,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with sockperf, rps_cpus per run, counters (Linux, root)", module: measure },
   compare: { summary: "put the model beside a measured dataset: throughput and per-packet counts, within 25% or not", module: compare },
   calibrate: { summary: "fit the cost table to a measured dataset and save it as a profile (--set profile=<name>)", module: calibrate },
+  kernels: { summary: "boot Debian's kernels before and after the change (6.1, 6.1-rt, 6.12, 6.12+threads, 6.12-rt) in QEMU and measure inside each", module: kernels },
 };
 
 export function mainHelp(): string {
