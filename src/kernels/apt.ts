@@ -111,7 +111,8 @@ export function aptUpdate(cacheDir: string, log: (l: string) => void): string {
   const aptDir = join(cacheDir, "apt");
   for (const d of ["lists/partial", "cache/archives/partial"]) mkdirSync(join(aptDir, d), { recursive: true });
   if (!existsSync(DEBIAN_KEYRING)) throw new KernelEnvError(`Debian's archive keyring ${DEBIAN_KEYRING} is missing (apt-get install debian-archive-keyring)`);
-  const mirror = systemMirror(readSystemSources());
+  // SOFTNET_LAB_DEBIAN_MIRROR overrides the system's mirror (another mirror, or a test of an unreachable one).
+  const mirror = process.env.SOFTNET_LAB_DEBIAN_MIRROR || systemMirror(readSystemSources());
   writeFileSync(join(aptDir, "sources.sources"), privateSources(mirror));
   log(`kernels: apt-get update (bookworm, trixie on ${mirror}; private lists in ${aptDir})`);
   const r = run("apt-get", [...aptOptions(aptDir), "-q", "update"], { timeoutMs: 300_000 });

@@ -16,7 +16,7 @@ import type { Row } from "../measure/schema";
 import type { CachedImage } from "./apt";
 import type { GuestPlan } from "./guest-plan";
 import type { KernelModelConfig, KernelSpec } from "./set";
-import { caseCounters, workContext, type GuestCaseResult, type GuestTranscript, type WorkContext } from "./transcript";
+import { caseCounters, workContext, WORK_CONTEXTS, type GuestCaseResult, type GuestTranscript, type WorkContext } from "./transcript";
 
 export const GUEST_FORMAT = "softnet-lab/kernel-guest";
 export const GUEST_FORMAT_VERSION = 1;
@@ -71,7 +71,7 @@ export interface GuestRun {
 
 const GUEST_COLUMNS = ["config_id", "repeat", "boot", "context_cpu1", "context_cpu0", "backlog_napi_switches", "backlog_napi_cpu_ns", "net_rx_softirqs", "received_rps", "sent", "unaccounted", "lost_ratio", "idle_ticks", "warnings", "warning", "hotplug"] as const;
 
-const CONTEXTS: readonly WorkContext[] = ["backlog_napi thread", "ksoftirqd", "softirq (irq exit / bh enable)", "none"];
+const CONTEXTS = WORK_CONTEXTS;
 
 function num(s: string | undefined): number | null {
   if (s === undefined || s === "") return null;

@@ -172,7 +172,8 @@ run_case() {
 
 /** Quotes nothing: every argument is a number or a plain token produced here. */
 export function initScript(plan: GuestPlan): string {
-  const lines = [PRELUDE, "echo '@@softnet-lab-guest v1'"];
+  // The leading empty line ends whatever the firmware left on the console's current line.
+  const lines = [PRELUDE, "echo", "echo '@@softnet-lab-guest v1'"];
   lines.push("echo \"@@uname $(uname -r)\"", "echo \"@@cmdline $(cat /proc/cmdline)\"", "echo \"@@cpus $(cat /sys/devices/system/cpu/online)\"");
   lines.push("echo \"@@realtime $(cat /sys/kernel/realtime 2>/dev/null || echo 0)\"");
   lines.push("echo \"@@preempt $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)\"");

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { KernelEnvError } from "./errors";
 
@@ -110,7 +110,22 @@ export function isStaticElf(buf: Buffer): boolean {
   return true;
 }
 
-export const UDP_BLAST_SOURCE = resolve(__dirname, "../../tools/udp-blast/udp-blast.c");
+/** tools/udp-blast/udp-blast.c of this checkout: beside this file when it is known (CommonJS), else the
+ * nearest one at or above the working directory. */
+function findUdpBlastSource(): string {
+  if (typeof __dirname === "string") {
+    const p = resolve(__dirname, "../../tools/udp-blast/udp-blast.c");
+    if (existsSync(p)) return p;
+  }
+  let dir = process.cwd();
+  for (;;) {
+    const p = join(dir, "tools", "udp-blast", "udp-blast.c");
+    if (existsSync(p) || dirname(dir) === dir) return p;
+    dir = dirname(dir);
+  }
+}
+
+export const UDP_BLAST_SOURCE = findUdpBlastSource();
 
 /** Builds udp-blast static with Debian's gcc into the cache (keyed by the source's hash) and returns it. */
 export function staticUdpBlast(cacheDir: string, source = UDP_BLAST_SOURCE): Buffer {

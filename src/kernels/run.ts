@@ -99,6 +99,12 @@ export async function runKernel(o: BootPlanOptions): Promise<KernelDatasetInput>
         },
       });
       const t = parseTranscript(r.transcript);
+      if (!t.done || !t.version) {
+        // Keep what the failed guest printed, for diagnosis.
+        const keep = join(o.cacheDir, `failed-${o.spec.name.replace(/[^A-Za-z0-9.]+/g, "-")}-boot${b}.txt`);
+        writeFileSync(keep, `# ${r.argv.join(" ")}\n# ended: ${r.ended}, exit ${r.exitCode}, ${r.wallMs} ms\n# stderr: ${r.stderr.trim()}\n${r.transcript}`);
+        o.log(`kernels: ${what}: the guest's serial output is in ${keep}`);
+      }
       if (r.ended === "timeout") throw new KernelEnvError(`${what}: no end within ${Math.round((o.timeoutMs ?? bootTimeoutMs(o.plan, o.accel.accel)) / 1000)} s (QEMU killed; ${t.cases.length} of ${expected} cases reported)`);
       if (r.ended === "error" && !t.version) throw new KernelEnvError(`${what}: QEMU failed: ${r.stderr.trim().split("\n")[0] || `exit ${r.exitCode}`}`);
       checkComplete(t, expected, what);

@@ -161,7 +161,9 @@ export function parseTranscript(text: string): GuestTranscript {
   for (const raw of lines) {
     const line = raw.replace(/\s+$/, "");
     const at = line.indexOf("@@");
-    if (at < 0 || line.slice(0, at).trim() !== "") {
+    // Firmware output can share the first line ("Booting from ROM...@@softnet-lab-guest v1"): a marker
+    // counts wherever it starts, except inside a data block where the whole line is data.
+    if (at < 0 || (at > 0 && (file !== null || section !== null) && line.slice(0, at).trim() !== "")) {
       if (TROUBLE.test(line)) t.consoleWarnings.push(line.replace(/^\[\s*[\d.]+\]\s*/, "").trim());
       if (file) fileLines.push(line);
       else if (section) sectionLines.push(line);
@@ -345,19 +347,24 @@ export function caseCounters(c: GuestCaseResult): CaseCounters | null {
   };
 }
 
-export type WorkContext = "backlog_napi thread" | "ksoftirqd" | "softirq (irq exit / bh enable)" | "none";
+export type WorkContext = "backlog_napi thread" | "backlog_napi thread + NET_RX" | "ksoftirqd" | "softirq (irq exit / bh enable)" | "none";
+
+/** All contexts, for validation. */
+export const WORK_CONTEXTS: readonly WorkContext[] = ["backlog_napi thread", "backlog_napi thread + NET_RX", "ksoftirqd", "softirq (irq exit / bh enable)", "none"];
 
 /**
- * Which context processed the packets on `cpu`: the backlog thread when it switched at least once
- * per 50 packets processed there and NET_RX ran fewer times than it switched; ksoftirqd when its
- * switches are at least half the NET_RX runs there; else NET_RX at irq exit or local_bh_enable.
+ * Which context processed the packets on `cpu` (a rule over counters that do not depend on timing):
+ * the backlog thread when backlog_napi/N switched and NET_RX never ran there; both when both ran (a
+ * ping-pong's local replies take the softirq path, v6.10's use_local_napi); ksoftirqd when ksoftirqd/N
+ * switched at least once per two NET_RX runs there; else NET_RX at irq exit or local_bh_enable.
  */
 export function workContext(k: CaseCounters, cpu: number): WorkContext {
   const processed = k.processed[cpu] ?? 0;
   if (processed === 0) return "none";
   const bn = k.backlog_napi_switches?.[cpu] ?? 0;
   const netRx = k.net_rx[cpu] ?? 0;
-  if (bn > 0 && bn * 50 >= processed && netRx < bn) return "backlog_napi thread";
+  if (bn > 0 && netRx === 0) return "backlog_napi thread";
+  if (bn > 0 && bn * 2 >= netRx) return "backlog_napi thread + NET_RX";
   const ks = k.ksoftirqd_switches[cpu] ?? 0;
   if (netRx > 0 && ks * 2 >= netRx) return "ksoftirqd";
   return "softirq (irq exit / bh enable)";

@@ -1,0 +1,288 @@
+/**
+ * The change on real kernels beside the model (notebook 09): loads the committed datasets of Debian's
+ * kernels booted by `softnet-lab kernels` and, for each kernel, runs the model configuration that
+ * stands for it on the same case; then states per claim (C3, C4, C5, C7, C9, C11, C12, C13, C14) what
+ * the real kernels show, naming the kernels and the accelerator, for notebook 08's real-kernel column.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { makeConfig } from "../config/parse";
+import { loadKernelMatrix, type KernelDataset } from "../kernels/dataset";
+import { kernelFacts, fmtRange } from "../kernels/report";
+import { DEFAULT_MATRIX_KERNELS, resolveKernel } from "../kernels/set";
+import type { SimResult } from "../observe/types";
+import { simulate } from "../sim/simulate";
+
+/** The committed matrix (one dataset per kernel configuration). */
+export const KERNEL_MATRIX_NAME = "qemu-tcg-debian-kernels-2026-12-06";
+
+/** The nearest datasets/real/<matrix> at or above `from` (the repo root under vitest, its parent for
+ * notebooks/). No import.meta: tslab compiles this file as CommonJS. */
+export function defaultKernelMatrixDir(from = process.cwd()): string {
+  let dir = path.resolve(from);
+  for (;;) {
+    const c = path.join(dir, "datasets", "real", KERNEL_MATRIX_NAME);
+    if (fs.existsSync(c)) return c;
+    const up = path.dirname(dir);
+    if (up === dir) return path.join(path.resolve(from), "datasets", "real", KERNEL_MATRIX_NAME);
+    dir = up;
+  }
+}
+
+export const KERNEL_MATRIX_DIR = path.join("datasets", "real", KERNEL_MATRIX_NAME);
+
+/** The kernel datasets in the matrix's order (6.1, 6.1-rt, 6.12, 6.12+threads, 6.12-rt, 6.12+preempt=full). */
+export function loadRealKernels(dir = defaultKernelMatrixDir()): KernelDataset[] {
+  const ds = loadKernelMatrix(dir);
+  const order = (n: string) => {
+    const i = (DEFAULT_MATRIX_KERNELS as readonly string[]).indexOf(n);
+    return i < 0 ? 99 : i;
+  };
+  return ds.sort((a, b) => order(a.guest.kernel_name) - order(b.guest.kernel_name));
+}
+
+export type Context = "softirq (irq exit / bh enable)" | "ksoftirqd" | "backlog_napi thread" | "idle task" | "none";
+
+export interface ModelFacts {
+  kernel: string;
+  /** The model keys used. */
+  config: string;
+  /** Where the model ran NET_RX's work on CPU1 (the RPS target), by most softirq runs. */
+  context: Context;
+  backlogThreads: boolean;
+  ipisPerPacket: number;
+  lossRatio: number;
+  /** The model printed do_softirq_post_smp_call_flush's warning on the paced stream. */
+  warns: boolean;
+}
+
+/** Where the model did NET_RX's work on `cpu`: the context with the most CPU time among softirq (at irq
+ * exit or local_bh_enable), ksoftirqd/N and backlog_napi/N (which polls without a softirq in v6.10). */
+function dominantContext(r: SimResult, cpu: number): Context {
+  const b = r.per_cpu[cpu]!.busy_ns;
+  const s = r.per_cpu[cpu]!.softirq_runs;
+  const c: [Context, number][] = [
+    ["softirq (irq exit / bh enable)", b.softirq],
+    ["ksoftirqd", b.ksoftirqd],
+    ["backlog_napi thread", b.backlog_thread],
+  ];
+  c.sort((a, b2) => b2[1] - a[1]);
+  if (c[0]![1] > 0) return c[0]![0];
+  return s.idle > 0 ? "idle task" : "none";
+}
+
+/**
+ * The model on the matrix's main case for `kernel` (64 B flat-out stream, sender CPU0, RPS to CPU1,
+ * receiver on CPU1, 20 ms) and on its paced case (2000/s, the idle target CPU: C5's warning).
+ * `idle` picks the model's idle: `poll` stands for an idle loop with TIF_POLLING_NRFLAG set (mwait),
+ * `halt` for one that needs an IPI to wake.
+ */
+export function modelFacts(kernel: string, idle: "halt" | "poll" = "halt"): ModelFacts {
+  const m = resolveKernel(kernel).model;
+  const base = { backlog_napi: m.backlog_napi, preempt: m.preempt, ksoftirqd_policy: m.ksoftirqd_policy, hz: m.hz, idle };
+  const stream = simulate(makeConfig({ ...base, workload: "udp-stream", rate_pps: 0, payload_bytes: 64, sender_cpu: 0, receiver_cpu: 1, rps_cpus: "2", duration_ms: 20 }));
+  const paced = simulate(makeConfig({ ...base, workload: "udp-stream", rate_pps: 2000, payload_bytes: 64, sender_cpu: 0, receiver_cpu: 1, rps_cpus: "2", duration_ms: 50 }));
+  const sent = stream.packets.sent;
+  const lost = Object.values(stream.packets.dropped).reduce((a, b) => a + b, 0);
+  return {
+    kernel,
+    config: `backlog_napi=${m.backlog_napi} preempt=${m.preempt} ksoftirqd_policy=${m.ksoftirqd_policy} hz=${m.hz} idle=${idle}`,
+    context: dominantContext(stream, 1),
+    backlogThreads: m.backlog_napi !== "softirq",
+    ipisPerPacket: stream.per_packet.ipis,
+    lossRatio: sent > 0 ? lost / sent : 0,
+    warns: paced.warnings.some((w) => w.includes("do_softirq_post_smp_call_flush")) || stream.warnings.some((w) => w.includes("do_softirq_post_smp_call_flush")),
+  };
+}
+
+/** The real context name mapped onto the model's (a ping-pong's mixed case counts as the thread). */
+export function realContext(c: string): Context {
+  if (c.startsWith("backlog_napi thread")) return "backlog_napi thread";
+  if (c === "ksoftirqd") return "ksoftirqd";
+  if (c === "none") return "none";
+  return "softirq (irq exit / bh enable)";
+}
+
+export interface BesideRow {
+  kernel: string;
+  accelerator: string;
+  real_context: string;
+  model_context: Context;
+  real_threads: boolean;
+  model_threads: boolean;
+  real_ipis_per_packet: string;
+  model_ipis_per_packet: number;
+  real_loss: string;
+  model_loss: number;
+  real_warning_runs: string;
+  model_warns: boolean;
+}
+
+/** One row per kernel: the real kernel's facts (ranges over both boots) beside the model's. */
+export function besideModel(ds: readonly KernelDataset[], idle: "halt" | "poll" = "halt"): BesideRow[] {
+  return ds.map((d) => {
+    const f = kernelFacts(d);
+    const paced = kernelFacts(d, "paced-2000-64-rps-other");
+    const m = modelFacts(d.guest.kernel_name, idle);
+    return {
+      kernel: f.kernel,
+      accelerator: f.accelerator.toUpperCase(),
+      real_context: f.rpsContext.join(" / "),
+      model_context: m.context,
+      real_threads: f.threads.some((t) => t.startsWith("backlog_napi/")),
+      model_threads: m.backlogThreads,
+      real_ipis_per_packet: fmtRange(f.ipisPerPacket),
+      model_ipis_per_packet: Number(m.ipisPerPacket.toPrecision(3)),
+      real_loss: fmtRange(f.lossRatio),
+      model_loss: Number(m.lossRatio.toPrecision(3)),
+      real_warning_runs: `${paced.warningRuns + 0}/${d.guestRuns.length}`,
+      model_warns: m.warns,
+    };
+  });
+}
+
+export interface Disagreement {
+  kernel: string;
+  what: string;
+  real: string;
+  model: string;
+  likely_cause: string;
+}
+
+/** Where the model and a real kernel disagree on a fact that does not depend on timing, or in direction. */
+export function disagreements(ds: readonly KernelDataset[], idle: "halt" | "poll" = "halt"): Disagreement[] {
+  const out: Disagreement[] = [];
+  for (const d of ds) {
+    const f = kernelFacts(d);
+    const m = modelFacts(d.guest.kernel_name, idle);
+    const realCtx = f.rpsContext.map(realContext);
+    if (!realCtx.includes(m.context))
+      out.push({ kernel: f.kernel, what: "context that processed the RPS-steered packets", real: f.rpsContext.join(" / "), model: m.context, likely_cause: causeFor(f.kernel, "context") });
+    const realThreads = f.threads.some((t) => t.startsWith("backlog_napi/"));
+    if (realThreads !== m.backlogThreads) out.push({ kernel: f.kernel, what: "backlog_napi/N threads exist", real: String(realThreads), model: String(m.backlogThreads), likely_cause: "the kernel configuration's mapping" });
+    const warned = d.guestRuns.some((g) => g.warnings > 0);
+    if (warned !== m.warns)
+      out.push({ kernel: f.kernel, what: "do_softirq_post_smp_call_flush warning", real: warned ? `yes (${d.guestRuns.filter((g) => g.warnings > 0).length} of ${d.guestRuns.length} runs)` : "never", model: m.warns ? "yes" : "never", likely_cause: causeFor(f.kernel, "warning") });
+  }
+  return out;
+}
+
+function causeFor(kernel: string, what: "context" | "warning"): string {
+  if (what === "warning")
+    return "the model warns only when the RPS IPI's callback runs in a polling idle task (idle=poll); the TCG guest's idle loop evidently lets the callback run from the idle task (flush_smp_call_function_queue at the end of do_idle) even where the model's halt idle takes a hardirq";
+  if (kernel.endsWith("-rt")) return "under RT the model runs the RPS IPI's softirq in ksoftirqd; the real kernel also runs part of it from the idle task or at the end of threaded contexts";
+  return "the model's flat-out sender keeps the target CPU's softirq in one context; the real kernel under TCG splits it between contexts";
+}
+
+/** Per claim, the real-kernel evidence from the committed datasets (for notebook 08's real-kernel column). */
+export interface ClaimEvidence {
+  claim: "C3" | "C4" | "C5" | "C7" | "C9" | "C11" | "C12" | "C13" | "C14";
+  /** supports: the real kernels show what the claim says; partial: only part; not-shown: these boots cannot show it. */
+  verdict: "supports" | "partial" | "not-shown";
+  text: string;
+}
+
+function byName(ds: readonly KernelDataset[], n: string): KernelDataset | undefined {
+  return ds.find((d) => d.guest.kernel_name === n);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+}
+
+/** Median over runs of a run column for one configuration. */
+export function runMedian(d: KernelDataset, configId: string, col: string): number {
+  return median(d.runs.filter((r) => r.config_id === configId && typeof r[col] === "number").map((r) => r[col] as number));
+}
+
+/** Sum over CPUs, median over runs, of a per-CPU column of guest-runs for one configuration. */
+function guestMedian(d: KernelDataset, configId: string, f: (g: KernelDataset["guestRuns"][number]) => number): number {
+  return median(d.guestRuns.filter((g) => g.config_id === configId).map(f));
+}
+
+export function claimEvidence(ds: readonly KernelDataset[]): ClaimEvidence[] {
+  const acc = [...new Set(ds.map((d) => d.guest.accelerator.toUpperCase()))].join("/");
+  const tag = `(Debian kernels in QEMU ${acc}, ${ds[0]?.guest.boots ?? 0} boots x ${ds[0]?.guest.repeats_per_boot ?? 0} runs each)`;
+  const k = (n: string) => byName(ds, n);
+  const facts = (n: string, id?: string) => {
+    const d = k(n);
+    return d ? kernelFacts(d, id) : null;
+  };
+  const out: ClaimEvidence[] = [];
+  const rt61 = facts("6.1-rt");
+  const rt612 = facts("6.12-rt");
+  const thr = facts("6.12+threads");
+  const plain61 = facts("6.1");
+  const plain612 = facts("6.12");
+
+  out.push({
+    claim: "C3",
+    verdict: "not-shown",
+    text: `Not shown by these boots ${tag}: every case runs on the guest's loopback, so no device interrupt (and no forced-threaded IRQ thread) is involved; the two-virtio-net device case is not in the matrix yet (virtio_net is a module in Debian's kernels and the kit keeps only vmlinuz).`,
+  });
+  if (rt61) {
+    out.push({
+      claim: "C4",
+      verdict: rt61.rpsContext.includes("ksoftirqd") ? "supports" : "partial",
+      text: `6.1-rt (before the change): the RPS-steered stream was processed by ${rt61.rpsContext.join(" / ")} on CPU1 in every run, with ${fmtRange(rt61.ipisPerPacket)} IPIs per packet and ${fmtRange(rt61.lossRatio)} of the datagrams lost; 6.12-rt (after): ${rt612 ? rt612.rpsContext.join(" / ") : "not booted"} ${tag}.`,
+    });
+    const warned = k("6.1-rt")!.guestRuns.filter((g) => g.warnings > 0).length;
+    const others = ds.filter((d) => d.guest.kernel_name !== "6.1-rt" && d.guestRuns.some((g) => g.warnings > 0)).map((d) => d.guest.kernel_name);
+    out.push({
+      claim: "C5",
+      verdict: warned > 0 && others.length === 0 ? "supports" : warned > 0 ? "partial" : "not-shown",
+      text: warned > 0
+        ? `6.1-rt printed "${k("6.1-rt")!.guestRuns.find((g) => g.warnings > 0)!.warning}" in ${warned} of ${k("6.1-rt")!.guestRuns.length} runs (it needs the RPS IPI to land while CPU1 is idle, so it varies from boot to boot); ${others.length ? `also on ${others.join(", ")}` : "no other kernel warned, 6.12-rt (backlog threads) included"} ${tag}.`
+        : `No run of 6.1-rt printed the warning ${tag}; it needs the IPI to land on an idle CPU and is timing-dependent under TCG.`,
+    });
+  }
+  if (plain61 && plain612) {
+    const ks61 = runMedian(k("6.1")!, "stream-64-rps-other", "ksoftirqd_ns_per_packet");
+    const ks612 = runMedian(k("6.12")!, "stream-64-rps-other", "ksoftirqd_ns_per_packet");
+    out.push({
+      claim: "C7",
+      verdict: "partial",
+      text: `The flood case on a device is not in the matrix; on the loopback stream steered to CPU1, ksoftirqd spent a median ${ks61.toFixed(0)} ns per packet on 6.1 (2016 policy) against ${ks612.toFixed(0)} ns on 6.12 (since the v6.5 revert); the RPS-steered packets were processed by ${plain61.rpsContext.join(" / ")} on 6.1 and ${plain612.rpsContext.join(" / ")} on 6.12 ${tag}. Only the direction counts under TCG.`,
+    });
+  }
+  if (thr && plain612) {
+    const ppsThr = runMedian(k("6.12+threads")!, "pingpong-64-rps-off", "round_trips_per_s");
+    const pps612 = runMedian(k("6.12")!, "pingpong-64-rps-off", "round_trips_per_s");
+    const swThr = runMedian(k("6.12+threads")!, "pingpong-64-rps-off", "system_switches_per_packet");
+    const sw612 = runMedian(k("6.12")!, "pingpong-64-rps-off", "system_switches_per_packet");
+    const ctxOff = k("6.12+threads")!.guestRuns.filter((g) => g.config_id === "pingpong-64-rps-off");
+    out.push({
+      claim: "C9",
+      verdict: "partial",
+      text: `With thread_backlog_napi and RPS off, the loopback ping-pong's packets were processed by ${[...new Set(ctxOff.flatMap((g) => [g.context_cpu0, g.context_cpu1]).filter((c) => c !== "none"))].join(" / ")}: v6.10 keeps a local backlog on the softirq path (use_local_napi), so the RFC's hand-off to a thread does not happen on 6.12 and cannot be measured there; switches per packet ${swThr.toFixed(2)} with the option against ${sw612.toFixed(2)} without ${tag}.`,
+    });
+    out.push({
+      claim: "C11",
+      verdict: ctxOff.every((g) => !g.context_cpu0.startsWith("backlog") && !g.context_cpu1.startsWith("backlog")) ? "supports" : "partial",
+      text: `6.12+threads, RPS off (every backlog local): NET_RX ran in the sending task's softirq and backlog_napi/N did not process the packets (${ctxOff.length} runs); round trips per second ${ppsThr.toFixed(0)} with the option against ${pps612.toFixed(0)} without, under TCG (times are not the hardware's) ${tag}.`,
+    });
+    const ipiThr = thr.ipisPerPacket;
+    const ipi612 = plain612.ipisPerPacket;
+    out.push({
+      claim: "C12",
+      verdict: "partial",
+      text: `With RPS to the other CPU, 6.12 woke CPU1 by RPS IPI (${fmtRange(ipi612)} IPIs per packet, NET_RX at irq exit) and 6.12+threads by waking backlog_napi/1 (${fmtRange(ipiThr)} IPIs per packet, NET_RX runs on CPU1 per packet ${fmtRange(thr.netRxPerPacket)}); received datagrams per second ${runMedian(k("6.12")!, "stream-64-rps-other", "received_pps").toFixed(0)} against ${runMedian(k("6.12+threads")!, "stream-64-rps-other", "received_pps").toFixed(0)}: TCG times, the direction only ${tag}.`,
+    });
+  }
+  if (thr && rt612 && plain612) {
+    out.push({
+      claim: "C13",
+      verdict: thr.threads.includes("backlog_napi/1") && rt612.threads.includes("backlog_napi/1") && !plain612.threads.some((t) => t.startsWith("backlog_napi/")) ? "supports" : "partial",
+      text: `backlog_napi/0 and /1 exist on 6.12 booted with thread_backlog_napi and on 6.12-rt without any option, and on neither 6.12 without it nor 6.1/6.1-rt (before the change) ${tag}.`,
+    });
+  }
+  const hot = ds.map((d) => ({ n: d.guest.kernel_name, g: d.guestRuns.filter((x) => x.config_id === "hotplug-stream-64-rps-cpu1") }));
+  const allOk = hot.every((h) => h.g.length > 0 && h.g.every((x) => x.unaccounted === 0 && /offline rc=0/.test(x.hotplug) && /online rc=0 online=0-1/.test(x.hotplug)));
+  out.push({
+    claim: "C14",
+    verdict: allOk ? "supports" : "partial",
+    text: `CPU1 went offline and back online in the middle of a stream steered to it on every kernel (${hot.map((h) => h.n).join(", ")}); ${allOk ? "every datagram sent was accounted for (delivered, dropped for a full receive buffer, or dropped at the backlog) in every run" : `datagrams unaccounted for in some runs: ${hot.filter((h) => h.g.some((x) => x.unaccounted > 0)).map((h) => h.n).join(", ")}`} ${tag}.`,
+  });
+  return out;
+}
