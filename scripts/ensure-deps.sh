@@ -40,6 +40,8 @@ if [ "$want_measure" = 1 ]; then
   command -v sockperf >/dev/null 2>&1 || apt_pkgs+=(sockperf)
   [ -x /usr/bin/time ] || apt_pkgs+=(time)
   command -v taskset >/dev/null 2>&1 || apt_pkgs+=(util-linux)
+  # the lean load tool (tools/udp-blast) is built with the system C compiler on first use
+  command -v gcc >/dev/null 2>&1 || apt_pkgs+=(gcc libc6-dev)
 fi
 if [ "$want_kernels" = 1 ]; then
   command -v qemu-system-x86_64 >/dev/null 2>&1 || apt_pkgs+=(qemu-system-x86)

@@ -6,6 +6,7 @@
  * A bare name (no "/" and no ".txt") is looked up in datasets/traces.
  */
 import * as fs from "node:fs";
+import { exitCodeOf, UserInputError } from "../src/errors";
 import { parseFtraceText } from "../src/trace/ftrace-parse";
 import { summarize } from "../src/trace/analyze";
 import { toChromeTrace } from "../src/trace/chrome-trace";
@@ -28,7 +29,7 @@ function main(argv: string[]): void {
     return i >= 0 ? rest[i + 1] : undefined;
   };
   if (!cmd || !source || !["summary", "chrome", "report"].includes(cmd)) {
-    throw new Error("usage: trace-tool.ts summary|chrome|report <trace.txt | dataset-name> [--dev lo] [-o out.json]");
+    throw new UserInputError("usage: trace-tool.ts summary|chrome|report <trace.txt | dataset-name> [--dev lo] [-o out.json]");
   }
   const { records, title, meta } = load(source);
   if (cmd === "summary") {
@@ -46,6 +47,7 @@ function main(argv: string[]): void {
 try {
   main(process.argv.slice(2));
 } catch (e) {
+  // bad input (a malformed trace, an unknown dataset) is exit 2; anything else a bug (exit 1)
   console.error(`trace-tool: ${(e as Error).message}`);
-  process.exit(1);
+  process.exit(exitCodeOf(e));
 }

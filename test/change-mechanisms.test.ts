@@ -13,7 +13,8 @@ import { NAPI_STATE_SCHED_THREADED, NAPI_STATE_THREADED } from "../src/kernel/de
 import { Simulation, simulate } from "../src/sim/simulate";
 import type { SimResult } from "../src/observe/types";
 
-const run = (o: ConfigOverrides) => simulate(makeConfig(o));
+// the semantic tests run on the reference cost table (see test/helpers/model.ts)
+const run = (o: ConfigOverrides) => simulate(makeConfig({ profile: "reference-published", ...o }));
 const count = (r: SimResult, ev: string, pred: (f: Record<string, string | number>, comm: string) => boolean = () => true) =>
   r.trace!.records.filter((x) => x.event === ev && pred(x.fields, x.comm)).length;
 
@@ -44,7 +45,7 @@ describe("backlog threads", () => {
   });
 
   it("remote kicks wake backlog_napi/N instead of sending an RPS IPI; THREADED stays set, SCHED_THREADED only with work", () => {
-    const cfg = makeConfig({ workload: "udp-stream", backlog_napi: "threads", rps_cpus: "2", rate_pps: 100_000, duration_ms: 3, trace: true });
+    const cfg = makeConfig({ profile: "reference-published", workload: "udp-stream", backlog_napi: "threads", rps_cpus: "2", rate_pps: 100_000, duration_ms: 3, trace: true });
     const s = new Simulation(cfg);
     let sawIdle = false;
     for (let t = 37_000; t <= 3_000_000; t += 37_000) { // not in step with the 10 us sends

@@ -1,6 +1,7 @@
 // The softnet-lab command line: exit codes and messages for bad input (in-process and through the
 // real bin), scenario and --set precedence, help and scenario listing, the generated docs, and the
 // simulate success path (summary, --json with every documented field, --trace-out).
+import { readTraceJsonl } from "../src/trace/stream";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -218,6 +219,7 @@ describe("summary layout (synthetic result)", () => {
       per_packet: { context_switches: 1.004, ipis: 0.5, net_rx_softirqs: 0.25, cpu_ns: 2100 },
       events: 123_456,
       digest: "0123abcd",
+      seed_reached: [],
       wall_ms: 12,
       warnings: ["an example warning"],
     };
@@ -335,7 +337,7 @@ describe("simulate runs the model", () => {
       expect(r.err).toBe("");
       expect(r.code).toBe(0);
       expect(JSON.parse(r.out).trace).toBeUndefined();
-      const trace = JSON.parse(readFileSync(file, "utf8"));
+      const trace = readTraceJsonl(readFileSync(file, "utf8"));
       expect(trace.records.length).toBeGreaterThan(0);
       expect(trace.spans.length).toBeGreaterThan(0);
       expect(readdirSync(dir)).toEqual(["trace.json"]);

@@ -7,10 +7,10 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../src/config/schema";
 import type { SimResult } from "../src/observe/types";
-import { recs, run, traced } from "./helpers/model";
+import { recs, REFERENCE_COSTS, run, traced } from "./helpers/model";
 
 const task = (r: SimResult, name: string) => r.tasks.find((t) => t.name === name)!;
-const C = DEFAULT_CONFIG.costs;
+const C = REFERENCE_COSTS;
 
 describe("RPS off: the receive path runs inside the sender's sendto", () => {
   const { records, r } = traced({ workload: "udp-stream", duration_ms: 3 });

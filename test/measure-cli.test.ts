@@ -18,7 +18,10 @@ function capture() {
 describe("options", () => {
   it.each([
     [["--bogus"], /unknown option "--bogus"/],
-    [["--rps", "sometimes"], /--rps: expected off, other or a hex CPU mask/],
+    [["--rps", "sometimes"], /--rps: expected off, other, sender, both or a hex CPU mask/],
+    [["--tool", "iperf"], /--tool: expected lean or sockperf, got "iperf"/],
+    [["--trace-count", "100"], /--trace-count needs --trace DIR/],
+    [["--tool", "sockperf", "--trace", "/tmp/x", "--trace-count", "100"], /--trace-count needs the lean tool/],
     [["--receiver", "left"], /--receiver: expected same or other, got "left"/],
     [["--payload", "10"], /--payload: expected a whole number 14\.\.65507, got 10/],
     [["--payload", "64,70000"], /--payload: expected a whole number 14\.\.65507, got 70000/],
@@ -34,19 +37,28 @@ describe("options", () => {
     expect(() => parseMeasureArgs(argv)).toThrow(msg);
   });
 
-  it("--matrix is the Done-means set plus an idle baseline, 5 repeats interleaved", () => {
+  it("--matrix is the Done-means set plus an idle baseline, 5 repeats interleaved, with the lean tool", () => {
     const o = parseMeasureArgs(["--matrix", "--seconds", "2"]);
     const c = buildConfigs(o, [0, 1]);
-    expect(c).toHaveLength(17);
+    expect(c).toHaveLength(33);
     expect(c[0].mode).toBe("idle");
     const traffic = c.slice(1);
-    expect(new Set(traffic.map((x) => `${x.mode}/${x.payload_bytes}/${x.rps_cpus}/${x.receiver_cpu}`)).size).toBe(16);
-    expect(new Set(traffic.map((x) => x.rps_cpus))).toEqual(new Set(["0", "2"]));
-    expect(traffic.every((x) => x.sender_cpu === 0)).toBe(true);
+    expect(new Set(traffic.map((x) => `${x.mode}/${x.payload_bytes}/${x.rps_cpus}/${x.receiver_cpu}`)).size).toBe(32);
+    // RPS off, to the other CPU, to the sender's CPU, to both
+    expect(new Set(traffic.map((x) => x.rps_cpus))).toEqual(new Set(["0", "2", "1", "3"]));
+    expect(traffic.every((x) => x.sender_cpu === 0 && x.tool === "lean")).toBe(true);
     const s = schedule(c, o.repeats);
-    expect(s).toHaveLength(85);
-    expect(s.slice(0, 17).every((r) => r.repeat === 1)).toBe(true);
-    expect(s[17]).toMatchObject({ repeat: 2, config: { config_id: "idle" } });
+    expect(s).toHaveLength(165);
+    expect(s.slice(0, 33).every((r) => r.repeat === 1)).toBe(true);
+    expect(s[33]).toMatchObject({ repeat: 2, config: { config_id: "idle" } });
+  });
+
+  it("--tool lean,sockperf puts both tools' configurations side by side; sockperf's ids say so", () => {
+    const c = buildConfigs(parseMeasureArgs(["--tool", "lean,sockperf", "--rps", "off", "--no-baseline"]), [0, 1]);
+    expect(c.map((x) => [x.tool, x.config_id])).toEqual([
+      ["lean", "stream-64b-rps_off-recv_other"],
+      ["sockperf", "stream-64b-rps_off-recv_other-sockperf"],
+    ]);
   });
 
   it("'other' follows the sender CPU and masks must name online CPUs", () => {
@@ -61,8 +73,13 @@ describe("measureMain", () => {
   it("--dry-run prints every command, all to 127.0.0.1, and the rps_cpus writes", async () => {
     const io = capture();
     expect(await measureMain(["--matrix", "--dry-run", "--out", "datasets/real/x"], process.env, io)).toBe(0);
-    expect(io.outText).toMatch(/17 configuration\(s\) x 5 repeat\(s\) = 85 runs/);
-    const cmds = io.outText.split("\n").filter((l) => l.includes("sockperf "));
+    expect(io.outText).toMatch(/33 configuration\(s\) x 5 repeat\(s\) = 165 runs/);
+    const lean = io.outText.split("\n").filter((l) => l.includes("udp-blast "));
+    expect(lean.length).toBe(64);
+    expect(lean.every((l) => l.includes("127.0.0.1"))).toBe(true);
+    const sp = capture();
+    expect(await measureMain(["--tool", "sockperf", "--rps", "off", "--rps", "other", "--receiver", "same,other", "--mode", "stream,pingpong", "--payload", "64,1024", "--dry-run"], process.env, sp)).toBe(0);
+    const cmds = sp.outText.split("\n").filter((l) => l.includes("sockperf "));
     expect(cmds.length).toBe(32);
     expect(cmds.every((l) => l.includes("-i 127.0.0.1"))).toBe(true);
     expect(io.outText).toContain("write 2 to /sys/class/net/lo/queues/rx-0/rps_cpus");
@@ -93,10 +110,13 @@ describe("measureMain", () => {
     const empty = mkdtempSync(join(tmpdir(), "softnet-lab-path-"));
     try {
       const io = capture();
-      expect(await measureMain(["--repeats", "1"], { PATH: empty }, io)).toBe(3);
+      expect(await measureMain(["--repeats", "1", "--tool", "sockperf"], { PATH: empty }, io)).toBe(3);
       expect(io.errText).toContain("missing tools: sockperf");
       expect(io.errText).toContain("apt-get install -y --no-install-recommends sockperf util-linux time");
       expect(io.errText).toContain("bash scripts/ensure-deps.sh --measure");
+      const lean = capture();
+      expect(await measureMain(["--repeats", "1"], { PATH: empty }, lean)).toBe(3);
+      expect(lean.errText).toContain("missing tool: gcc (building the lean load tool tools/udp-blast on first use)");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -16,7 +16,7 @@ const ROOT = resolve(__dirname, "..");
 function metadata(): DatasetMetadata {
   return {
     format: "softnet-lab/measure-dataset",
-    format_version: 1,
+    format_version: 2,
     created_at: "2026-11-25T07:00:00.000Z",
     machine_kind: "test fixture",
     kernel: { release: "6.18.0", config_source: null, preempt: "PREEMPT_NONE", preempt_dynamic: true, preempt_runtime: null, hz: 250, rps: true, flow_limit: true, irq_time_accounting: false, thread_backlog_napi: false, backlog_napi_threads: 0, cmdline_flags: [] },
@@ -33,7 +33,7 @@ function metadata(): DatasetMetadata {
 
 function run(repeat: number, pps: number): Row {
   const raw: Row = {
-    config_id: "stream-64b-rps_other-recv_other", mode: "stream", payload_bytes: 64, rps: "other", rps_cpus: "2", sender_cpu: 0, receiver_cpu: 1, receiver: "other", seconds: 2,
+    tool: "lean", config_id: "stream-64b-rps_other-recv_other", mode: "stream", payload_bytes: 64, rps: "other", rps_cpus: "2", sender_cpu: 0, receiver_cpu: 1, receiver: "other", seconds: 2,
     repeat, started_at: `2026-11-25T07:00:0${repeat}.000Z`, loadavg_1m_before: 0.5, window: "tool-markers", window_s: 2,
     tool_sent: 2 * pps + 100, tool_received: 2 * pps, tool_runtime_s: 2, sent_pps: pps + 50, received_pps: pps, round_trips_per_s: null,
     latency_avg_us: null, latency_p50_us: null, latency_p90_us: null, latency_p99_us: null, latency_max_us: null,
@@ -41,7 +41,7 @@ function run(repeat: number, pps: number): Row {
     udp_in_datagrams: 2 * pps, udp_in_errors: 100, udp_rcvbuf_errors: 100, udp_no_ports: 0, ctxt: 5000,
     softnet_processed: [0, 2 * pps + 100], softnet_dropped: [0, 0], softnet_time_squeeze: [0, 3], softnet_received_rps: [0, 700], softnet_flow_limit_count: [0, 0],
     net_rx_softirqs: [10, 700], ipi_cal: [5, 705], ipi_res: [200, 30], timer_loc: [500, 500], ksoftirqd_cpu_ns: [0, 12345], ksoftirqd_switches: [0, 4], backlog_napi_cpu_ns: null,
-    cpu_busy_ticks: [200, 150], cpu_softirq_ticks: [1, 40], cpu_steal_ticks: [0, 0],
+    cpu_busy_ticks: [200, 150], cpu_softirq_ticks: [1, 40], cpu_steal_ticks: [0, 0], cpu_idle_ticks: [300, 350],
   };
   return { ...raw, ...deriveRunColumns(raw) };
 }

@@ -2,13 +2,14 @@
 // 1 s of traffic to 127.0.0.1 (sockperf adds about 2 s of its own start-up), one repeat. It runs on
 // this machine kind (Linux, root, writable rps_cpus, sockperf + GNU time + taskset) and is skipped with
 // the reason elsewhere. The --trace case also needs tracefs.
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadMeasurementDataset, writeMeasurementDataset } from "../src/measure/dataset";
 import { DEFAULT_STATE_DIR, onlineCpus, runMeasurement } from "../src/measure/harness";
 import { buildConfigs, parseMeasureArgs } from "../src/measure/plan";
+import { COST_TRACE_EVENTS } from "../src/trace/dataset";
 import { preflight } from "../src/measure/preflight";
 import { LO_RPS_CPUS } from "../src/measure/rps-guard";
 import { makeTraceHook } from "../src/measure/trace-hook";
@@ -30,21 +31,27 @@ function whyNot(): string | null {
 const reason = whyNot();
 
 describe("softnet-lab measure on the real kernel", () => {
-  it.skipIf(reason !== null)(`measures one configuration end to end and restores rps_cpus${reason ? ` (skipped: ${reason})` : ""}`, async () => {
+  it.skipIf(reason !== null).each(["lean", "sockperf"])(`measures one configuration end to end with the %s tool and restores rps_cpus${reason ? ` (skipped: ${reason})` : ""}`, async (tool) => {
     const previous = readFileSync(LO_RPS_CPUS, "utf8").trim();
-    const opts = parseMeasureArgs(["--rps", "other", "--receiver", "other", "--payload", "64", "--repeats", "1", "--seconds", "1"]);
+    const opts = parseMeasureArgs(["--tool", tool, "--rps", "other", "--receiver", "other", "--payload", "64", "--repeats", "1", "--seconds", "1"]);
     const configs = buildConfigs(opts, onlineCpus());
     const pf = preflight({ platform: "linux", uid: 0, pathVar: process.env.PATH ?? "", rpsPath: LO_RPS_CPUS, cpusNeeded: [0, 1], onlineCpus: onlineCpus() });
     const res = await runMeasurement(opts, configs, { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: process.env, timeBin: pf.tools.time, command: "test", lockWaitMs: 60_000 });
     expect(readFileSync(LO_RPS_CPUS, "utf8").trim()).toBe(previous);
     const [row] = res.rows;
+    expect(row.tool).toBe(tool);
     expect(row.window).toBe("tool-markers");
     expect(row.window_s as number).toBeGreaterThan(0.8);
     expect(row.window_s as number).toBeLessThan(2);
     expect(row.received_pps as number).toBeGreaterThan(1000);
     const packets = row.packets as number;
-    // RPS steers every loopback packet of the flow to CPU 1, which is kicked by IPIs counted in received_rps.
-    expect((row.softnet_processed as number[])[1]).toBeGreaterThanOrEqual(0.9 * packets);
+    // RPS steers every loopback packet to CPU 1, which is kicked by IPIs counted in received_rps. The
+    // machine-wide counters also hold other work's packets (tests running beside this one, traffic on
+    // other devices), so CPU 1's count is compared with the datagrams the tool itself received.
+    const processed = row.softnet_processed as number[];
+    // (the lean tool's count lies inside the window; sockperf's server counts its warm-up too)
+    if (tool === "lean") expect(processed[1]).toBeGreaterThanOrEqual(0.9 * (row.tool_received as number));
+    expect(processed[1]).toBeGreaterThanOrEqual(0.5 * packets);
     expect((row.softnet_received_rps as number[])[1]).toBeGreaterThan(0);
     expect((row.ipi_cal as number[])[1]).toBeGreaterThanOrEqual((row.softnet_received_rps as number[])[1] * 0.9);
     expect(row.sender_involuntary_switches).not.toBeNull();
@@ -80,6 +87,26 @@ describe("softnet-lab measure --trace", () => {
       // The server's CPU 1 is the RPS target: packets are received there, after IPIs sent to it.
       expect(parsed.records.some((r) => r.event === "net:netif_receive_skb" && r.cpu === 1)).toBe(true);
       expect(parsed.records.some((r) => r.event === "ipi:ipi_send_cpu")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it.skipIf(traceReason !== null)(`--trace-count traces one short run per configuration with the cost tracepoints${traceReason ? ` (skipped: ${traceReason})` : ""}`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "softnet-lab-trace-"));
+    try {
+      const hook = makeTraceHook({ dir, maxSeconds: 12, bufferKb: 4096, events: COST_TRACE_EVENTS, clock: process.arch === "x64" ? "x86-tsc" : undefined });
+      if (typeof hook === "string") throw new Error(hook);
+      const opts = parseMeasureArgs(["--rps", "other", "--receiver", "other", "--repeats", "1", "--seconds", "1", "--trace", dir, "--trace-count", "200"]);
+      const pf = preflight({ platform: "linux", uid: 0, pathVar: process.env.PATH ?? "", rpsPath: LO_RPS_CPUS, cpusNeeded: [0, 1], onlineCpus: onlineCpus() });
+      await runMeasurement(opts, buildConfigs(opts, onlineCpus()), { rpsPath: LO_RPS_CPUS, stateDir: DEFAULT_STATE_DIR, env: process.env, timeBin: pf.tools.time, command: "test", lockWaitMs: 60_000, trace: hook });
+      // the measured run is not traced; the extra run of 200 datagrams is (repeat 0)
+      expect(existsSync(join(dir, "stream-64b-rps_other-recv_other.r1.trace.txt"))).toBe(false);
+      const parsed = parseFtraceText(readFileSync(join(dir, "stream-64b-rps_other-recv_other.r0.trace.txt"), "utf8"));
+      const count = (e: string) => parsed.records.filter((r) => r.event === e).length;
+      expect(count("syscalls:sys_enter_sendto")).toBe(200);
+      expect(count("syscalls:sys_exit_sendto")).toBe(200);
+      expect(parsed.records.some((r) => String(r.event).endsWith("netif_rx_entry"))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -47,7 +47,7 @@ function fakeSockperf(body: string): string {
 }
 
 function plan(args: string[]) {
-  const opts = parseMeasureArgs(["--rps", "other", "--receiver", "other", "--repeats", "1", "--seconds", "1", ...args]);
+  const opts = parseMeasureArgs(["--tool", "sockperf", "--rps", "other", "--receiver", "other", "--repeats", "1", "--seconds", "1", ...args]);
   return { opts, configs: buildConfigs(opts, [0, 1]) };
 }
 
@@ -157,7 +157,7 @@ echo "Starting test..."; sleep 0.2; echo "Test end"; exit 0`,
       script,
       `import { runMeasurement } from ${JSON.stringify(harness)};
 import { buildConfigs, parseMeasureArgs } from ${JSON.stringify(planMod)};
-const opts = parseMeasureArgs(["--rps", "other", "--repeats", "1", "--seconds", "1"]);
+const opts = parseMeasureArgs(["--tool", "sockperf", "--rps", "other", "--repeats", "1", "--seconds", "1"]);
 await runMeasurement(opts, buildConfigs(opts, [0, 1]), { rpsPath: ${JSON.stringify(rpsFile)}, stateDir: ${JSON.stringify(stateDir)},
   env: { ...process.env, PATH: ${JSON.stringify(bin)} + ":" + process.env.PATH }, timeBin: null, command: "test", handleSignals: true });`,
     );

@@ -9,7 +9,8 @@ import { makeConfig, type ConfigOverrides } from "../src/config/parse";
 import type { SimResult, TraceRecord } from "../src/observe/types";
 import { simulate } from "../src/sim/simulate";
 
-const run = (o: ConfigOverrides) => simulate(makeConfig(o));
+// the semantic tests run on the reference cost table (see test/helpers/model.ts)
+const run = (o: ConfigOverrides) => simulate(makeConfig({ profile: "reference-published", ...o }));
 const recs = (r: SimResult, event: string, cpu?: number) => r.trace!.records.filter((x) => x.event === event && (cpu === undefined || x.cpu === cpu));
 
 describe("enqueue_to_backlog", () => {

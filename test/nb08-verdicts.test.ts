@@ -3,7 +3,10 @@
  * A model change that flips one fails here, with the claim's evidence in the message.
  */
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { claimVerdicts } from "../src/experiments/verdicts";
+import { kernelFacts, realKernelEvidence } from "../src/experiments/real-kernel";
+import { loadMeasurementDataset } from "../src/measure/dataset";
 
 const EXPECTED: Record<string, string> = {
   C1: "reproduced", C2: "reproduced", C3: "reproduced", C4: "reproduced", C5: "reproduced",
@@ -29,4 +32,45 @@ describe("08 · every claim, one verdict", () => {
       expect(v.verdict, `${claim}: ${v.evidence}`).toBe(verdict);
     });
   }
+});
+
+describe("08 · the real kernel's column", () => {
+  const ds = loadMeasurementDataset("datasets/real/kvm-guest-2cpu-epyc-linux6.18-lean-2026-12-06");
+  const real = realKernelEvidence(ds);
+  const md = JSON.parse(readFileSync("notebooks/08-verdicts.ipynb", "utf8"))
+    .cells.filter((c: { cell_type: string }) => c.cell_type === "markdown")
+    .map((c: { source: string[] | string }) => (Array.isArray(c.source) ? c.source.join("") : c.source))
+    .join("\n");
+
+  it("covers C1 to C15, each with evidence", () => {
+    expect(real.map((r) => r.claim)).toEqual(Object.keys(EXPECTED));
+    for (const r of real) expect(r.text.length).toBeGreaterThan(20);
+  });
+
+  it("the notebook's list of what the kernel shows is the computed one, status by status", () => {
+    const statuses = [...new Set(real.map((r) => r.status))];
+    for (const status of statuses) {
+      const line = new RegExp(`- \\*\\*${status}\\*\\*: ((?:C\\d+(?:, )?)+)`).exec(md);
+      expect(line, `no line for "${status}" in the notebook`).not.toBeNull();
+      const listed = line![1].split(", ").map((x) => x.trim());
+      expect(listed, status).toEqual(real.filter((r) => r.status === status).map((r) => r.claim));
+    }
+  });
+
+  it("the kernel facts come from the dataset: no thread_backlog_napi, not PREEMPT_RT", () => {
+    expect(kernelFacts(ds)).toMatchObject({ rt: false, threadBacklogNapi: false, backlogThreads: 0 });
+    expect(kernelFacts(ds).version).toBe(618);
+  });
+
+  it("RPS batches on the real kernel: several datagrams per RPS IPI", () => {
+    const c2 = real.find((r) => r.claim === "C2")!;
+    const perIpi = Number(/one per ([\d.]+) datagrams/.exec(c2.text)![1]);
+    expect(perIpi).toBeGreaterThan(2);
+  });
+
+  it("a kernel booted with thread_backlog_napi would get its own evidence, not 'needs'", () => {
+    const on = { ...ds, metadata: { ...ds.metadata, kernel: { ...ds.metadata.kernel, thread_backlog_napi: true, backlog_napi_threads: 2 } } };
+    const r = realKernelEvidence(on);
+    for (const c of ["C11", "C12", "C13"]) expect(r.find((x) => x.claim === c)!.status).not.toBe("needs thread_backlog_napi");
+  });
 });

@@ -24,7 +24,7 @@ describe("parsing real ftrace lines", () => {
   });
 
   it("warns when the buffer lost entries (entries-written > entries-in-buffer)", () => {
-    const { warnings } = parseFtraceText(HEADER);
+    const { warnings } = parseFtraceText(HEADER + line("          a-1   [000] .....   1.000000: softirq_exit: vec=3 [action=NET_RX]"));
     expect(warnings.map((w) => w.message).join()).toMatch(/holds 3 of 5 entries written: 2 were overwritten/);
   });
 

@@ -5,57 +5,87 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Io } from "../cli/command";
-import { loadMeasurementDataset } from "../measure/dataset";
-import { UsageError } from "../cli/args";
+import { optionsHelp, parseArgs, UsageError, type OptionSpec } from "../cli/args";
+import { EXIT_CODES_HELP } from "../errors";
+import { loadMeasurementDataset, DatasetError } from "../measure/dataset";
 import { compareDataset, formatComparison } from "./compare";
 import { fitCosts, GROUP_NAMES, profileFromFit } from "./fit";
 import { saveProfile } from "./profiles";
 
-function options(argv: string[], allowed: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
-    const name = a.slice(2);
-    if (!allowed.includes(name)) throw new UsageError(`unknown option --${name} (allowed: ${allowed.map((x) => "--" + x).join(", ")})`);
-    const v = argv[++i];
-    if (v === undefined) throw new UsageError(`--${name} needs a value`);
-    out[name] = v;
-  }
-  return out;
+const DATASET: OptionSpec = { name: "dataset", takes: "value", valueName: "DIR", doc: "a folder written by softnet-lab measure (metadata.json, runs.csv, summary.csv), e.g. datasets/real/..." };
+const MS: OptionSpec = { name: "ms", takes: "value", valueName: "N", doc: "simulated ms per configuration, an integer from 5 to 1000 (default 50)" };
+const HELP: OptionSpec = { name: "help", short: "h", takes: "flag", doc: "show this help" };
+
+const CALIBRATE_OPTIONS: OptionSpec[] = [
+  DATASET,
+  { name: "name", takes: "value", valueName: "NAME", doc: "profile name: letters, digits, '.', '_' or '-' (saved as profiles/NAME.json)" },
+  { name: "groups", takes: "value", valueName: "A,B", doc: `cost groups to fit, comma-separated: ${GROUP_NAMES.join(", ")} (default all)` },
+  MS,
+  HELP,
+];
+const COMPARE_OPTIONS: OptionSpec[] = [
+  DATASET,
+  { name: "profile", takes: "value", valueName: "NAME", doc: "a profile in profiles/ (default: the default cost table)" },
+  MS,
+  HELP,
+];
+
+function noPositionals(p: string[]): void {
+  if (p.length) throw new UsageError(`unexpected argument ${JSON.stringify(p[0])}`);
 }
 
 function dataset(dir: string | undefined) {
-  if (!dir) throw new UsageError("--dataset <dir> is required (a folder written by softnet-lab measure, e.g. datasets/real/...)");
-  if (!fs.existsSync(dir)) throw new UsageError(`--dataset: ${dir} does not exist`);
+  if (!dir) throw new UsageError("--dataset DIR is required (a folder written by softnet-lab measure, e.g. datasets/real/...)");
+  if (!fs.existsSync(dir)) throw new UsageError(`--dataset ${dir}: nothing there`);
+  if (!fs.statSync(dir).isDirectory()) throw new DatasetError(dir, {}, "a dataset folder (metadata.json, runs.csv, summary.csv), not a file");
   return loadMeasurementDataset(dir);
+}
+
+function durationMs(raw: string | undefined): number {
+  if (raw === undefined) return 50;
+  const ms = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isInteger(ms) || ms < 5 || ms > 1000) throw new UsageError(`--ms: ${JSON.stringify(raw)} is not allowed: expected an integer from 5 to 1000 (simulated ms per configuration)`);
+  return ms;
 }
 
 export const calibrate = {
   help(): string {
     return [
-      "softnet-lab calibrate --dataset <dir> --name <profile> [--groups a,b] [--ms N]",
+      "Usage: softnet-lab calibrate --dataset DIR --name NAME [--groups A,B] [--ms N]",
       "",
       "Fits the cost table to a measured dataset: five groups of costs (" + GROUP_NAMES.join(", ") + ")",
       "each scaled by one factor, by coordinate descent on the squared log error of throughput plus the",
       "error of IPIs and context switches per packet. Saves profiles/<name>.json with the costs, the",
       "factors, and the residuals per configuration. Use it with --set profile=<name>.",
+      "",
+      "Options:",
+      optionsHelp(CALIBRATE_OPTIONS),
+      "",
+      EXIT_CODES_HELP,
     ].join("\n");
   },
   run(argv: string[], io: Io): number {
-    const o = options(argv, ["dataset", "name", "groups", "ms"]);
-    const ds = dataset(o.dataset);
-    if (!o.name || !/^[A-Za-z0-9._-]+$/.test(o.name)) throw new UsageError("--name <profile> is required: letters, digits, '.', '_' or '-'");
-    const ms = o.ms === undefined ? 50 : Number(o.ms);
-    if (!Number.isInteger(ms) || ms < 5 || ms > 1000) throw new UsageError(`--ms must be an integer from 5 to 1000, got ${o.ms}`);
-    const groups = o.groups ? o.groups.split(",") : undefined;
+    const a = parseArgs(argv, CALIBRATE_OPTIONS);
+    if (a.flags.has("help")) {
+      io.out(calibrate.help());
+      return 0;
+    }
+    noPositionals(a.positionals);
+    const name = a.values.get("name");
+    if (!name || !/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name: ${name === undefined ? "missing" : JSON.stringify(name) + " is not allowed"}: expected a profile name of letters, digits, '.', '_' or '-'`);
+    const ms = durationMs(a.values.get("ms"));
+    const rawGroups = a.values.get("groups");
+    const groups = rawGroups === undefined ? undefined : rawGroups.split(",").map((g) => g.trim());
+    for (const g of groups ?? []) if (!GROUP_NAMES.includes(g)) throw new UsageError(`--groups: ${JSON.stringify(g)} is not a cost group: expected a comma-separated list of ${GROUP_NAMES.join(", ")}`);
+    const dir = a.values.get("dataset");
+    const ds = dataset(dir);
     const t0 = Date.now();
     const fit = fitCosts(ds, { duration_ms: ms, groups, onStep: (loss, f) => io.err(`loss ${loss.toFixed(3)}  ${Object.entries(f).map(([g, x]) => `${g}=${x.toFixed(2)}`).join(" ")}`) });
-    const profile = profileFromFit(o.name, path.relative(process.cwd(), o.dataset!), ds.metadata.machine_kind, fit);
+    const profile = profileFromFit(name, path.relative(process.cwd(), dir!), ds.metadata.machine_kind, fit);
     const file = saveProfile(profile);
     io.out(`fitted ${Object.entries(fit.factors).map(([g, x]) => `${g} x${x.toFixed(2)}`).join(", ")}`);
     io.out(`loss ${fit.before.loss.toFixed(3)} (default costs) -> ${fit.after.loss.toFixed(3)} after ${fit.evaluations} evaluations in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    io.out(`saved ${path.relative(process.cwd(), file)}; use it with --set profile=${o.name}`);
+    io.out(`saved ${path.relative(process.cwd(), file)}; use it with --set profile=${name}`);
     return 0;
   },
 };
@@ -63,19 +93,31 @@ export const calibrate = {
 export const compare = {
   help(): string {
     return [
-      "softnet-lab compare --dataset <dir> [--profile <name>] [--ms N]",
+      "Usage: softnet-lab compare --dataset DIR [--profile NAME] [--ms N]",
       "",
       "Runs the model on every configuration of a measured dataset (mirrored: see src/calibrate/compare.ts)",
       "and prints model and real figures side by side: throughput, NET_RX runs, IPIs, RPS IPIs and",
       "context switches per packet, the ratio model/real and whether it is within 25%.",
+      "",
+      "Options:",
+      optionsHelp(COMPARE_OPTIONS),
+      "",
+      EXIT_CODES_HELP,
     ].join("\n");
   },
   run(argv: string[], io: Io): number {
-    const o = options(argv, ["dataset", "profile", "ms"]);
-    const ds = dataset(o.dataset);
-    const rows = compareDataset(ds, { duration_ms: o.ms ? Number(o.ms) : 50, profile: o.profile });
+    const a = parseArgs(argv, COMPARE_OPTIONS);
+    if (a.flags.has("help")) {
+      io.out(compare.help());
+      return 0;
+    }
+    noPositionals(a.positionals);
+    const ms = durationMs(a.values.get("ms"));
+    const profile = a.values.get("profile");
+    const ds = dataset(a.values.get("dataset"));
+    const rows = compareDataset(ds, { duration_ms: ms, profile });
     io.out(formatComparison(rows));
-    io.out(`\n${rows.filter((r) => r.within25).length} of ${rows.length} figures within 25% (${o.profile ? `profile ${o.profile}` : "default costs"})`);
+    io.out(`\n${rows.filter((r) => r.within25).length} of ${rows.length} figures within 25% (${profile ? `profile ${profile}` : "default costs"})`);
     return 0;
   },
 };

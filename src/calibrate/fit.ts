@@ -8,6 +8,7 @@
  * the model once per configuration.
  */
 import { COSTS, type CostName } from "../kernel/costs";
+import { UserInputError } from "../errors";
 import type { MeasurementDataset } from "../measure/dataset";
 import { simulate } from "../sim/simulate";
 import { mirrorDataset, modelMetrics, realMetrics, type MetricName } from "./compare";
@@ -68,7 +69,7 @@ export interface FitResult {
 export function fitCosts(ds: MeasurementDataset, opts: { duration_ms?: number; groups?: string[]; onStep?: (loss: number, factors: Record<string, number>) => void } = {}): FitResult {
   const duration = opts.duration_ms ?? 50;
   const groups = opts.groups ?? GROUP_NAMES;
-  for (const g of groups) if (!COST_GROUPS[g]) throw new Error(`unknown cost group "${g}" (allowed: ${GROUP_NAMES.join(", ")})`);
+  for (const g of groups) if (!GROUP_NAMES.includes(g)) throw new UserInputError(`--groups: unknown cost group ${JSON.stringify(g)} (allowed: ${GROUP_NAMES.join(", ")})`);
   const logf: Record<string, number> = Object.fromEntries(GROUP_NAMES.map((g) => [g, 0]));
   const factorsOf = (l: Record<string, number>) => Object.fromEntries(Object.entries(l).map(([g, v]) => [g, 2 ** v]));
   const before = evaluate(ds, factorsOf(logf), duration);

@@ -5,6 +5,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import { COSTS, type CostName } from "../kernel/costs";
+import { UserInputError } from "../errors";
+
+/** A profile that is missing or malformed: names the file, the field and what is allowed (exit 2). */
+export class ProfileError extends UserInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ProfileError";
+  }
+}
+
+/** The same bound as a `cost.<name>` setting (MAX_COST_NS in config/describe.ts). */
+const MAX_PROFILE_COST_NS = 1_000_000_000;
 
 export interface CostProfile {
   name: string;
@@ -15,8 +27,12 @@ export interface CostProfile {
   /** Scale factor per cost group (see groups.ts). */
   factors: Record<string, number>;
   costs: Partial<Record<CostName, number>>;
-  /** Loss before and after, and the per-configuration residuals. */
-  fit: { loss_default: number; loss_fitted: number; evaluations: number; residuals: ResidualRow[] };
+  /** Loss before and after, and the per-configuration residuals (fitted profiles). */
+  fit?: { loss_default: number; loss_fitted: number; evaluations: number; residuals: ResidualRow[] };
+  /** Trace-derived profiles: per entry, how it was measured and its spread (see trace-costs.ts). */
+  derivation?: Record<string, unknown>;
+  captures?: string[];
+  tracepoint_ns?: number;
 }
 
 export interface ResidualRow {
@@ -49,24 +65,29 @@ export function profilesDir(): string {
   return path.join(repoRoot(), "profiles");
 }
 
-export function listProfiles(): string[] {
-  const dir = profilesDir();
+export function listProfiles(dir = profilesDir()): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
 }
 
-/** Loads and checks a profile; throws naming the file, the field and what is allowed. */
-export function loadProfile(name: string): CostProfile {
-  const file = path.join(profilesDir(), `${name}.json`);
-  if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file)) {
-    const have = listProfiles();
-    throw new Error(`no profile "${name}" (available: ${have.length ? have.join(", ") : "none"}; make one with softnet-lab calibrate)`);
+/** Loads and checks a profile (from `dir`, default profiles/); throws a ProfileError naming the file, the field and what is allowed. */
+export function loadProfile(name: string, dir = profilesDir()): CostProfile {
+  const file = path.join(dir, `${name}.json`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const have = listProfiles(dir);
+    throw new ProfileError(`no profile "${name}" (available: ${have.length ? have.join(", ") : "none"}; make one with softnet-lab calibrate)`);
   }
-  const p = JSON.parse(fs.readFileSync(file, "utf8")) as CostProfile;
-  if (typeof p.costs !== "object" || p.costs === null) throw new Error(`${file}: field "costs" must be an object of cost-table entries`);
+  let p: CostProfile;
+  try {
+    p = JSON.parse(fs.readFileSync(file, "utf8")) as CostProfile;
+  } catch (e) {
+    throw new ProfileError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof p !== "object" || p === null || Array.isArray(p)) throw new ProfileError(`${file}: expected a JSON object with a "costs" field`);
+  if (typeof p.costs !== "object" || p.costs === null || Array.isArray(p.costs)) throw new ProfileError(`${file}: field "costs" must be an object of cost-table entries`);
   for (const [k, v] of Object.entries(p.costs)) {
-    if (!Object.prototype.hasOwnProperty.call(COSTS, k)) throw new Error(`${file}: costs.${k} is not a cost-table entry (allowed: ${Object.keys(COSTS).join(", ")})`);
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new Error(`${file}: costs.${k} must be a non-negative integer of ns, got ${JSON.stringify(v)}`);
+    if (!Object.prototype.hasOwnProperty.call(COSTS, k)) throw new ProfileError(`${file}: costs.${k} is not a cost-table entry (allowed: ${Object.keys(COSTS).join(", ")})`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_PROFILE_COST_NS) throw new ProfileError(`${file}: costs.${k} must be an integer of ns from 0 to ${MAX_PROFILE_COST_NS}, got ${JSON.stringify(v)}`);
   }
   return p;
 }

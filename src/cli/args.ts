@@ -4,9 +4,10 @@
  * is a UsageError (exit code 2) that names the option and lists the ones the command knows.
  */
 import { closest } from "../config/errors";
+import { UserInputError } from "../errors";
 
 /** A mistake on the command line (not in a config value: those are ConfigErrors). Exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends UserInputError {
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -11,6 +11,7 @@ import { OPTIONS as SIMULATE_OPTIONS } from "./simulate";
 import { OPTIONS as SCENARIOS_OPTIONS } from "./scenarios";
 import type { OptionSpec } from "./args";
 import { RESULT_FIELDS } from "./result-fields";
+import { EXIT_CODE_TABLE } from "../errors";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
@@ -45,6 +46,7 @@ const SECTIONS: Record<string, () => string> = {
       "",
       optionsTable(SCENARIOS_OPTIONS),
     ].join("\n"),
+  "exit-codes": () => mdTable(["code", "meaning"], EXIT_CODE_TABLE.map(([c, m]) => [String(c), m])),
   scenarios: () =>
     mdTable(
       ["scenario", "what it sets up", "settings", "claims"],

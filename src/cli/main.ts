@@ -1,17 +1,19 @@
 /**
  * `softnet-lab` entry point: picks the subcommand, runs it, and turns what happened into an exit
- * code (0 ok, 2 bad usage or configuration, 1 internal error).
+ * code, the one table of src/errors.ts: 0 ok, 1 a bug in the kit, 2 bad input (any UserInputError,
+ * caught here once), 3 the environment refused or failed (EnvironmentError).
  * Subcommand modules are imported statically: bin/softnet-lab.mjs loads this file through tsx's
  * in-thread CommonJS hooks (fast start-up), under which a dynamic `import()` of a relative .ts file
  * does not resolve. So no module reachable from here may `import()` a project file.
  */
 import type { CommandModule, Io } from "./command";
-import { UsageError } from "./args";
-import { ConfigError, closest } from "../config/errors";
+import { closest } from "../config/errors";
+import { EnvironmentError, EXIT_BAD_INPUT, EXIT_BUG, EXIT_CODES_HELP, EXIT_ENVIRONMENT, oneLine, UserInputError } from "../errors";
 import * as simulate from "./simulate";
 import * as scenarios from "./scenarios";
 import * as measure from "../measure/cli";
 import { calibrate, compare } from "../calibrate/cli";
+import { costs } from "../calibrate/costs-cli";
 import * as kernels from "../kernels/cli";
 
 interface CommandEntry {
@@ -23,9 +25,10 @@ interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   simulate: { summary: "run one simulation and print its counters (or --json)", module: simulate },
   scenarios: { summary: "list the named scenarios, one line each", module: scenarios },
-  measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with sockperf, rps_cpus per run, counters (Linux, root)", module: measure },
+  measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with the lean tool (or sockperf), rps_cpus per run, counters (Linux, root)", module: measure },
   compare: { summary: "put the model beside a measured dataset: throughput and per-packet counts, within 25% or not", module: compare },
   calibrate: { summary: "fit the cost table to a measured dataset and save it as a profile (--set profile=<name>)", module: calibrate },
+  costs: { summary: "derive the cost table from real tracefs captures (measure --trace DIR --trace-count N)", module: costs },
   kernels: { summary: "boot Debian's kernels before and after the change (6.1, 6.1-rt, 6.12, 6.12+threads, 6.12-rt) in QEMU and measure inside each", module: kernels },
 };
 
@@ -40,7 +43,7 @@ export function mainHelp(): string {
     ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(w)}  ${c.summary}`),
     "",
     "Run 'softnet-lab <command> --help' for a command's options (simulate --help lists every config key).",
-    "Exit codes: 0 ok, 2 bad usage or configuration, 1 internal error.",
+    EXIT_CODES_HELP,
   ].join("\n");
 }
 
@@ -70,13 +73,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     return await entry.module.run(rest, io);
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof UsageError) {
-      io.err(`softnet-lab ${name}: ${e.message}`);
+    if (e instanceof UserInputError) {
+      io.err(`softnet-lab ${name}: ${oneLine(e.message)}`);
       io.err(`Run 'softnet-lab ${name} --help' for the options${name === "simulate" ? ", keys and allowed values" : ""}.`);
-      return 2;
+      return EXIT_BAD_INPUT;
+    }
+    if (e instanceof EnvironmentError) {
+      io.err(`softnet-lab ${name}: ${e.message}`);
+      return EXIT_ENVIRONMENT;
     }
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    io.err(`softnet-lab ${name}: internal error: ${detail}`);
-    return 1;
+    io.err(`softnet-lab ${name}: internal error (a bug in the kit; please report it with the command line): ${detail}`);
+    return EXIT_BUG;
   }
 }

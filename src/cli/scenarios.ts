@@ -4,6 +4,7 @@
  */
 import { parseArgs, optionsHelp, UsageError, type OptionSpec } from "./args";
 import type { Io } from "./command";
+import { EXIT_CODES_HELP } from "../errors";
 import { SCENARIOS } from "../config/scenarios";
 import { scenariosHelp } from "./help";
 
@@ -21,6 +22,8 @@ export function help(): string {
     "",
     "Options:",
     optionsHelp(OPTIONS),
+    "",
+    EXIT_CODES_HELP,
   ].join("\n");
 }
 

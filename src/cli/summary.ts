@@ -3,6 +3,7 @@
  * accounting, throughput, per-CPU counters named like /proc/net/softnet_stat, /proc/softirqs and
  * /proc/interrupts, busy time by context, the task table, latency, per-packet ratios and warnings.
  */
+import { SEED_REACHES } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import type { SimConfig } from "../config/schema";
 import { configDiff } from "../config/parse";
@@ -123,6 +124,12 @@ export function formatSummary(r: SimResult, ctx: SummaryContext = {}): string {
     `per delivered packet  ${pp.context_switches.toFixed(3)} context switches   ${pp.ipis.toFixed(3)} IPIs   ${pp.net_rx_softirqs.toFixed(3)} NET_RX softirqs   ${group(pp.cpu_ns)} ns CPU`,
   ];
   if (r.warnings.length) lines.push("", "warnings", ...r.warnings.map((w) => `  - ${w}`));
+  lines.push(
+    "",
+    r.seed_reached.length
+      ? `seed      ${r.config.seed} reached: ${r.seed_reached.join(", ")} (another seed gives another run)`
+      : `seed      ${r.config.seed} reached nothing random in this configuration: every seed gives this same result (${SEED_REACHES})`,
+  );
   const perWall = (n: number) => (wallS > 0 ? `${magnitude(n / wallS)}/s` : "-");
   lines.push(
     "",

@@ -3,8 +3,9 @@
  * A ConfigError always names the key, the rejected value and what would have been allowed, so the
  * CLI can print it as is (exit code 2) and a notebook shows a sentence a student can act on.
  */
+import { UserInputError } from "../errors";
 
-export class ConfigError extends Error {
+export class ConfigError extends UserInputError {
   /** The key at fault (`rate_pps`, `cost.ipi_send`, `scenario`, or the raw `--set` argument). */
   readonly key: string;
   /** The rejected value as the user wrote it (stringified for typed input). */

@@ -103,9 +103,13 @@ export type KeySpec = IntSpec | EnumSpec | BoolSpec | StringSpec;
 
 const MAX_INT = Number.MAX_SAFE_INTEGER;
 
+/** Where the seed reaches, in words (the `seed` key's doc, the CLI's help and its summary say it). */
+export const SEED_REACHES =
+  "the seed reaches only the Poisson arrival times (arrivals=poisson with rate_pps > 0) and the RPS flow hash (which CPU of an rps_cpus mask naming two or more CPUs a flow lands on)";
+
 /** Every scalar key, in the order the docs and `--json` print them. */
 export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
-  seed: { kind: "int", default: 1, min: 0, max: 2 ** 31 - 1, doc: "PRNG seed; same seed and config give the same trace, byte for byte" },
+  seed: { kind: "int", default: 1, min: 0, max: 2 ** 31 - 1, doc: `PRNG seed; same seed and config give the same trace, byte for byte; ${SEED_REACHES}, so elsewhere every seed gives the same result (--json seed_reached says what it reached)` },
   cpus: { kind: "int", default: 2, min: 1, max: 64, doc: "number of CPUs" },
   duration_ms: { kind: "int", default: 100, min: 1, max: 600_000, doc: "simulated time to run, ms" },
   rps_cpus: { kind: "string", default: "0", format: "a hex CPU mask like the sysfs file (e.g. 0, 2, 0x3, f), naming only existing CPUs", doc: "RPS target CPUs of lo's rx queue; 0 = RPS off" },

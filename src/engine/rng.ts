@@ -6,6 +6,8 @@ import * as prand from "pure-rand";
 
 export class Rng {
   private g: prand.RandomGenerator;
+  /** Numbers drawn so far: 0 at the end of a run means the seed changed nothing through here. */
+  draws = 0;
 
   constructor(seed: number) {
     this.g = prand.xoroshiro128plus(seed >>> 0);
@@ -13,6 +15,7 @@ export class Rng {
 
   /** A uniform 32-bit unsigned integer. */
   nextU32(): number {
+    this.draws++;
     return this.g.unsafeNext() >>> 0;
   }
 

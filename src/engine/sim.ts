@@ -2,10 +2,39 @@
  * The simulation engine: an integer-nanosecond clock, the event queue and the run loop. It knows
  * nothing about kernels: handlers are registered per event kind and receive (target, arg).
  * Every processed event is folded into a running digest, so two runs can be compared byte for byte.
+ * A run that stops advancing in simulated time (more than MAX_EVENTS_AT_ONE_INSTANT events at one
+ * instant: a loop of zero-time steps) ends with a NoProgressError naming its last events.
  */
 import { EventQueue, type PoppedEvent } from "./queue";
 
 export type Handler = (target: number, arg: number) => void;
+
+/**
+ * Events at one simulated instant after which the run is declared stuck. A legitimate burst at one
+ * instant is bounded by the machine (every CPU, task and queued packet acting once); a zero-time
+ * loop goes on forever. Five million events take well under a second to reach.
+ */
+export const MAX_EVENTS_AT_ONE_INSTANT = 5_000_000;
+
+/** How many of the last events a NoProgressError lists. */
+const LAST_EVENTS = 12;
+
+/** Simulated time stopped advancing: the same instant kept producing events. */
+export class NoProgressError extends Error {
+  constructor(
+    /** The instant the run is stuck at, ns. */
+    readonly timeNs: number,
+    /** Events processed at that instant before giving up. */
+    readonly count: number,
+    /** The last events, described by the model (kind, target, what it stands for). */
+    readonly lastEvents: readonly string[],
+    /** The kinds of those events (as `on()` numbered them). */
+    readonly lastKinds: readonly number[] = [],
+  ) {
+    super(`simulated time stopped advancing at ${timeNs} ns: ${count} events at that instant; the last ones: ${lastEvents.join("; ")}`);
+    this.name = "NoProgressError";
+  }
+}
 
 export class Simulator {
   /** Current simulated time, integer nanoseconds since the start of the run. */
@@ -18,10 +47,18 @@ export class Simulator {
   private h1 = 0x811c9dc5 | 0;
   private h2 = 0x01000193 | 0;
   private stopped = false;
+  private readonly names: string[] = [];
+  /** Events processed at the current instant so far. */
+  private sameInstant = 0;
+  /** Bound of the no-progress guard (tests lower it). */
+  maxEventsAtOneInstant = MAX_EVENTS_AT_ONE_INSTANT;
+  /** Describes an event for a NoProgressError (the model sets it: CPU, task, what runs there). */
+  describeEvent: ((kind: number, target: number, arg: number) => string) | null = null;
 
-  /** Registers the handler of an event kind; returns the kind's number. */
-  on(handler: Handler): number {
+  /** Registers the handler of an event kind; returns the kind's number. `name` shows in errors. */
+  on(handler: Handler, name?: string): number {
     this.handlers.push(handler);
+    this.names.push(name ?? `kind ${this.handlers.length - 1}`);
     return this.handlers.length - 1;
   }
 
@@ -70,10 +107,34 @@ export class Simulator {
     this.stopped = false;
     while (!this.stopped && q.size > 0 && q.peekTime() <= until) {
       q.popTopInto(ev);
+      if (ev.time === this.now) {
+        if (++this.sameInstant > this.maxEventsAtOneInstant) this.stuck(ev);
+      } else this.sameInstant = 0;
       this.now = ev.time;
       this.fold(ev.time, ev.kind, ev.target);
       handlers[ev.kind]!(ev.target, ev.arg);
     }
-    if (!this.stopped && this.now < until) this.now = until;
+    if (!this.stopped && this.now < until) {
+      this.now = until;
+      this.sameInstant = 0;
+    }
+  }
+
+  /** The guard tripped: runs the next few events of the loop to name them, then throws. */
+  private stuck(first: PoppedEvent): never {
+    const last: string[] = [];
+    const kinds: number[] = [];
+    const ev: PoppedEvent = { ...first };
+    const describe = (e: PoppedEvent) => `${this.names[e.kind]} target ${e.target} arg ${e.arg}${this.describeEvent ? ` (${this.describeEvent(e.kind, e.target, e.arg)})` : ""}`;
+    for (;;) {
+      last.push(describe(ev));
+      kinds.push(ev.kind);
+      if (last.length >= LAST_EVENTS) break;
+      this.fold(ev.time, ev.kind, ev.target);
+      this.handlers[ev.kind]!(ev.target, ev.arg);
+      if (this.queue.size === 0 || this.queue.peekTime() !== this.now) break;
+      this.queue.popTopInto(ev);
+    }
+    throw new NoProgressError(this.now, this.sameInstant, last, kinds);
   }
 }

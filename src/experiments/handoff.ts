@@ -5,6 +5,7 @@
  * published figures; and the C10 sweep of a hand-over delay.
  */
 import { makeConfig } from "../config/parse";
+import { PUBLISHED_PROFILE } from "./published-profile";
 import type { BacklogNapiMode, WorkloadName } from "../config/schema";
 import { loadPublishedFigures } from "../measure/dataset";
 import type { SimResult } from "../observe/types";
@@ -35,7 +36,7 @@ export function handoffRuns(opts: { duration_ms?: number; rps_cpus?: string; see
   const rows: HandoffRow[] = [];
   for (const workload of ["udp-stream", "udp-pingpong"] as WorkloadName[]) {
     for (const mode of MODES) {
-      const r = simulate(makeConfig({ workload, backlog_napi: mode, duration_ms: opts.duration_ms ?? 100, rps_cpus: opts.rps_cpus ?? "0", seed: opts.seed ?? 1 }));
+      const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload, backlog_napi: mode, duration_ms: opts.duration_ms ?? 100, rps_cpus: opts.rps_cpus ?? "0", seed: opts.seed ?? 1 }));
       // a transaction is a request and a response: the rate of round trips is half the datagram rate
       const rate = workload === "udp-pingpong" ? r.latency_ns!.count / (r.simulated_ns / 1e9) : r.throughput_pps.received;
       rows.push({
@@ -123,10 +124,10 @@ export interface DelayRow {
 export function delaySweep(delaysNs: number[], opts: { duration_ms?: number } = {}): DelayRow[] {
   const out: DelayRow[] = [];
   for (const workload of ["udp-stream", "udp-pingpong"] as WorkloadName[]) {
-    const base = simulate(makeConfig({ workload, duration_ms: opts.duration_ms ?? 100 }));
+    const base = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload, duration_ms: opts.duration_ms ?? 100 }));
     const baseRate = workload === "udp-pingpong" ? base.latency_ns!.count / (base.simulated_ns / 1e9) : base.throughput_pps.received;
     for (const d of delaysNs) {
-      const r = simulate(makeConfig({ workload, backlog_napi: "threads-always", backlog_wake_delay_ns: d, duration_ms: opts.duration_ms ?? 100 }));
+      const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload, backlog_napi: "threads-always", backlog_wake_delay_ns: d, duration_ms: opts.duration_ms ?? 100 }));
       const rate = workload === "udp-pingpong" ? r.latency_ns!.count / (r.simulated_ns / 1e9) : r.throughput_pps.received;
       out.push({ workload, delay_ns: d, rate, rtt_p50_ns: r.latency_ns ? r.latency_ns.p50 : null, cpu_ns_per_packet: r.per_packet.cpu_ns, vs_in_call: rate / baseRate });
     }

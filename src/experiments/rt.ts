@@ -5,6 +5,7 @@
  * receiver sharing its CPU with a flood; and a SCHED_FIFO task's wakeup latency beside an RPS flow.
  */
 import { makeConfig, type ConfigOverrides } from "../config/parse";
+import { PUBLISHED_PROFILE } from "./published-profile";
 import type { BacklogNapiMode, KsoftirqdPolicy, PreemptModel } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
@@ -24,7 +25,7 @@ export const RT_KERNELS: KernelVariant[] = [
 
 /** The RT scenario: an RPS flow steered to CPU 1, where a CPU hog and a cyclictest-like SCHED_FIFO task run. */
 export function rtScenario(k: KernelVariant, extra: ConfigOverrides = {}): SimResult {
-  return simulate(makeConfig({
+  return simulate(makeConfig({ profile: PUBLISHED_PROFILE,
     workload: "udp-stream", rate_pps: 200_000, receiver_cpu: 0, rps_cpus: "2", hog_cpus: "1",
     rt_task_cpu: 1, rt_task_period_us: 200, duration_ms: 100,
     preempt: k.preempt, backlog_napi: k.backlog_napi, ...extra,
@@ -61,7 +62,7 @@ export function hogTime(result: SimResult): { own_ms: number; lost_ms: number } 
 
 /** C5: RPS IPIs to a polling idle CPU under RT: the idle task runs the callback and the kernel warns. */
 export function idleWarning(preempt: PreemptModel): string[] {
-  const r = simulate(makeConfig({ workload: "udp-stream", rate_pps: 100_000, rps_cpus: "2", receiver_cpu: 0, idle: "poll", preempt, backlog_napi: "softirq", duration_ms: 20 }));
+  const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload: "udp-stream", rate_pps: 100_000, rps_cpus: "2", receiver_cpu: 0, idle: "poll", preempt, backlog_napi: "softirq", duration_ms: 20 }));
   return r.warnings.filter((w) => w.includes("do_softirq_post_smp_call_flush"));
 }
 
@@ -76,7 +77,7 @@ export function ksoftirqdPolicies(opts: { duration_ms?: number } = {}): PolicyRo
   const out: PolicyRow[] = [];
   for (const policy of ["2016", "since-6.5"] as KsoftirqdPolicy[]) {
     for (const receiver_cpu of [0, 1]) {
-      const r = simulate(makeConfig({ scenario: policy === "2016" ? "ksoftirqd-2016" : "ksoftirqd-6.5", receiver_cpu, duration_ms: opts.duration_ms ?? 100 }));
+      const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, scenario: policy === "2016" ? "ksoftirqd-2016" : "ksoftirqd-6.5", receiver_cpu, duration_ms: opts.duration_ms ?? 100 }));
       out.push({ policy, receiver: receiver_cpu === 0 ? "same CPU as the flood" : "other CPU", received_pps: r.throughput_pps.received });
     }
   }

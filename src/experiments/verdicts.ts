@@ -4,6 +4,7 @@
  * one sentence and the notebook whose chart shows it.
  */
 import { makeConfig } from "../config/parse";
+import { PUBLISHED_PROFILE } from "./published-profile";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
 import { delaySweep, handoffRuns, restoredRatios, rfcRegression } from "./handoff";
@@ -41,7 +42,7 @@ export function claimVerdicts(publishedCsv: string): ClaimVerdict[] {
     rps.per_cpu[1]!.softnet.received_rps > 0 && rps.per_cpu[0]!.softnet.processed === 0,
     `${rps.per_cpu[1]!.softnet.received_rps} RPS IPIs received by CPU 1, which processed every packet`, "03-rps-ipi-vs-threads");
 
-  const rtNic = simulate(makeConfig({ workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 100_000, nic_batch: 4, preempt: "rt", duration_ms: 5 }));
+  const rtNic = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 100_000, nic_batch: 4, preempt: "rt", duration_ms: 5 }));
   add("C3", "on PREEMPT_RT a softirq raised in an IRQ thread runs at the end of that thread",
     rtNic.per_cpu[0]!.softirq_runs.irq_thread > 0 && rtNic.per_cpu[0]!.softirq_runs.irq_exit === 0,
     `${rtNic.per_cpu[0]!.softirq_runs.irq_thread} NET_RX runs in irq/0-nic0, none at irq exit`, "04-preempt-rt-ksoftirqd");

@@ -4,7 +4,9 @@
  *
  * The defaults describe a ~2-3 GHz x86-64 core in a KVM guest (the machine kind the kit is measured
  * on). They are orders of magnitude, not truths: the calibration command (issue 6) fits them to a
- * real machine and saves the result as a profile. Sub-totals that published figures constrain:
+ * real machine and saves the result as a profile. The table measured from real traces on the kit's
+ * machine kind is profiles/kvm-epyc-2cpu-traced.json (`softnet-lab costs`); this reference table is also
+ * saved as profiles/reference-published.json. Sub-totals that published figures constrain:
  * - loopback UDP send with in-call receive (syscall + udp_sendmsg + xmit + enqueue + NET_RX + deliver)
  *   about 2.0 us per op (stress-ng UDP profile in the kernel test robot report on the RFC, 2023-08-21);
  * - one extra context switch + wakeup on a round trip's critical path about 0.9 us (derived from the

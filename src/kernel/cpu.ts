@@ -430,7 +430,14 @@ export class Cpu {
       // an interrupt in flight to a CPU that went offline: device interrupts follow their new
       // affinity, timers follow their task; IPIs to a dead CPU are moot
       if (type === IRQ_DEVICE) this.m.devices[arg]!.raiseNow();
-      else if (type === IRQ_HRTIMER) this.m.sim.at(this.m.sim.now, this.m.EV_TIMER, arg);
+      else if (type === IRQ_HRTIMER) {
+        const t = this.m.tasks[arg]!;
+        // A parked per-CPU thread (backlog_napi/N's delayed wake) stays on the dead CPU: its hrtimer
+        // was migrated by hrtimers_cpu_dying() to a live CPU, fires there, and the wakeup of the
+        // parked thread is ignored. Re-raising it on the thread's CPU would loop at this instant.
+        if (t.cpu === this.id) this.m.cpus.find((c) => c.online)!.irqArrive(IRQ_HRTIMER, arg);
+        else this.m.sim.at(this.m.sim.now, this.m.EV_TIMER, arg);
+      }
       return;
     }
     if (this.irqsDisabled()) {

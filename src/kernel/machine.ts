@@ -102,19 +102,27 @@ export class Machine {
     this.rt = cfg.preempt === "rt";
     this.jiffyNs = Math.round(1e9 / cfg.hz);
     this.maxSoftirqJiffies = Math.ceil((MAX_SOFTIRQ_TIME_MS * 1e6) / this.jiffyNs);
-    this.EV_SEG_END = sim.on((cpu, gen) => this.cpus[cpu]!.onSegEnd(gen));
-    this.EV_IRQ = sim.on((cpu, type) => this.cpus[cpu]!.irqArrive(type & 0xff, type >> 8));
+    this.EV_SEG_END = sim.on((cpu, gen) => this.cpus[cpu]!.onSegEnd(gen), "segment end");
+    this.EV_IRQ = sim.on((cpu, type) => this.cpus[cpu]!.irqArrive(type & 0xff, type >> 8), "interrupt");
     this.EV_POLL = sim.on((cpu) => {
       const c = this.cpus[cpu]!;
       if (c.isIdle()) c.idleTask.run(c);
-    });
-    this.EV_TICK = sim.on((cpu) => this.onTick(cpu));
+    }, "idle poll");
+    this.EV_TICK = sim.on((cpu) => this.onTick(cpu), "tick");
     this.EV_TIMER = sim.on((task) => {
       const t = this.tasks[task]!;
       this.cpus[t.cpu]!.irqArrive(3 /* IRQ_HRTIMER */, task);
-    });
-    this.EV_HOTPLUG = sim.on((cpu, up) => cpuHotplug(this, this.cpus[cpu]!, up === 1));
-    this.EV_USER_RETURN = sim.on((cpu, gen) => this.irq[cpu]!.exitToUserMode(this.cpus[cpu]!, gen));
+    }, "hrtimer");
+    this.EV_HOTPLUG = sim.on((cpu, up) => cpuHotplug(this, this.cpus[cpu]!, up === 1), "hotplug");
+    this.EV_USER_RETURN = sim.on((cpu, gen) => this.irq[cpu]!.exitToUserMode(this.cpus[cpu]!, gen), "return to user mode");
+    sim.describeEvent = (kind, target) => {
+      if (kind === this.EV_TIMER) {
+        const t = this.tasks[target];
+        return t ? `timer of ${t.comm} on cpu${t.cpu}${this.cpus[t.cpu]?.online === false ? " (offline)" : ""}` : `task ${target}`;
+      }
+      const c = this.cpus[target];
+      return c ? `cpu${c.id}${c.online ? "" : " (offline)"}, running ${c.curr.comm}` : `target ${target}`;
+    };
     this.sched = new Scheduler(this);
     for (let i = 0; i < cfg.cpus; i++) {
       const idle = new IdleTask(this, i);

@@ -5,17 +5,12 @@
  * dissector hash at boot (hashrnd): which CPU a flow lands on changes from one seed to another.
  */
 import type { Machine } from "./machine";
+import { parseCpuMask as parseSysfsMask } from "../config/values";
 
-/** Parses an rps_cpus hex mask ("0", "2", "0x3", "ff,ffffffff") into CPU numbers, lowest first. */
+/** Parses an rps_cpus hex mask ("0", "2", "0x3", "ff,ffffffff") into CPU numbers, lowest first: the
+ * kit's one mask grammar (config/values.ts, the sysfs form). */
 export function parseCpuMask(mask: string): number[] {
-  const s = mask.trim().toLowerCase().replace(/^0x/, "").replace(/,/g, "");
-  if (!/^[0-9a-f]+$/.test(s)) throw new Error(`not a hex CPU mask: "${mask}"`);
-  const cpus: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    const nibble = parseInt(s[s.length - 1 - i]!, 16);
-    for (let b = 0; b < 4; b++) if (nibble & (1 << b)) cpus.push(i * 4 + b);
-  }
-  return cpus;
+  return parseSysfsMask(mask);
 }
 
 /** murmur3's 32-bit finaliser: a good avalanche for small integer keys. */
@@ -35,6 +30,8 @@ export class Rps {
   /** static_branch rps_needed: any non-zero mask turns the RPS code on. */
   readonly enabled: boolean;
   private readonly hashrnd: number;
+  /** The seeded flow hash chose between two or more CPUs at least once (the seed mattered). */
+  hashUsed = false;
 
   constructor(m: Machine, mask: string, seed: number) {
     this.m = m;
@@ -51,6 +48,7 @@ export class Rps {
   /** get_rps_cpu(): the target CPU for pkt, or -1 to stay on the current CPU. */
   get_rps_cpu(pkt: number): number {
     const map = this.cpus;
+    if (map.length > 1) this.hashUsed = true;
     const tcpu = map.length === 1 ? map[0]! : map[Math.floor((this.flowHash(this.m.pool.flow[pkt]!) * map.length) / 4294967296)]!;
     return this.m.cpus[tcpu]!.online ? tcpu : -1;
   }

@@ -6,17 +6,17 @@
  * context did the work, backlog_napi/N switches, warnings, hotplug accounting) and the raw serial
  * transcripts. A plain measure dataset (no guest section) still loads with loadMeasurementDataset.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { formatCsv, parseCsv } from "../measure/csv";
-import { DatasetError, loadMeasurementDataset, writeMeasurementDataset, type DatasetMetadata, type MeasurementDataset } from "../measure/dataset";
+import { DATASET_FORMAT, DATASET_FORMAT_VERSION, DatasetError, loadMeasurementDataset, writeMeasurementDataset, type DatasetMetadata, type MeasurementDataset } from "../measure/dataset";
 import { deriveRunColumns } from "../measure/derive";
 import { parseKernelConfig, parsePreemptDebugfs, preemptModel, selectCmdlineFlags } from "../measure/metadata";
 import type { Row } from "../measure/schema";
 import type { CachedImage } from "./apt";
 import type { GuestPlan } from "./guest-plan";
 import type { KernelModelConfig, KernelSpec } from "./set";
-import { caseCounters, workContext, WORK_CONTEXTS, type GuestCaseResult, type GuestTranscript, type WorkContext } from "./transcript";
+import { caseCounters, parseTranscript, workContext, WORK_CONTEXTS, type GuestCaseResult, type GuestTranscript, type WorkContext } from "./transcript";
 
 export const GUEST_FORMAT = "softnet-lab/kernel-guest";
 export const GUEST_FORMAT_VERSION = 1;
@@ -103,6 +103,7 @@ export function caseRows(c: GuestCaseResult, boot: number, repeatsPerBoot: numbe
   const repeat = (boot - 1) * repeatsPerBoot + c.repeat;
   const run: Row = {
     config_id: c.id,
+    tool: "lean",
     mode,
     payload_bytes: Number(p.payload),
     rps,
@@ -153,6 +154,7 @@ export function caseRows(c: GuestCaseResult, boot: number, repeatsPerBoot: numbe
     cpu_busy_ticks: k.busy_ticks,
     cpu_softirq_ticks: k.softirq_ticks,
     cpu_steal_ticks: k.steal_ticks,
+    cpu_idle_ticks: k.idle_iowait_ticks,
   };
   Object.assign(run, deriveRunColumns(run));
   const packets = (run.packets as number) ?? 0;
@@ -290,8 +292,8 @@ export function kernelMetadata(inp: KernelDatasetInput): DatasetMetadata & { gue
     "Window: from right before the client starts to 0.2 s after it ends (the guest's /proc/uptime, 10 ms resolution).",
   ];
   return {
-    format: "softnet-lab/measure-dataset",
-    format_version: 1,
+    format: DATASET_FORMAT,
+    format_version: DATASET_FORMAT_VERSION,
     created_at: new Date(inp.boots[0]!.startedMs).toISOString(),
     machine_kind: `QEMU ${inp.accelerator.toUpperCase()} guest, 2 vCPUs, on ${inp.hostKind}`,
     kernel: {
@@ -349,6 +351,45 @@ export function writeKernelDataset(dir: string, inp: KernelDatasetInput): Kernel
   writeFileSync(join(dir, "guest-runs.csv"), formatGuestRuns(guest));
   mkdirSync(join(dir, "transcripts"), { recursive: true });
   inp.boots.forEach((b, i) => writeFileSync(join(dir, "transcripts", `boot${i + 1}.txt`), b.raw));
+  return loadKernelDataset(dir);
+}
+
+/**
+ * Rewrites a kernel dataset's measure tables from its own transcripts in the current measure format
+ * (after a format change), keeping metadata.json (format_version raised) and each run's start time.
+ */
+export function rebuildKernelDataset(dir: string, plan: GuestPlan): KernelDataset {
+  const metaFile = join(dir, "metadata.json");
+  const meta = JSON.parse(readFileSync(metaFile, "utf8")) as DatasetMetadata & { guest: GuestMetadata };
+  const old = parseCsv(readFileSync(join(dir, "runs.csv"), "utf8"));
+  const iId = old.header.indexOf("config_id");
+  const iRep = old.header.indexOf("repeat");
+  const iAt = old.header.indexOf("started_at");
+  const startedAt = new Map(old.records.map((r) => [`${r.fields[iId]}#${r.fields[iRep]}`, Date.parse(r.fields[iAt]!)]));
+  const files = readdirSync(join(dir, "transcripts")).filter((f) => /^boot\d+\.txt$/.test(f)).sort((a, b) => Number(a.slice(4, -4)) - Number(b.slice(4, -4)));
+  const runs: Row[] = [];
+  const guest: GuestRun[] = [];
+  files.forEach((f, i) => {
+    const t = parseTranscript(readFileSync(join(dir, "transcripts", f), "utf8"));
+    const first = t.cases[0];
+    const key = first ? `${first.id}#${i * plan.repeats + first.repeat}` : "";
+    const at = startedAt.get(key);
+    if (!first || at === undefined || !first.window) throw new DatasetError(join(dir, "transcripts", f), {}, `a first case whose run ${key} is in runs.csv`);
+    const bootStartedMs = at - Math.round(first.window.uptime_before * 1000);
+    for (const c of t.cases) {
+      const r = caseRows(c, i + 1, plan.repeats, bootStartedMs);
+      if (r) {
+        runs.push(r.run);
+        guest.push(r.guest);
+      }
+    }
+  });
+  meta.format_version = DATASET_FORMAT_VERSION;
+  const tmp = `${dir}.rebuild-${process.pid}`;
+  writeMeasurementDataset(tmp, meta, runs);
+  for (const f of ["metadata.json", "runs.csv", "summary.csv"]) writeFileSync(join(dir, f), readFileSync(join(tmp, f)));
+  rmSync(tmp, { recursive: true, force: true });
+  writeFileSync(join(dir, "guest-runs.csv"), formatGuestRuns(guest));
   return loadKernelDataset(dir);
 }
 

@@ -292,6 +292,8 @@ export interface CaseCounters {
   softirq_ticks: number[];
   steal_ticks: number[];
   idle_ticks: number[];
+  /** idle + iowait, as measure's cpu_idle_ticks. */
+  idle_iowait_ticks: number[];
   ksoftirqd_ns: number[];
   ksoftirqd_switches: number[];
   /** null when the kernel runs no backlog_napi/N threads. */
@@ -339,6 +341,7 @@ export function caseCounters(c: GuestCaseResult): CaseCounters | null {
     softirq_ticks: diff(ticks(a, [6]), ticks(b, [6])),
     steal_ticks: diff(ticks(a, [7]), ticks(b, [7])),
     idle_ticks: diff(ticks(a, [3]), ticks(b, [3])),
+    idle_iowait_ticks: diff(ticks(a, [3, 4]), ticks(b, [3, 4])),
     ksoftirqd_ns: perThread("ksoftirqd", (t) => t.run_ns) ?? new Array(cpus).fill(0),
     ksoftirqd_switches: perThread("ksoftirqd", (t) => t.voluntary + t.involuntary) ?? new Array(cpus).fill(0),
     backlog_napi_ns: perThread("backlog_napi", (t) => t.run_ns),

@@ -4,6 +4,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { UserInputError } from "../errors";
 
 /** Writes `text` to `path` through `<path>.tmp-<pid>` + fsync + rename. */
 export function writeFileAtomic(path: string, text: string): void {
@@ -43,7 +44,7 @@ export function writeDirAtomic(dir: string, fill: (tmpDir: string) => void, repl
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== "ENOTEMPTY" && code !== "EEXIST") throw e;
-      if (!replace) throw new Error(`${dir} already exists; choose another --out or pass --force to replace it`);
+      if (!replace) throw new UserInputError(`${dir} already exists; choose another --out or pass --force to replace it`);
       old = join(parent, `.${basename(dir)}.old-${process.pid}`);
       renameSync(dir, old);
       renameSync(tmp, dir);

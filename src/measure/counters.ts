@@ -114,6 +114,7 @@ export interface CounterDelta {
   cpu_busy_ticks: number[];
   cpu_softirq_ticks: number[];
   cpu_steal_ticks: number[];
+  cpu_idle_ticks: number[];
 }
 
 /** b - a for a counter; per-CPU softnet, softirq and interrupt counts are u32 in the kernel and wrap. */
@@ -184,5 +185,6 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, cpus = cpuSlots(b)): Cou
     cpu_busy_ticks: statField(busyTicks),
     cpu_softirq_ticks: statField((t) => t.softirq),
     cpu_steal_ticks: statField((t) => t.steal),
+    cpu_idle_ticks: statField((t) => t.idle + t.iowait),
   };
 }

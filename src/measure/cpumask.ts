@@ -1,31 +1,25 @@
 /**
  * CPU masks and lists as the kernel writes them: hex masks with comma-separated 32-bit groups
  * (`rps_cpus`: "2", "00000000,00000003") and CPU lists ("0-1,3": /sys/devices/system/cpu/online).
+ * Masks have one grammar in the whole kit, the sysfs one of config/values.ts (bitmap_parse: groups of
+ * at most 8 hex digits, rightmost = CPUs 0-31); this module only words its errors for the harness.
  */
+import { formatCpuMask as formatSysfsMask, parseCpuMask as parseSysfsMask } from "../config/values";
+import { UserInputError } from "../errors";
 
-/** Parses a hex mask ("0x" prefix and commas allowed) into sorted CPU ids; throws on anything else. */
-export function parseCpuMask(mask: string): number[] {
-  const clean = mask.trim().replace(/^0x/i, "").replace(/,/g, "");
-  if (!/^[0-9a-fA-F]+$/.test(clean)) throw new Error(`"${mask}" is not a hex CPU mask (e.g. 0, 2, 3, 00000000,00000002)`);
-  const cpus: number[] = [];
-  const digits = clean.split("").reverse();
-  digits.forEach((d, i) => {
-    const v = parseInt(d, 16);
-    for (let b = 0; b < 4; b++) if (v & (1 << b)) cpus.push(i * 4 + b);
-  });
-  return cpus;
+/** Parses a sysfs hex mask ("0x" prefix and 32-bit comma groups allowed) into sorted CPU ids. */
+export function parseCpuMask(mask: string, option = "mask"): number[] {
+  try {
+    return parseSysfsMask(mask);
+  } catch (e) {
+    const why = /\((.*)\)/.exec((e as Error).message.split(": expected")[0] ?? "")?.[1] ?? "";
+    throw new UserInputError(`${option}: "${mask}" is not a hex CPU mask${why ? ` (${why})` : ""}: expected the sysfs form, e.g. 0, 2, 3, 1,00000000 (CPU 32), 00000000,00000003`);
+  }
 }
 
-/** Formats CPU ids as a plain hex mask without leading zeros ("0" for none), as rps_cpus accepts. */
+/** Formats CPU ids as the shortest mask rps_cpus accepts ("0" for none; commas between 32-bit groups). */
 export function formatCpuMask(cpus: readonly number[]): string {
-  let hex = "";
-  const max = cpus.length ? Math.max(...cpus) : 0;
-  for (let nib = 0; nib <= max >> 2; nib++) {
-    let v = 0;
-    for (let b = 0; b < 4; b++) if (cpus.includes(nib * 4 + b)) v |= 1 << b;
-    hex = v.toString(16) + hex;
-  }
-  return hex.replace(/^0+(?=.)/, "");
+  return formatSysfsMask(cpus);
 }
 
 /** Parses a CPU list such as "0-3,5" into sorted ids. */

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { UserInputError } from "../errors";
 import { writeDirAtomic } from "./atomic";
 import { formatCsv, parseCsv } from "./csv";
 import { DERIVED_COLUMNS, deriveRunColumns } from "./derive";
@@ -12,9 +13,11 @@ import { CONFIG_COLUMNS, PUBLISHED_TABLE, RUNS_TABLE, SUMMARY_TABLE, type Cell, 
 import { summarizeRuns } from "./stats";
 
 export const DATASET_FORMAT = "softnet-lab/measure-dataset";
-export const DATASET_FORMAT_VERSION = 1;
+/** 2 added the per-row `tool` and `cpu_idle_ticks` columns; version 1 datasets still load (see Column.since). */
+export const DATASET_FORMAT_VERSION = 2;
+export const DATASET_FORMAT_VERSIONS_READ: readonly number[] = [1, 2];
 
-export class DatasetError extends Error {
+export class DatasetError extends UserInputError {
   constructor(
     readonly file: string,
     readonly where: { row?: number; line?: number; field?: string },
@@ -140,7 +143,7 @@ export function formatCell(c: Column, v: Cell | undefined): string {
 
 // ---------------------------------------------------------------- tables
 
-function readTable(file: string, schema: TableSchema, cpus: number | null): Row[] {
+function readTable(file: string, schema: TableSchema, cpus: number | null, version = DATASET_FORMAT_VERSION): Row[] {
   if (!existsSync(file)) throw new DatasetError(file, {}, `the ${schema.name} table (file missing)`);
   let table;
   try {
@@ -155,7 +158,9 @@ function readTable(file: string, schema: TableSchema, cpus: number | null): Row[
     if (seen.has(h)) throw new DatasetError(file, { line: 1, field: h }, "each column once", h);
     seen.add(h);
   }
-  for (const n of names) if (!seen.has(n)) throw new DatasetError(file, { line: 1, field: n }, `a column "${n}" in the header`);
+  // Columns added after the dataset's format version are absent there: they read their earlier value.
+  const absent = schema.columns.filter((c) => !seen.has(c.name) && c.since !== undefined && version < c.since.version);
+  for (const n of names) if (!seen.has(n) && !absent.some((c) => c.name === n)) throw new DatasetError(file, { line: 1, field: n }, `a column "${n}" in the header`);
   const byName = new Map(schema.columns.map((c) => [c.name, c]));
   return table.records.map((rec, i) => {
     const where = { row: i + 1, line: rec.line };
@@ -163,6 +168,7 @@ function readTable(file: string, schema: TableSchema, cpus: number | null): Row[
       throw new DatasetError(file, where, `${table.header.length} fields like the header`, `${rec.fields.length} fields`);
     }
     const row: Row = {};
+    for (const c of absent) row[c.name] = c.since!.before;
     table.header.forEach((h, j) => {
       const col = byName.get(h)!;
       const v = parseCell(col, rec.fields[j], cpus);
@@ -271,7 +277,7 @@ export function validateMetadata(obj: unknown, file: string): DatasetMetadata {
   }
   const m = obj as DatasetMetadata;
   if (m.format !== DATASET_FORMAT) throw new DatasetError(file, { field: "format" }, `"${DATASET_FORMAT}"`, m.format);
-  if (m.format_version !== DATASET_FORMAT_VERSION) throw new DatasetError(file, { field: "format_version" }, String(DATASET_FORMAT_VERSION), String(m.format_version));
+  if (!DATASET_FORMAT_VERSIONS_READ.includes(m.format_version)) throw new DatasetError(file, { field: "format_version" }, DATASET_FORMAT_VERSIONS_READ.join(" or "), String(m.format_version));
   if (!Number.isInteger(m.cpu.count) || m.cpu.count < 1) throw new DatasetError(file, { field: "cpu.count" }, "a positive integer", String(m.cpu.count));
   return m;
 }
@@ -327,8 +333,8 @@ export function loadMeasurementDataset(dir: string): MeasurementDataset {
     throw new DatasetError(metaFile, {}, "valid JSON", (e as Error).message);
   }
   const metadata = validateMetadata(obj, metaFile);
-  const runs = readTable(join(dir, "runs.csv"), RUNS_TABLE, metadata.cpu.count);
-  const summary = readTable(join(dir, "summary.csv"), SUMMARY_TABLE, metadata.cpu.count);
+  const runs = readTable(join(dir, "runs.csv"), RUNS_TABLE, metadata.cpu.count, metadata.format_version);
+  const summary = readTable(join(dir, "summary.csv"), SUMMARY_TABLE, metadata.cpu.count, metadata.format_version);
   crossCheck(dir, runs, summary);
   return { dir, metadata, runs, summary };
 }

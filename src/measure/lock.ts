@@ -1,10 +1,15 @@
 /**
  * An exclusive lock file, so two measurements never fight over rps_cpus. The file holds the owner's
- * pid and process start time; a lock whose owner is gone (or whose pid was reused) is stale and taken over.
+ * pid and process start time; a lock whose owner is gone (or whose pid was reused) is stale and taken
+ * over, atomically: the lock is created whole with link() (never seen half-written), and a stale lock
+ * is deleted only by the one process that creates its reap token, a file named after the stale
+ * lock's inode and change time (O_EXCL), so two starters beside one stale lock cannot both delete it
+ * and one of them can never delete the other's fresh lock.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, type BigIntStats } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parsePidStat } from "./procfs/task";
+import { EnvironmentError } from "../errors";
 
 interface LockOwner {
   pid: number;
@@ -13,7 +18,7 @@ interface LockOwner {
   what: string;
 }
 
-export class LockBusyError extends Error {
+export class LockBusyError extends EnvironmentError {
   constructor(
     readonly path: string,
     readonly owner: LockOwner,
@@ -42,6 +47,44 @@ function ownerAlive(o: LockOwner): boolean {
   return o.starttime === null || now === null || now === o.starttime;
 }
 
+function statBig(path: string): BigIntStats | null {
+  try {
+    return statSync(path, { bigint: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+/** The reap token of one lock file: its inode and change time name exactly this file, never a later one. */
+const reapToken = (path: string, st: BigIntStats) => `${path}.reap-${st.ino}-${st.ctimeNs}`;
+
+/** Reap tokens older than this are removed (no starter holds a view of a lock file that long). */
+const TOKEN_MAX_AGE_MS = 3_600_000;
+
+function dropOldTokens(path: string): void {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.reap-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    try {
+      if (Date.now() - statSync(join(dir, n)).mtimeMs > TOKEN_MAX_AGE_MS) rmSync(join(dir, n), { force: true });
+    } catch {
+      /* another starter removed it */
+    }
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 export class MeasureLock {
   private released = false;
   private constructor(readonly path: string) {}
@@ -49,26 +92,53 @@ export class MeasureLock {
   /** Takes the lock or throws LockBusyError naming the holder. */
   static acquire(path: string, what = "softnet-lab measure"): MeasureLock {
     mkdirSync(dirname(path), { recursive: true });
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const fd = openSync(path, "wx", 0o644);
-        const owner: LockOwner = { pid: process.pid, starttime: startTime(process.pid), since: new Date().toISOString(), what };
-        writeSync(fd, JSON.stringify(owner) + "\n");
-        closeSync(fd);
-        return new MeasureLock(path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    dropOldTokens(path);
+    const owner: LockOwner = { pid: process.pid, starttime: startTime(process.pid), since: new Date().toISOString(), what };
+    // The owner record is written to a private file and linked into place: link() fails with EEXIST
+    // when the lock exists, and a lock that exists always holds its whole owner record.
+    const mine = `${path}.new-${process.pid}`;
+    writeFileSync(mine, JSON.stringify(owner) + "\n", { mode: 0o644 });
+    let stuckToken: string | null = null;
+    try {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        try {
+          linkSync(mine, path);
+          return new MeasureLock(path);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        }
+        const st = statBig(path);
+        if (st === null) continue; // released meanwhile: try again
+        let holder: LockOwner | null = null;
+        try {
+          holder = JSON.parse(readFileSync(path, "utf8")) as LockOwner;
+        } catch {
+          holder = null; // garbage (not written by this code): stale
+        }
+        if (holder && typeof holder.pid === "number" && ownerAlive(holder)) throw new LockBusyError(path, holder);
+        // Stale. Only the starter that creates this lock file's reap token may delete it.
+        let token: number;
+        try {
+          token = openSync(reapToken(path, st), "wx", 0o644);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+          stuckToken = reapToken(path, st);
+          sleepMs(2); // another starter is reaping this very file: give it a moment, then look again
+          continue;
+        }
+        closeSync(token);
+        const again = statBig(path);
+        // Nobody else can remove this inode (they would need our token), so it is still there.
+        if (again !== null && again.ino === st.ino && again.ctimeNs === st.ctimeNs) unlinkSync(path);
       }
-      let owner: LockOwner | null = null;
-      try {
-        owner = JSON.parse(readFileSync(path, "utf8")) as LockOwner;
-      } catch {
-        owner = null; // unreadable or half-written by a crashed owner: stale
-      }
-      if (owner && typeof owner.pid === "number" && ownerAlive(owner)) throw new LockBusyError(path, owner);
-      rmSync(path, { force: true });
+      throw new EnvironmentError(
+        stuckToken
+          ? `could not take the stale lock ${path}: another start began taking it over (${stuckToken}) and did not finish; if no other softnet-lab measure is starting, delete both files`
+          : `could not take the lock ${path}: it kept changing hands; try again`,
+      );
+    } finally {
+      rmSync(mine, { force: true });
     }
-    throw new Error(`could not take the lock ${path} (it kept reappearing)`);
   }
 
   /** Like acquire, but while another live measurement holds the lock, retries for up to `waitMs`. */

@@ -12,11 +12,17 @@ export interface Tool {
   why: string;
 }
 
-export const MEASURE_TOOLS: readonly Tool[] = [
+/** What sockperf runs need (the lean tool pins itself and reports its own rusage). */
+export const SOCKPERF_TOOLS: readonly Tool[] = [
   { name: "sockperf", debPackage: "sockperf", why: "the UDP load (throughput and ping-pong over 127.0.0.1)" },
   { name: "taskset", debPackage: "util-linux", why: "pinning each tool to its CPU" },
   { name: "time", debPackage: "time", why: "GNU time: each tool's CPU time and context switches (wait4 rusage)" },
+  { name: "setpriv", debPackage: "util-linux", why: "PR_SET_PDEATHSIG for every tool, so none outlives the harness" },
 ];
+/** What the lean tool needs: a C compiler to build tools/udp-blast on first use. */
+export const LEAN_TOOLS: readonly Tool[] = [{ name: "gcc", debPackage: "gcc", why: "building the lean load tool tools/udp-blast on first use" }];
+/** Every tool of both load tools (kept for callers that check them all). */
+export const MEASURE_TOOLS: readonly Tool[] = [...SOCKPERF_TOOLS, ...LEAN_TOOLS];
 
 /** Finds an executable on a PATH string; null when absent. */
 export function which(name: string, pathVar: string): string | null {
@@ -43,6 +49,8 @@ export interface PreflightInput {
   onlineCpus: number[];
   /** Skip the root and rps_cpus checks (dry runs). */
   dryRun?: boolean;
+  /** The tools to look for (default: all of MEASURE_TOOLS). */
+  tools?: readonly Tool[];
 }
 
 export interface PreflightResult {
@@ -66,7 +74,7 @@ export function preflight(i: PreflightInput): PreflightResult {
   if (!i.dryRun && i.uid !== 0) problems.push(`softnet-lab measure must run as root (it writes ${i.rpsPath}); run it with sudo or as root. Your uid is ${i.uid}.`);
   const tools: Record<string, string> = {};
   const missing: Tool[] = [];
-  for (const t of MEASURE_TOOLS) {
+  for (const t of i.tools ?? MEASURE_TOOLS) {
     const p = which(t.name, i.pathVar);
     if (p) tools[t.name] = p;
     else missing.push(t);

@@ -1,13 +1,17 @@
 /**
  * Runs the load tools as child processes: each in its own process group, pinned with taskset, wrapped in
  * GNU time for its rusage (CPU time and context switches of all its threads, read by wait4 at exit), and
- * bounded by a hard timeout that SIGKILLs the group. Every live child is listed so a signal handler can
- * stop them all.
+ * bounded twice: a hard timeout that SIGKILLs the group, and a parent-death signal (util-linux
+ * `setpriv --pdeathsig KILL`, on GNU time and on the tool) so no tool outlives the harness, even one
+ * that was SIGKILLed. Every live child is listed so a signal handler can stop them all, and recorded
+ * (pid, start time, command) in a file of the state folder so the next run finds and stops leftovers.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { which } from "./preflight";
+import { parsePidStat } from "./procfs/task";
 
 export interface Rusage {
   elapsedS: number;
@@ -44,13 +48,91 @@ export interface ToolProcess {
   /** Signals the whole process group. */
   signal(sig: NodeJS.Signals): void;
   rusage(): Rusage | null;
+  /** Writes to the tool's standard input (only when spawned with `stdin: true`). */
+  write(text: string): void;
 }
 
 const live = new Set<ToolProcess>();
+/** Temporary folders of live tools (GNU time's output): removed by killAllTools too. */
+const liveDirs = new Set<string>();
 
-/** SIGKILLs every tool still running (used by the SIGINT/SIGTERM handler and after failures). */
+/** SIGKILLs every tool still running and removes their temporary folders and their record (signal handlers, failures). */
 export function killAllTools(): void {
   for (const p of live) p.signal("SIGKILL");
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+  liveDirs.clear();
+  // their process groups are SIGKILLed (and each tool has its parent-death signal): nothing to stop next time
+  records.clear();
+  writeRecords();
+}
+
+// ---------------------------------------------------------------- the record of started tools
+
+interface ToolRecord {
+  pid: number;
+  starttime: number | null;
+  argv: string[];
+  harness_pid: number;
+}
+
+let recordFile: string | null = null;
+const records = new Map<number, ToolRecord>();
+
+function startTimeOf(pid: number): number | null {
+  try {
+    return parsePidStat(readFileSync(`/proc/${pid}/stat`, "utf8")).starttime;
+  } catch {
+    return null;
+  }
+}
+
+function writeRecords(): void {
+  if (recordFile === null) return;
+  if (records.size === 0) {
+    rmSync(recordFile, { force: true });
+    return;
+  }
+  const tmp = `${recordFile}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify([...records.values()]) + "\n");
+  renameSync(tmp, recordFile);
+}
+
+/** Records every tool started from now on in `file` (null: stop recording). The harness sets it. */
+export function recordToolsIn(file: string | null): void {
+  recordFile = file;
+}
+
+/**
+ * Stops the tools an earlier run recorded in `file` that are still running (same pid and start
+ * time: not a reused pid), by SIGKILL of their process group, and removes the file. Returns a
+ * sentence per tool stopped.
+ */
+export function stopLeftoverTools(file: string): string[] {
+  let list: ToolRecord[];
+  try {
+    list = JSON.parse(readFileSync(file, "utf8")) as ToolRecord[];
+  } catch {
+    rmSync(file, { force: true });
+    return [];
+  }
+  const out: string[] = [];
+  for (const r of Array.isArray(list) ? list : []) {
+    if (typeof r?.pid !== "number" || r.pid <= 1 || r.pid === process.pid) continue;
+    const now = startTimeOf(r.pid);
+    if (now === null || (r.starttime !== null && now !== r.starttime)) continue; // gone, or the pid was reused
+    try {
+      process.kill(-r.pid, "SIGKILL");
+    } catch {
+      try {
+        process.kill(r.pid, "SIGKILL");
+      } catch {
+        continue;
+      }
+    }
+    out.push(`stopped a tool left running by an earlier measurement (pid ${r.pid}, harness pid ${r.harness_pid}): ${r.argv.join(" ")}`);
+  }
+  rmSync(file, { force: true });
+  return out;
 }
 
 export interface SpawnToolOptions {
@@ -61,15 +143,34 @@ export interface SpawnToolOptions {
   onLine?: (line: string) => void;
   /** Path of GNU time; null runs the tool without rusage. */
   timeBin: string | null;
+  /** Keep a pipe to the tool's standard input (the lean tool waits there for its start signal). */
+  stdin?: boolean;
 }
 
-/** Starts `argv` as `time -f ... -o FILE taskset -c CPU argv...` in a new process group. */
+/** `setpriv --pdeathsig KILL` when util-linux's setpriv is on PATH (preflight requires it for real runs). */
+function deathSignalPrefix(env: NodeJS.ProcessEnv): string[] {
+  const setpriv = which("setpriv", env.PATH ?? "");
+  return setpriv ? [setpriv, "--pdeathsig", "KILL"] : [];
+}
+
+/**
+ * Starts `argv` as `setpriv --pdeathsig KILL time -f ... -o FILE taskset -c CPU setpriv --pdeathsig KILL
+ * argv...` in a new process group: GNU time dies with the harness, the tool dies with GNU time.
+ */
 export function spawnTool(argv: readonly string[], o: SpawnToolOptions): ToolProcess {
   const dir = mkdtempSync(join(tmpdir(), "softnet-lab-tool-"));
+  liveDirs.add(dir);
   const rusageFile = join(dir, "rusage");
-  const pinned = o.cpu === null ? [...argv] : ["taskset", "-c", String(o.cpu), ...argv];
-  const full = o.timeBin ? [o.timeBin, "-f", RUSAGE_FORMAT, "-o", rusageFile, ...pinned] : pinned;
-  const child = spawn(full[0], full.slice(1), { env: o.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const death = deathSignalPrefix(o.env);
+  const pinned = o.cpu === null ? [...death, ...argv] : ["taskset", "-c", String(o.cpu), ...death, ...argv];
+  const full = o.timeBin ? [...death, o.timeBin, "-f", RUSAGE_FORMAT, "-o", rusageFile, ...pinned] : pinned;
+  const child = spawn(full[0], full.slice(1), { env: o.env, detached: true, stdio: [o.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+  // A tool that exits before reading its stdin must not crash the harness with EPIPE.
+  child.stdin?.on("error", () => {});
+  if (child.pid !== undefined) {
+    records.set(child.pid, { pid: child.pid, starttime: startTimeOf(child.pid), argv: [...argv], harness_pid: process.pid });
+    writeRecords();
+  }
   let out = "";
   let partial = "";
   const onData = (buf: Buffer) => {
@@ -103,6 +204,9 @@ export function spawnTool(argv: readonly string[], o: SpawnToolOptions): ToolPro
     output: () => out,
     signal,
     rusage: () => rusage,
+    write: (text: string) => {
+      if (child.stdin && !child.stdin.destroyed) child.stdin.write(text);
+    },
     exited: new Promise<Exit>((resolve) => {
       let done = false;
       const finish = (code: number | null, sig: NodeJS.Signals | null) => {
@@ -110,6 +214,7 @@ export function spawnTool(argv: readonly string[], o: SpawnToolOptions): ToolPro
         done = true;
         clearTimeout(timer);
         live.delete(proc);
+        if (child.pid !== undefined && records.delete(child.pid)) writeRecords();
         if (partial && o.onLine) o.onLine(partial);
         partial = "";
         try {
@@ -118,6 +223,7 @@ export function spawnTool(argv: readonly string[], o: SpawnToolOptions): ToolPro
           rusage = null;
         }
         rmSync(dir, { recursive: true, force: true });
+        liveDirs.delete(dir);
         resolve({ code, signal: sig, timedOut });
       };
       child.on("error", (e) => {

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { writeFileAtomic } from "./atomic";
 import { sameMask } from "./cpumask";
+import { EnvironmentError } from "../errors";
 
 export const LO_RPS_CPUS = "/sys/class/net/lo/queues/rx-0/rps_cpus";
 
@@ -30,9 +31,9 @@ export function recoverCrashedRun(restoreFile: string): string | null {
   try {
     rec = JSON.parse(readFileSync(restoreFile, "utf8")) as RestoreRecord;
   } catch (e) {
-    throw new Error(`the restore file ${restoreFile} is unreadable (${(e as Error).message}); check rps_cpus by hand and delete the file`);
+    throw new EnvironmentError(`the restore file ${restoreFile} is unreadable (${(e as Error).message}); check rps_cpus by hand and delete the file`);
   }
-  if (typeof rec.path !== "string" || typeof rec.previous !== "string") throw new Error(`the restore file ${restoreFile} lacks path/previous; check rps_cpus by hand and delete the file`);
+  if (typeof rec.path !== "string" || typeof rec.previous !== "string") throw new EnvironmentError(`the restore file ${restoreFile} lacks path/previous; check rps_cpus by hand and delete the file`);
   const now = readMask(rec.path);
   writeFileSync(rec.path, rec.previous);
   rmSync(restoreFile, { force: true });

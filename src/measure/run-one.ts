@@ -11,6 +11,7 @@ import { parseProcNetUdp } from "./procfs/udp-sockets";
 import type { RpsGuard } from "./rps-guard";
 import type { Row } from "./schema";
 import { clientArgv, END_MARKER, LOOPBACK, parsePingPongOutput, parseServerOutput, parseThroughputOutput, serverArgv, START_MARKER } from "./sockperf";
+import { LEAN_END, LEAN_READY, leanClientArgv, leanPingResult, leanRusage, leanServerArgv, leanStreamResult, parseLeanOutput } from "./lean-tool";
 
 /** Optional kernel trace capture around the client's life (trace-hook.ts wraps src/trace/capture.ts).
  * `work` must stop when `abort` fires (the capture's time limit or a signal). */
@@ -25,9 +26,16 @@ export interface RunContext {
   /** Environment of the tools (PATH decides which sockperf runs; tests put fakes first). */
   env: NodeJS.ProcessEnv;
   timeBin: string | null;
+  /** The built lean tool (tools/udp-blast); null when only sockperf runs. */
+  leanBin: string | null;
   port: number;
   cpus: number;
   trace?: RunTraceHook;
+}
+
+/** A run bounded by a datagram count instead of time (the lean tool's short traced runs). */
+export interface RunLimits {
+  count?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -54,6 +62,7 @@ function readLoad1(fs: ProcFs): number {
 
 function configCells(c: RunConfig): Row {
   return {
+    tool: c.tool,
     config_id: c.config_id,
     mode: c.mode,
     payload_bytes: c.payload_bytes,
@@ -92,7 +101,7 @@ function finishRow(base: Row, before: Snapshot, after: Snapshot, cpus: number): 
 }
 
 /** Runs `config` once and returns its row. Leaves rps_cpus set (the caller restores it at the end). */
-export async function runOnce(config: RunConfig, repeat: number, ctx: RunContext): Promise<Row> {
+export async function runOnce(config: RunConfig, repeat: number, ctx: RunContext, limits: RunLimits = {}): Promise<Row> {
   ctx.guard.set(config.rps_cpus);
   const base: Row = { ...configCells(config), repeat, started_at: new Date().toISOString(), loadavg_1m_before: readLoad1(ctx.fs) };
   if (config.mode === "idle") {
@@ -101,7 +110,112 @@ export async function runOnce(config: RunConfig, repeat: number, ctx: RunContext
     const after = takeSnapshot(ctx.threads, ctx.fs);
     return finishRow({ ...base, window: "idle-sleep", ...NO_TOOL }, before, after, ctx.cpus);
   }
+  if (config.tool === "lean") return runLean(config, repeat, ctx, base, limits);
+  return runSockperf(config, repeat, ctx, base);
+}
 
+/**
+ * The lean tool's run: the server binds and says `ready port=P`; the client sets up, says `ready` and
+ * waits for a line on stdin; the counters are snapshotted, the client is released, and the second
+ * snapshot is taken once its loop has ended (`end`) and the receiver has drained what it sent, so the
+ * window holds the loop and its tail, and nothing of start-up.
+ */
+async function runLean(config: RunConfig, repeat: number, ctx: RunContext, base: Row, limits: RunLimits): Promise<Row> {
+  if (!ctx.leanBin) throw new Error("the lean tool was not built (runMeasurement builds it when a configuration uses it)");
+  const bin = ctx.leanBin;
+  const mode = config.mode === "pingpong" ? "pingpong" : "stream";
+  let server: ToolProcess | null = null;
+  const started: { client: ToolProcess | null } = { client: null };
+  try {
+    server = spawnTool(leanServerArgv(bin, mode, ctx.port, config.receiver_cpu, config.seconds + 30), { env: ctx.env, cpu: null, hardTimeoutMs: (config.seconds + 35) * 1000, timeBin: null });
+    const bound = await Promise.race([waitForSocket(ctx.fs, ctx.port, 5000, (q) => q !== null), server.exited.then(() => false)]);
+    if (!bound) throw new Error(`udp-blast server did not bind 127.0.0.1:${ctx.port} within 5 s:\n${tail(server.output())}`);
+
+    const w: { before: Snapshot | null; ended: boolean } = { before: null, ended: false };
+    const runClient = async (abort: AbortSignal | null) => {
+      const argv = leanClientArgv(bin, mode, ctx.port, config.sender_cpu, config.seconds, config.payload_bytes!, { count: limits.count });
+      const c = spawnTool(argv, {
+        env: ctx.env,
+        cpu: null,
+        hardTimeoutMs: (config.seconds + 15) * 1000,
+        timeBin: null,
+        stdin: true,
+        onLine: (line) => {
+          const l = line.trim();
+          if (!w.before && l === LEAN_READY) {
+            w.before = takeSnapshot(ctx.threads, ctx.fs);
+            c.write("go\n");
+          } else if (w.before && l === LEAN_END) w.ended = true;
+        },
+      });
+      started.client = c;
+      abort?.addEventListener("abort", () => c.signal("SIGKILL"), { once: true });
+      return c.exited;
+    };
+    const cexit = ctx.trace ? await ctx.trace.around(`${config.config_id}.r${repeat}`, runClient) : await runClient(null);
+    const client = started.client;
+    if (!client) throw new Error("udp-blast client was not started");
+    if (cexit.timedOut) throw new Error(`udp-blast client exceeded its hard timeout (${config.seconds + 15} s) and was killed:\n${tail(client.output())}`);
+    if (cexit.code !== 0) throw new Error(`udp-blast client failed (exit ${cexit.code ?? cexit.signal}):\n${tail(client.output())}`);
+    if (!w.before || !w.ended) throw new Error(`udp-blast client ended without its ready/end lines:\n${tail(client.output())}`);
+
+    // The window closes once what the loop sent has been received: the socket queue empty and the
+    // backlog's last batch processed, so every counter of the window sees the same datagrams (the
+    // snapshot itself reads a dozen files, while a backlog tail would still be moving).
+    await waitForSocket(ctx.fs, ctx.port, 1000, (q) => q === null || q === 0);
+    await sleep(20);
+    const after = takeSnapshot(ctx.threads, ctx.fs);
+    server.signal("SIGINT");
+    const stopTimer = setTimeout(() => server?.signal("SIGKILL"), 3000);
+    const sexit = await server.exited;
+    clearTimeout(stopTimer);
+    if (sexit.code !== 0) throw new Error(`udp-blast server did not stop cleanly (exit ${sexit.code ?? sexit.signal}):\n${tail(server.output())}`);
+
+    const cv = parseLeanOutput(client.output());
+    const sv = parseLeanOutput(server.output());
+    const cru = leanRusage(cv);
+    const sru = leanRusage(sv);
+    const tool: Row = {
+      ...NO_TOOL,
+      sender_cpu_s: cru ? cru.cpuS : null,
+      receiver_cpu_s: sru ? sru.cpuS : null,
+      sender_voluntary_switches: cru ? cru.voluntary : null,
+      sender_involuntary_switches: cru ? cru.involuntary : null,
+      receiver_voluntary_switches: sru ? sru.voluntary : null,
+      receiver_involuntary_switches: sru ? sru.involuntary : null,
+    };
+    if (mode === "stream") {
+      const r = leanStreamResult(cv, sv);
+      Object.assign(tool, { tool_sent: r.sent, tool_received: r.received, tool_runtime_s: r.elapsedS, sent_pps: r.sent / r.elapsedS, received_pps: r.received / r.elapsedS });
+    } else {
+      const p = leanPingResult(cv);
+      // One-way latency is half the round trip, as sockperf reports it, so the two tools' columns compare.
+      const half = (x: number | undefined) => (x === undefined ? null : x / 2);
+      Object.assign(tool, {
+        tool_sent: p.sent,
+        tool_received: p.received,
+        tool_runtime_s: p.elapsedS,
+        sent_pps: p.sent / p.elapsedS,
+        received_pps: (2 * p.received) / p.elapsedS,
+        round_trips_per_s: p.received / p.elapsedS,
+        latency_avg_us: half(p.rtt?.avg),
+        latency_p50_us: half(p.rtt?.p50),
+        latency_p90_us: half(p.rtt?.p90),
+        latency_p99_us: half(p.rtt?.p99),
+        latency_max_us: half(p.rtt?.max),
+      });
+    }
+    return finishRow({ ...base, window: "tool-markers", ...tool }, w.before, after, ctx.cpus);
+  } finally {
+    started.client?.signal("SIGKILL");
+    server?.signal("SIGKILL");
+    if (server) await server.exited;
+    if (started.client) await started.client.exited;
+  }
+}
+
+/** sockperf's run: markers in its output bound the window (it waits ~2 s before its test starts). */
+async function runSockperf(config: RunConfig, repeat: number, ctx: RunContext, base: Row): Promise<Row> {
   const spawnOpts = (cpu: number | null, timeoutS: number) => ({ env: ctx.env, cpu, hardTimeoutMs: timeoutS * 1000, timeBin: ctx.timeBin });
   let server: ToolProcess | null = null;
   // Set inside runClient (a holder object keeps TypeScript's narrowing honest).

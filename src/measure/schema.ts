@@ -21,6 +21,8 @@ export interface Column {
   nullable?: boolean;
   unit: string;
   doc: string;
+  /** The dataset format version that added the column; older datasets lack it and read `before` instead. */
+  since?: { version: number; before: Cell };
 }
 
 export interface TableSchema {
@@ -38,15 +40,16 @@ export type Mode = (typeof MODES)[number];
 
 /** Columns that say which configuration a row belongs to (runs and summary share them). */
 export const CONFIG_COLUMNS: readonly Column[] = [
+  { name: "tool", type: { kind: "enum", values: ["lean", "sockperf"] }, unit: "", doc: "the load tool that produced the row: lean (tools/udp-blast: one sendto/recv per datagram, no timing in the loop) or sockperf; format 1 datasets were all sockperf", since: { version: 2, before: "sockperf" } },
   { name: "config_id", type: { kind: "string", pattern: /^[a-z0-9_.-]+$/, format: "lower-case letters, digits, '_', '.', '-'" }, unit: "", doc: "name of the configuration, unique within a dataset" },
-  { name: "mode", type: { kind: "enum", values: MODES }, unit: "", doc: "stream: one-way UDP flood (sockperf throughput); pingpong: UDP request/response (sockperf ping-pong); idle: no traffic, the background rate of every counter" },
+  { name: "mode", type: { kind: "enum", values: MODES }, unit: "", doc: "stream: one-way UDP flood (udp-blast send/recv, or sockperf throughput); pingpong: UDP request/response, one datagram in flight (udp-blast ping/pong, or sockperf ping-pong); idle: no traffic, the background rate of every counter" },
   { name: "payload_bytes", type: int(1), nullable: true, unit: "B", doc: "UDP payload per message (sockperf -m); empty for idle" },
-  { name: "rps", type: { kind: "string", pattern: /^(off|other|[0-9a-f,]+)$/, format: "off, other or a hex CPU mask" }, unit: "", doc: "what was asked: off, other (the CPU that is not the sender's) or an explicit mask" },
+  { name: "rps", type: { kind: "string", pattern: /^(off|other|sender|both|[0-9a-f,]+)$/, format: "off, other, sender, both or a hex CPU mask" }, unit: "", doc: "what was asked: off, other (the CPU that is not the sender's), sender (the sender's CPU), both (the sender's and the other) or an explicit mask" },
   { name: "rps_cpus", type: { kind: "string", pattern: /^[0-9a-f,]+$/, format: "a hex CPU mask as in sysfs" }, unit: "hex mask", doc: "the value written to /sys/class/net/lo/queues/rx-0/rps_cpus for the run (0 = RPS off)" },
-  { name: "sender_cpu", type: int(), nullable: true, unit: "CPU", doc: "CPU the sockperf client (stream sender / ping-pong client) is pinned to with taskset" },
-  { name: "receiver_cpu", type: int(), nullable: true, unit: "CPU", doc: "CPU the sockperf server (stream receiver / ping-pong server) is pinned to" },
+  { name: "sender_cpu", type: int(), nullable: true, unit: "CPU", doc: "CPU the client (stream sender / ping-pong client) is pinned to (sched_setaffinity in udp-blast, taskset for sockperf)" },
+  { name: "receiver_cpu", type: int(), nullable: true, unit: "CPU", doc: "CPU the server (stream receiver / ping-pong server) is pinned to" },
   { name: "receiver", type: { kind: "enum", values: ["same", "other"] }, nullable: true, unit: "", doc: "receiver on the sender's CPU (same) or another one (other)" },
-  { name: "seconds", type: num(0), unit: "s", doc: "test length asked of the tool (sockperf -t), or the idle window" },
+  { name: "seconds", type: num(0), unit: "s", doc: "test length asked of the tool (udp-blast --seconds, sockperf -t), or the idle window" },
 ];
 
 /** Run columns computed from the counters of the same row (see derive.ts), besides `packets`. */
@@ -75,20 +78,20 @@ export const RUN_COLUMNS: readonly Column[] = [
   { name: "repeat", type: int(1), unit: "", doc: "1-based repeat number; repeats of all configurations are interleaved in time" },
   { name: "started_at", type: { kind: "date" }, unit: "UTC", doc: "when the run started" },
   { name: "loadavg_1m_before", type: num(0), unit: "", doc: "1-minute load average just before the run (other work on the machine)" },
-  { name: "window", type: { kind: "enum", values: ["tool-markers", "process-lifetime", "idle-sleep"] }, unit: "", doc: "what bounds the counter window: sockperf's 'Starting test' / 'Test end' lines, the client's whole life (markers not seen), or the idle sleep" },
+  { name: "window", type: { kind: "enum", values: ["tool-markers", "process-lifetime", "idle-sleep"] }, unit: "", doc: "what bounds the counter window: the tool's own start and end lines (udp-blast's ready/end around its loop, sockperf's 'Starting test' / 'Test end'), the client's whole life (markers not seen), or the idle sleep" },
   { name: "window_s", type: num(0), unit: "s", doc: "time between the two counter snapshots" },
-  { name: "tool_sent", type: int(), nullable: true, unit: "messages", doc: "messages the client sent in its test period (sockperf's count)" },
+  { name: "tool_sent", type: int(), nullable: true, unit: "messages", doc: "messages the client sent in its test period (the tool's count)" },
   { name: "tool_received", type: int(), nullable: true, unit: "messages", doc: "stream: messages the server received in its life (warm-up included); pingpong: replies the client received" },
-  { name: "tool_runtime_s", type: num(0), nullable: true, unit: "s", doc: "the test period sockperf reports" },
+  { name: "tool_runtime_s", type: num(0), nullable: true, unit: "s", doc: "the test period the tool reports (udp-blast: clock_gettime before and after its loop)" },
   { name: "sent_pps", type: num(0), nullable: true, unit: "msg/s", doc: "tool_sent / tool_runtime_s" },
   { name: "received_pps", type: num(0), nullable: true, unit: "packets/s", doc: "UDP datagrams delivered per second: stream, server messages / tool_runtime_s; pingpong, 2 x round trips / tool_runtime_s (request and reply)" },
   { name: "round_trips_per_s", type: num(0), nullable: true, unit: "1/s", doc: "pingpong only: replies received / tool_runtime_s" },
-  { name: "latency_avg_us", type: num(0), nullable: true, unit: "us", doc: "pingpong only: sockperf's average one-way latency (half the round trip)" },
+  { name: "latency_avg_us", type: num(0), nullable: true, unit: "us", doc: "pingpong only: average one-way latency, half the round trip (udp-blast reads the clock around each round trip; sockperf reports half the round trip)" },
   { name: "latency_p50_us", type: num(0), nullable: true, unit: "us", doc: "pingpong only: median one-way latency" },
   { name: "latency_p90_us", type: num(0), nullable: true, unit: "us", doc: "pingpong only: 90th percentile" },
   { name: "latency_p99_us", type: num(0), nullable: true, unit: "us", doc: "pingpong only: 99th percentile" },
   { name: "latency_max_us", type: num(0), nullable: true, unit: "us", doc: "pingpong only: largest observation" },
-  { name: "sender_cpu_s", type: num(0), nullable: true, unit: "s", doc: "client user + system CPU time over its life (wait4 rusage via GNU time, 10 ms resolution)" },
+  { name: "sender_cpu_s", type: num(0), nullable: true, unit: "s", doc: "client user + system CPU time over its life (udp-blast: its own getrusage at exit; sockperf: wait4 rusage via GNU time, 10 ms resolution)" },
   { name: "receiver_cpu_s", type: num(0), nullable: true, unit: "s", doc: "server user + system CPU time over its life" },
   { name: "sender_voluntary_switches", type: int(), nullable: true, unit: "", doc: "client voluntary context switches (ru_nvcsw, all threads)" },
   { name: "sender_involuntary_switches", type: int(), nullable: true, unit: "", doc: "client involuntary context switches (ru_nivcsw)" },
@@ -114,6 +117,7 @@ export const RUN_COLUMNS: readonly Column[] = [
   { name: "cpu_busy_ticks", type: list, unit: "USER_HZ ticks per CPU", doc: "delta of user+nice+system+irq+softirq in /proc/stat (all tasks, other users' too)" },
   { name: "cpu_softirq_ticks", type: list, unit: "USER_HZ ticks per CPU", doc: "delta of the softirq column of /proc/stat (tick-sampled unless CONFIG_IRQ_TIME_ACCOUNTING)" },
   { name: "cpu_steal_ticks", type: list, unit: "USER_HZ ticks per CPU", doc: "delta of steal: time the hypervisor ran something else" },
+  { name: "cpu_idle_ticks", type: list, nullable: true, unit: "USER_HZ ticks per CPU", doc: "delta of idle + iowait in /proc/stat: time the CPU had nothing to run", since: { version: 2, before: null } },
   { name: "packets", type: int(), unit: "datagrams", doc: "the per-packet denominator: udp_in_datagrams + udp_in_errors (UDP datagrams that reached the socket layer); per-packet ratios are empty for idle runs" },
   { name: "net_rx_per_packet", type: num(0), nullable: true, unit: "", doc: "sum of net_rx_softirqs / packets" },
   { name: "ipis_per_packet", type: num(0), nullable: true, unit: "", doc: "sum of ipi_cal + ipi_res / packets" },

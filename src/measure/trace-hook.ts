@@ -16,6 +16,11 @@ export interface TraceHookOptions {
   maxSeconds: number;
   /** Ring buffer per CPU, KiB: a flood overruns it and keeps the last part of the run. */
   bufferKb?: number;
+  /** Tracepoints to record (default TRACE_EVENTS). */
+  events?: readonly string[];
+  /** trace_clock (default mono, which the trace file prints in µs). x86-tsc prints TSC cycles: ns
+   * resolution; the start and end markers then carry CLOCK_MONOTONIC ns so cycles convert to ns. */
+  clock?: string;
 }
 
 /** Returns the hook, or a sentence saying why tracing cannot run here. */
@@ -24,10 +29,10 @@ export function makeTraceHook(o: TraceHookOptions): RunTraceHook | string {
   if (!support.ok) return `--trace: ${support.reason}`;
   return {
     async around<T>(label: string, work: (abort: AbortSignal) => Promise<T>): Promise<T> {
-      const { result, capture } = await withTraceCapture({ events: TRACE_EVENTS, bufferKb: o.bufferKb ?? 4096, maxSeconds: o.maxSeconds }, async ({ signal, marker }) => {
-        marker(`softnet-lab measure: ${label} start`);
+      const { result, capture } = await withTraceCapture({ events: o.events ?? TRACE_EVENTS, bufferKb: o.bufferKb ?? 4096, maxSeconds: o.maxSeconds, clock: o.clock }, async ({ signal, marker }) => {
+        marker(`softnet-lab measure: ${label} start mono_ns=${process.hrtime.bigint()}`);
         const r = await work(signal);
-        marker(`softnet-lab measure: ${label} end`);
+        marker(`softnet-lab measure: ${label} end mono_ns=${process.hrtime.bigint()}`);
         return r;
       });
       const lost = capture.perCpu.filter((c) => c.overrun > 0 || c.dropped > 0);

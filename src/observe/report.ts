@@ -3,6 +3,7 @@
  * (/proc/net/softnet_stat, /proc/softirqs, /proc/interrupts, /proc/net/snmp), busy time by context,
  * per-task CPU time and switches, latency percentiles, and per-packet ratios.
  */
+import { parseHotplug } from "../kernel/hotplug";
 import type { Machine } from "../kernel/machine";
 import type { CpuResult, LatencySummary, SimResult, TaskResult } from "./types";
 
@@ -32,12 +33,23 @@ export function summarizeLatency(samples: number[]): LatencySummary | null {
   };
 }
 
+/** What the seed changed in this run (SEED_REACHES in config/describe.ts says it in words). */
+function seedReached(m: Machine): string[] {
+  const out: string[] = [];
+  if (m.rng.draws > 0) out.push("poisson arrivals");
+  if (m.rps.hashUsed) out.push("rps flow hash");
+  return out;
+}
+
 /** What the run would have printed to the kernel log, and model caveats that apply to this config. */
 function warningsOf(m: Machine): string[] {
   const w = m.warnings.slice();
   m.rtIdleSoftirqWarnings.forEach((n, cpu) => {
     if (n > 0) w.push(`cpu${cpu}: WARNING in do_softirq_post_smp_call_flush: an IPI callback run by the idle task raised a softirq (PREEMPT_RT), ${n} times`);
   });
+  for (const e of parseHotplug(m.cfg.hotplug, m.cfg.cpus)) {
+    if (e.atNs > m.cfg.duration_ms * 1e6) w.push(`hotplug: cpu${e.cpu} ${e.online ? "on" : "off"}@${e.atNs} ns comes after the end of the run (duration_ms=${m.cfg.duration_ms}) and never happened; lower its time or raise duration_ms`);
+  }
   if (m.rt && m.cfg.backlog_napi === "softirq") {
     w.push("preempt=rt with backlog_napi=softirq models a v6.8 PREEMPT_RT kernel: since v6.10 PREEMPT_RT always uses backlog threads");
   }
@@ -119,6 +131,7 @@ export function buildResult(m: Machine, simulatedNs: number, wallMs: number): Om
     },
     events: m.sim.events,
     digest: m.sim.digest(),
+    seed_reached: seedReached(m),
     wall_ms: Math.round(wallMs * 10) / 10,
     warnings: warningsOf(m),
   };

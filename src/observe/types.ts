@@ -138,6 +138,8 @@ export interface SimResult {
   events: number;
   /** Digest of every simulated event (time, kind, target): equal for the same seed and config. */
   digest: string;
+  /** What the seed reached in this run; empty: every seed gives this same result. */
+  seed_reached: string[];
   wall_ms: number;
   warnings: string[];
   trace?: Trace;

@@ -56,38 +56,9 @@ export function toChromeTrace(records: readonly KernelTraceRecord[], opts: Chrom
   const events: ChromeEvent[] = [];
 
   const cpus = new Set<number>([...records.map((r) => r.cpu), ...spans.map((s) => s.cpu)]);
-  events.push({ ph: "M", name: "process_name", pid: PID, tid: 0, args: { name: opts.title ?? "softnet-lab trace" } });
-  for (const cpu of [...cpus].sort((a, b) => a - b)) {
-    events.push({ ph: "M", name: "thread_name", pid: PID, tid: cpuTid(cpu), args: { name: `CPU ${cpu}` } });
-    events.push({ ph: "M", name: "thread_sort_index", pid: PID, tid: cpuTid(cpu), args: { sort_index: cpu } });
-  }
-
-  for (const s of spans) {
-    events.push({
-      ph: "X",
-      name: s.ctx === "task" || s.ctx === "idle" || s.fn.startsWith("run_") ? s.task : s.fn,
-      cat: s.ctx,
-      pid: PID,
-      tid: cpuTid(s.cpu),
-      ts: us(s.start, origin),
-      dur: (s.end - s.start) / 1000,
-      args: { fn: s.fn, task: s.task, ctx: s.ctx },
-    });
-  }
-
-  for (const r of records) {
-    if (!instants.has(r.event)) continue;
-    events.push({
-      ph: "i",
-      name: instantName(r),
-      cat: r.event.split(":")[0],
-      pid: PID,
-      tid: cpuTid(r.cpu),
-      ts: us(r.ts, origin),
-      s: "t",
-      args: { event: r.event, comm: taskName(r.comm, r.pid, r.cpu), pid: r.pid, ...r.fields },
-    });
-  }
+  events.push(...chromeMetadataEvents([...cpus], opts.title));
+  for (const s of spans) events.push(chromeSpanEvent(s, origin));
+  for (const r of records) if (instants.has(r.event)) events.push(chromeInstantEvent(r, origin));
 
   if (opts.flows ?? true) events.push(...flowEvents(records, spans, origin));
   return {
@@ -95,6 +66,52 @@ export function toChromeTrace(records: readonly KernelTraceRecord[], opts: Chrom
     displayTimeUnit: "ns",
     otherData: { generator: "softnet-lab src/trace/chrome-trace.ts", ...opts.metadata },
   };
+}
+
+/** The "M" events naming the process and one track per CPU (also used by the streaming writer). */
+export function chromeMetadataEvents(cpus: readonly number[], title?: string): ChromeEvent[] {
+  const out: ChromeEvent[] = [{ ph: "M", name: "process_name", pid: PID, tid: 0, args: { name: title ?? "softnet-lab trace" } }];
+  for (const cpu of [...cpus].sort((a, b) => a - b)) {
+    out.push({ ph: "M", name: "thread_name", pid: PID, tid: cpuTid(cpu), args: { name: `CPU ${cpu}` } });
+    out.push({ ph: "M", name: "thread_sort_index", pid: PID, tid: cpuTid(cpu), args: { sort_index: cpu } });
+  }
+  return out;
+}
+
+/** A span as a complete ("X") event. */
+export function chromeSpanEvent(s: Span, origin = 0): ChromeEvent {
+  return {
+    ph: "X",
+    name: s.ctx === "task" || s.ctx === "idle" || s.fn.startsWith("run_") ? s.task : s.fn,
+    cat: s.ctx,
+    pid: PID,
+    tid: cpuTid(s.cpu),
+    ts: us(s.start, origin),
+    dur: (s.end - s.start) / 1000,
+    args: { fn: s.fn, task: s.task, ctx: s.ctx },
+  };
+}
+
+/** A record as a thread-scoped instant ("i") event. */
+export function chromeInstantEvent(r: KernelTraceRecord, origin = 0): ChromeEvent {
+  return {
+    ph: "i",
+    name: instantName(r),
+    cat: r.event.split(":")[0],
+    pid: PID,
+    tid: cpuTid(r.cpu),
+    ts: us(r.ts, origin),
+    s: "t",
+    args: { event: r.event, comm: taskName(r.comm, r.pid, r.cpu), pid: r.pid, ...r.fields },
+  };
+}
+
+/** A flow arrow's two ends: "s" on the sender's track, "f" (bound to the enclosing slice) on the target's. */
+export function chromeFlowEvents(name: string, cat: string, id: number, from: { cpu: number; ts: number }, to: { cpu: number; ts: number }, origin = 0): ChromeEvent[] {
+  return [
+    { ph: "s", name, cat, pid: PID, tid: cpuTid(from.cpu), ts: us(from.ts, origin), id },
+    { ph: "f", name, cat, pid: PID, tid: cpuTid(to.cpu), ts: us(to.ts, origin), id, bp: "e" },
+  ];
 }
 
 function instantName(r: KernelTraceRecord): string {

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { KernelTraceRecord } from "./record";
 import type { FtraceParseResult } from "./ftrace-parse";
 import { parseFtraceText } from "./ftrace-parse";
+import { UserInputError } from "../errors";
 
 /** The tracepoints the loopback captures record: the model's events plus the x86 vectors that show hardirq time. */
 export const TRACE_EVENTS: readonly string[] = [
@@ -20,6 +21,19 @@ export const TRACE_EVENTS: readonly string[] = [
   "irq_vectors:reschedule_entry", "irq_vectors:reschedule_exit",
   "irq_vectors:local_timer_entry", "irq_vectors:local_timer_exit",
   "irq_vectors:irq_work_entry", "irq_vectors:irq_work_exit",
+];
+
+/**
+ * TRACE_EVENTS plus the tracepoints that bracket the functions whose costs the model needs (this kernel
+ * has no function_graph tracer and no kprobes): the send and receive system calls, netif_rx, the
+ * loopback transmit, the socket's wakeup of its reader and the waker's side of try_to_wake_up.
+ * src/calibrate/trace-costs.ts turns a capture of these into per-function durations.
+ */
+export const COST_TRACE_EVENTS: readonly string[] = [
+  ...TRACE_EVENTS,
+  "syscalls:sys_enter_sendto", "syscalls:sys_exit_sendto", "syscalls:sys_enter_recvfrom", "syscalls:sys_exit_recvfrom",
+  "net:netif_rx_entry", "net:netif_rx_exit", "net:net_dev_start_xmit", "net:net_dev_xmit",
+  "sock:sk_data_ready", "sched:sched_waking",
 ];
 
 export interface TraceMeta {
@@ -62,7 +76,7 @@ export interface TraceMeta {
   };
 }
 
-export class TraceDatasetError extends Error {
+export class TraceDatasetError extends UserInputError {
   constructor(message: string) {
     super(message);
     this.name = "TraceDatasetError";

@@ -11,7 +11,7 @@
 import type { IrqFlags, KernelTraceRecord } from "./record";
 import { formatIrqFlags, traceOrder } from "./record";
 import { bareName, eventSpec } from "./events";
-import { ContextTracker } from "./context";
+import { ContextTracker, type RecordContext } from "./context";
 
 export interface FtraceTextOptions {
   /** Print the irq-info flag columns (trace option irq-info, on by default in the kernel). Default true. */
@@ -89,18 +89,20 @@ const NO_FLAGS: IrqFlags = { irqsOff: ".", needResched: ".", irqContext: ".", pr
 /** The flag column of every record (in trace order): its own flags, or what its context makes certain. */
 export function flagColumns(sorted: readonly KernelTraceRecord[]): IrqFlags[] {
   const tracker = new ContextTracker();
-  return sorted.map((r) => {
-    const c = tracker.step(r);
-    if (r.flags) return r.flags;
-    const hard = c.ctx === "hardirq";
-    return {
-      irqsOff: hard || r.event === "sched:sched_switch" ? "d" : ".",
-      needResched: ".",
-      irqContext: hard ? (c.hardirqInSoftirq ? "H" : "h") : c.ctx === "softirq" ? "s" : ".",
-      preemptDepth: 0,
-      migrateDisable: 0,
-    };
-  });
+  return sorted.map((r) => flagColumnFor(r, tracker.step(r)));
+}
+
+/** One record's flag column: its own flags, or what its context (ContextTracker.step) makes certain. */
+export function flagColumnFor(r: KernelTraceRecord, c: RecordContext): IrqFlags {
+  if (r.flags) return r.flags;
+  const hard = c.ctx === "hardirq";
+  return {
+    irqsOff: hard || r.event === "sched:sched_switch" ? "d" : ".",
+    needResched: ".",
+    irqContext: hard ? (c.hardirqInSoftirq ? "H" : "h") : c.ctx === "softirq" ? "s" : ".",
+    preemptDepth: 0,
+    migrateDisable: 0,
+  };
 }
 
 interface HeaderInfo {

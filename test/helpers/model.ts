@@ -2,6 +2,8 @@
  * Small helpers shared by the model's semantic tests: build a validated config from overrides,
  * run it (optionally traced, or in slices), and pick trace records apart.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { validateConfig } from "../../src/config/parse";
 import { DEFAULT_CONFIG, type SimConfig } from "../../src/config/schema";
 import type { CostName } from "../../src/kernel/costs";
@@ -10,10 +12,18 @@ import { Simulation, simulate } from "../../src/sim/simulate";
 
 export type Overrides = Partial<Omit<SimConfig, "costs">> & { costs?: Partial<Record<CostName, number>> };
 
-/** DEFAULT_CONFIG with `over` applied, checked by the same rules as the CLI (a typo throws). */
+/**
+ * The reference cost table (profiles/reference-published.json: orders of magnitude from published
+ * figures). The model's semantic tests name it rather than rely on the default table, which is to
+ * become the one measured on the kit's machine kind: a mechanism's exact trace must not change when
+ * a machine does.
+ */
+export const REFERENCE_COSTS: Record<CostName, number> = JSON.parse(readFileSync(join(__dirname, "..", "..", "profiles", "reference-published.json"), "utf8")).costs;
+
+/** DEFAULT_CONFIG on the reference costs with `over` applied, checked by the same rules as the CLI (a typo throws). */
 export function config(over: Overrides = {}): SimConfig {
   const { costs, ...scalars } = over;
-  return validateConfig({ ...DEFAULT_CONFIG, ...scalars, costs: { ...DEFAULT_CONFIG.costs, ...costs } });
+  return validateConfig({ ...DEFAULT_CONFIG, ...scalars, costs: { ...REFERENCE_COSTS, ...costs } });
 }
 
 export function run(over: Overrides = {}): SimResult {

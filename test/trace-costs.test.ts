@@ -1,0 +1,57 @@
+// Costs from the kernel's own clock: the committed captures of the lean tool give the committed
+// trace-derived profile, and the model's default cost table is that profile; syscall tracepoints
+// (which print no "event:" label) parse; the estimators behave on small exact inputs.
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { deriveCostsFromTraces, parseCaptureName, spread } from "../src/calibrate/trace-costs";
+import { profileFromTraces } from "../src/calibrate/costs-cli";
+import { COSTS, type CostName } from "../src/kernel/costs";
+import { parseFtraceText } from "../src/trace/ftrace-parse";
+
+const ROOT = resolve(__dirname, "..");
+const CAPTURES = "datasets/traces/lean-kvm-guest-2cpu-epyc-linux6.18-2026-12-06";
+const PROFILE = JSON.parse(readFileSync(join(ROOT, "profiles/kvm-epyc-2cpu-traced.json"), "utf8"));
+
+describe("the committed captures give the committed profile", () => {
+  const derived = deriveCostsFromTraces(join(ROOT, CAPTURES));
+  it("every cost entry, its derivation and the tracepoint cost", () => {
+    const p = profileFromTraces(PROFILE.name, CAPTURES, PROFILE.machine, derived);
+    expect(p.costs).toEqual(PROFILE.costs);
+    expect(p.derivation).toEqual(PROFILE.derivation);
+    expect(p.tracepoint_ns).toBe(PROFILE.tracepoint_ns);
+    expect(p.captures).toHaveLength(32);
+  });
+  it("the model's default cost table is still the reference table; the measured one is a profile", () => {
+    const reference = JSON.parse(readFileSync(join(ROOT, "profiles/reference-published.json"), "utf8"));
+    for (const name of Object.keys(COSTS) as CostName[]) expect(COSTS[name].ns, name).toBe(reference.costs[name]);
+    expect(Object.keys(PROFILE.costs).sort()).toEqual(Object.keys(COSTS).sort());
+  });
+  it("says which entries no tracepoint bracket isolates (they keep a documented default)", () => {
+    const kept = Object.entries(derived.derivation).filter(([, d]) => d.kind === "default").map(([k]) => k).sort();
+    expect(kept).toEqual(["copy_per_kb", "idle_exit_poll", "irq_entry_exit", "nic_hardirq", "nic_rx_per_packet", "syscall"]);
+    for (const [, d] of Object.entries(derived.derivation)) expect(d.how.length).toBeGreaterThan(20);
+  });
+}, 120_000);
+
+describe("pieces", () => {
+  it("system call tracepoints parse as syscalls:sys_enter_X / sys_exit_X", () => {
+    const text = [
+      "       udp-blast-8455    [000] .....   454.146117: sys_sendto(fd: 3, buff: 0x55d50ca83160, len: 0x40, flags: 0, addr: 0x7ffddf47a0a0, addr_len: 0x10)",
+      "       udp-blast-8455    [000] .....   454.146168: sys_sendto -> 0x40",
+      "       udp-blast-8456    [001] .....   454.146170: sys_recvfrom -> -11",
+    ].join("\n");
+    const r = parseFtraceText(text).records;
+    expect(r.map((x) => x.event)).toEqual(["syscalls:sys_enter_sendto", "syscalls:sys_exit_sendto", "syscalls:sys_exit_recvfrom"]);
+    expect(r[1].fields).toEqual({ ret: 64 });
+    expect(r[2].fields).toEqual({ ret: -11 });
+    expect(r[0].raw).toContain("len: 0x40");
+  });
+  it("capture names carry the configuration", () => {
+    expect(parseCaptureName("stream-1024b-rps_other-recv_same.r0.trace.txt.gz")).toEqual({ id: "stream-1024b-rps_other-recv_same", mode: "stream", payload: 1024, rps: "other", receiver: "same" });
+    expect(parseCaptureName("notes.txt")).toBeNull();
+  });
+  it("nearest-rank spread", () => {
+    expect(spread([5, 1, 4, 2, 3, 6, 7, 8, 9, 10])).toEqual({ n: 10, p10: 1, p50: 5, p90: 9 });
+  });
+});
