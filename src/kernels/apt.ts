@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { KernelEnvError } from "./errors";
 import { IMAGES, KERNEL_SET } from "./set";
 
@@ -26,7 +26,12 @@ export interface CachedImage {
   mirror: string;
   vmlinuz: string;
   config: string;
+  /** The virtio-net modules kept (uncompressed .ko paths), for the device cases; [] when not kept. */
+  modules: string[];
 }
+
+/** The modules the device cases load, in load order (those built in are simply absent). */
+export const DEVICE_MODULES = ["failover", "net_failover", "virtio", "virtio_ring", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_net"] as const;
 
 export const DEBIAN_KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 const DEFAULT_MIRROR = "http://deb.debian.org/debian";
@@ -103,7 +108,9 @@ export function readCachedImage(cacheDir: string, image: string): CachedImage | 
   if (!existsSync(f)) return null;
   const k = JSON.parse(readFileSync(f, "utf8")) as CachedImage;
   if (!existsSync(join(cacheDir, image, "vmlinuz"))) return null;
-  return { ...k, vmlinuz: join(cacheDir, image, "vmlinuz"), config: join(cacheDir, image, "config") };
+  const md = join(cacheDir, image, "modules");
+  const modules = existsSync(md) ? DEVICE_MODULES.map((m) => join(md, `${m}.ko`)).filter((f) => existsSync(f)) : [];
+  return { ...k, vmlinuz: join(cacheDir, image, "vmlinuz"), config: join(cacheDir, image, "config"), modules };
 }
 
 /** Runs `apt-get update` on the private configuration (once per fetch). */
@@ -133,6 +140,10 @@ export function resolveImagePackage(cacheDir: string, metaPackage: string, suite
   return { package: m[1]!, version: m[2]! };
 }
 
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
 function sha256File(file: string): string {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
@@ -152,8 +163,10 @@ export function fetchImage(cacheDir: string, image: string, mirror: string, log:
     const sha = sha256File(join(work, deb));
     const x = join(work, "x");
     mkdirSync(x);
-    // Only ./boot is unpacked: the modules (most of the 110 MB) are never written.
-    const t = spawnSync("sh", ["-c", `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ./boot`, "sh", join(work, deb), x], { encoding: "utf8", timeout: 300_000 });
+    // Only ./boot and the few virtio-net modules are unpacked: the other modules (most of the 110 MB) never are.
+    // ./lib/modules in bookworm, ./usr/lib/modules in trixie (merged /usr): "./*lib" matches both.
+    const pats = ["./boot", "./*lib/modules/*/kernel/drivers/net/virtio_net.ko*", "./*lib/modules/*/kernel/drivers/net/net_failover.ko*", "./*lib/modules/*/kernel/net/core/failover.ko*", "./*lib/modules/*/kernel/drivers/virtio/*"];
+    const t = spawnSync("sh", ["-c", `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards ${pats.map((p) => `'${p}'`).join(" ")}`, "sh", join(work, deb), x], { encoding: "utf8", timeout: 300_000 });
     if (t.status !== 0) throw new KernelEnvError(`dpkg-deb could not unpack ${deb}: ${t.stderr.trim()}`);
     const boot = readdirSync(join(x, "boot"));
     const vm = boot.find((n) => n.startsWith("vmlinuz-"));
@@ -164,7 +177,18 @@ export function fetchImage(cacheDir: string, image: string, mirror: string, log:
     mkdirSync(staging);
     renameSync(join(x, "boot", vm), join(staging, "vmlinuz"));
     renameSync(join(x, "boot", cfg), join(staging, "config"));
-    const facts: Omit<CachedImage, "vmlinuz" | "config"> = {
+    mkdirSync(join(staging, "modules"));
+    const found = ["lib", "usr/lib"].map((l) => join(x, l, "modules", vm.slice("vmlinuz-".length), "kernel")).filter((d) => existsSync(d)).flatMap(listFiles);
+    for (const m of DEVICE_MODULES) {
+      const f = found.find((p) => basename(p) === `${m}.ko` || basename(p) === `${m}.ko.xz`);
+      if (!f) continue;
+      if (f.endsWith(".xz")) {
+        const u = spawnSync("xz", ["-d", "-k", f], { encoding: "utf8", timeout: 60_000 });
+        if (u.status !== 0) throw new KernelEnvError(`xz could not decompress ${basename(f)}: ${(u.stderr ?? "").trim() || "is xz-utils installed?"}`);
+      }
+      renameSync(f.replace(/\.xz$/, ""), join(staging, "modules", `${m}.ko`));
+    }
+    const facts: Omit<CachedImage, "vmlinuz" | "config" | "modules"> = {
       image,
       package: pkg.package,
       version: pkg.version,
@@ -185,17 +209,18 @@ export function fetchImage(cacheDir: string, image: string, mirror: string, log:
 }
 
 /** Every image the named configurations need, from the cache or (unless offline) from Debian. */
-export function ensureImages(images: readonly string[], opts: { cacheDir: string; offline: boolean; refresh?: boolean; log: (l: string) => void }): Map<string, CachedImage> {
+export function ensureImages(images: readonly string[], opts: { cacheDir: string; offline: boolean; refresh?: boolean; needModules?: boolean; log: (l: string) => void }): Map<string, CachedImage> {
   mkdirSync(opts.cacheDir, { recursive: true });
   const out = new Map<string, CachedImage>();
   const missing: string[] = [];
   for (const img of images) {
     const c = opts.refresh ? null : readCachedImage(opts.cacheDir, img);
-    if (c) out.set(img, c);
+    // An image cached before the device cases existed has no modules folder: fetch it again.
+    if (c && (!opts.needModules || existsSync(join(opts.cacheDir, img, "modules")))) out.set(img, c);
     else missing.push(img);
   }
   if (missing.length === 0) return out;
-  if (opts.offline) throw new KernelEnvError(`--offline: ${missing.join(", ")} not in the cache ${opts.cacheDir} (run 'softnet-lab kernels fetch' once online)`);
+  if (opts.offline) throw new KernelEnvError(`--offline: ${missing.join(", ")} not in the cache ${opts.cacheDir}${opts.needModules ? " with the device cases' modules" : ""} (run 'softnet-lab kernels fetch' once online)`);
   const mirror = aptUpdate(opts.cacheDir, opts.log);
   for (const img of missing) out.set(img, fetchImage(opts.cacheDir, img, mirror, opts.log));
   return out;

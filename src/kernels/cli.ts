@@ -11,7 +11,7 @@ import type { Io } from "../cli/command";
 import { writeDirAtomic } from "../measure/atomic";
 import { ensureImages, kernelCacheDir, readCachedImage } from "./apt";
 import { KernelEnvError } from "./errors";
-import { defaultPlan, fullPlan, planSeconds, smokePlan, type GuestPlan } from "./guest-plan";
+import { defaultPlan, devicePlan, fullPlan, planNeedsDevices, planSeconds, smokePlan, type GuestPlan } from "./guest-plan";
 import { findQemu, killAllBoots, qemuVersion, type Accelerator } from "./qemu";
 import { chooseAccelerator, runKernel } from "./run";
 import { DEFAULT_MATRIX_KERNELS, KERNEL_SET, kernelSlug, resolveKernel, type KernelSpec } from "./set";
@@ -22,6 +22,7 @@ import { join } from "node:path";
 const OPTIONS: readonly OptionSpec[] = [
   { name: "matrix", takes: "flag", doc: "boot every kernel of the set (6.1, 6.1-rt, 6.12, 6.12+threads, 6.12-rt, 6.12+preempt=full) with the default plan" },
   { name: "full", takes: "flag", doc: "run the host's whole measure matrix inside each guest (both modes, RPS off/other/same, receiver same/other, 64 and 1024 B)" },
+  { name: "devices", takes: "flag", doc: "only the device-interrupt cases (two virtio-net devices on a QEMU hub, one in a network namespace; eth0's interrupt on CPU1)" },
   { name: "smoke", takes: "flag", doc: "one 1 s stream steered to the other CPU (the shortest useful boot)" },
   { name: "kernels", takes: "value", valueName: "LIST", doc: "with --matrix: a comma-separated subset of the kernel names" },
   { name: "boots", takes: "value", valueName: "N", doc: "boots per kernel (default 2 with --matrix, else 1; 1..10)" },
@@ -106,7 +107,7 @@ export async function kernelsMain(argv: string[], io: Io): Promise<number> {
   if (sub === "fetch") {
     const specs = names.length ? names.map((n) => resolveKernel(n)) : KERNEL_SET;
     const imgs = [...new Set(specs.map((s) => s.image))];
-    const got = ensureImages(imgs, { cacheDir, offline: a.flags.has("offline"), log });
+    const got = ensureImages(imgs, { cacheDir, offline: a.flags.has("offline"), needModules: true, log });
     for (const [img, c] of got) io.out(`${img}: ${c.release} ${c.package} ${c.version} sha256 ${c.deb_sha256}\n`);
     return 0;
   }
@@ -125,15 +126,16 @@ export async function kernelsMain(argv: string[], io: Io): Promise<number> {
   const repeats = intOpt(a.values.get("repeats"), "repeats", 1, 20, 3);
   const boots = intOpt(a.values.get("boots"), "boots", 1, 10, matrix ? 2 : 1);
   const timeoutS = a.values.has("timeout") ? intOpt(a.values.get("timeout"), "timeout", 10, 3600, 0) : undefined;
-  if (a.flags.has("full") && a.flags.has("smoke")) throw new UsageError("--full and --smoke exclude each other");
-  const plan: GuestPlan = a.flags.has("smoke") ? smokePlan() : a.flags.has("full") ? fullPlan(repeats) : defaultPlan(repeats);
+  const plans = ["full", "smoke", "devices"].filter((f) => a.flags.has(f));
+  if (plans.length > 1) throw new UsageError(`--${plans.join(" and --")} exclude each other`);
+  const plan: GuestPlan = a.flags.has("smoke") ? smokePlan() : a.flags.has("full") ? fullPlan(repeats) : a.flags.has("devices") ? devicePlan(repeats) : defaultPlan(repeats);
   const out = a.values.get("out");
   if (out) checkOut(out, a.flags.has("force"));
   else log("kernels: no --out given; results are printed, not saved");
 
   const qemuBin = findQemu();
   const qemu = qemuVersion(qemuBin);
-  const images = ensureImages([...new Set(specs.filter((s) => !s.vmlinuz).map((s) => s.image))], { cacheDir, offline: a.flags.has("offline"), log });
+  const images = ensureImages([...new Set(specs.filter((s) => !s.vmlinuz).map((s) => s.image))], { cacheDir, offline: a.flags.has("offline"), needModules: planNeedsDevices(plan), log });
 
   // Dies with the CLI: any of these signals kills every running QEMU before the process exits.
   const onSignal = (sig: NodeJS.Signals) => {

@@ -22,6 +22,9 @@ export interface GuestCase {
   rate: number;
   /** CPU hotplug mid-flow: CPU1 offline at 30% of the run, back online at 60% (C14). */
   hotplug: boolean;
+  /** Through the two virtio-net devices: the sender in a network namespace sends out of eth1, the
+   * datagrams arrive on eth0 by a real device interrupt, pinned to CPU1 (C3, C7). */
+  device: boolean;
 }
 
 export interface GuestPlan {
@@ -33,7 +36,7 @@ function c(id: string, mode: GuestMode, rps: "off" | "other" | "same", extra: Pa
   const sender = 0;
   const receiver = extra.receiver_cpu ?? 1;
   const mask = rps === "off" ? "0" : rps === "other" ? "2" : "1";
-  return { id, mode, payload: 64, rps_cpus: mask, rps, sender_cpu: sender, receiver_cpu: receiver, seconds: 1, rate: 0, hotplug: false, ...extra };
+  return { id, mode, payload: 64, rps_cpus: mask, rps, sender_cpu: sender, receiver_cpu: receiver, seconds: 1, rate: 0, hotplug: false, device: false, ...extra };
 }
 
 /** The default matrix inside each guest: 64 B stream and ping-pong with RPS off and to the other CPU,
@@ -49,8 +52,25 @@ export function defaultPlan(repeats = 3): GuestPlan {
       c("pingpong-64-rps-other", "pingpong", "other"),
       c("paced-2000-64-rps-other", "stream", "other", { rate: 2000 }),
       c("hotplug-stream-64-rps-cpu1", "stream", "other", { receiver_cpu: 0, hotplug: true }),
+      ...DEVICE_CASES,
     ],
   };
+}
+
+/** The device-interrupt cases: eth0's receive interrupt on CPU1, the receiver on that CPU or the other. */
+export const DEVICE_CASES: readonly GuestCase[] = [
+  c("device-stream-64-recv-irqcpu", "stream", "off", { device: true, receiver_cpu: 1 }),
+  c("device-stream-64-recv-other", "stream", "off", { device: true, receiver_cpu: 0 }),
+];
+
+/** `--devices`: the device-interrupt cases only. */
+export function devicePlan(repeats = 3): GuestPlan {
+  return { repeats, cases: [...DEVICE_CASES] };
+}
+
+/** Whether a plan needs the two virtio-net devices (and their modules). */
+export function planNeedsDevices(p: GuestPlan): boolean {
+  return p.cases.some((k) => k.device);
 }
 
 /** `--full`: the host's matrix inside each guest: both modes, RPS off / other / same, receiver on the
@@ -62,7 +82,7 @@ export function fullPlan(repeats = 3): GuestPlan {
       for (const rps of ["off", "other", "same"] as const)
         for (const receiver of [0, 1]) cases.push(c(`${mode}-${payload}-rps-${rps}-recv-${receiver === 0 ? "same" : "other"}`, mode, rps, { payload, receiver_cpu: receiver }));
   const d = defaultPlan(repeats).cases;
-  cases.push(d[4]!, d[5]!);
+  cases.push(...d.slice(4));
   return { repeats, cases };
 }
 
@@ -110,7 +130,7 @@ snap() {
   for p in /proc/[0-9]*; do
     read -r c < $p/comm 2>/dev/null || continue
     case "$c" in
-      ksoftirqd/*|backlog_napi/*|udp-blast)
+      ksoftirqd/*|backlog_napi/*|irq/*|udp-blast)
         read -r run wait slices < $p/schedstat
         vs=0; nv=0
         while read -r k v; do
@@ -130,13 +150,39 @@ wait_ready() {
   done
 }
 
-# run_case ID MODE PAYLOAD RPS_CPUS SENDER RECEIVER SECONDS RATE HOTPLUG REPEAT
+# Two virtio-net devices on one QEMU hub: eth0 stays here (10.99.0.1), eth1 moves into a network
+# namespace held by a sleeping process (10.99.0.2). eth0's receive interrupt is pinned to CPU1.
+NSPID=""
+setup_devices() {
+  for m in failover net_failover virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_net; do
+    [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko 2>/dev/null
+  done
+  i=0
+  while [ ! -e /sys/class/net/eth1 ]; do i=$((i+1)); [ $i -gt 50 ] && { echo "@@devices failed no eth0/eth1"; return 1; }; usleep 100000; done
+  unshare -n sleep 100000 &
+  NSPID=$!
+  usleep 200000
+  ip link set eth1 netns $NSPID || { echo "@@devices failed netns"; return 1; }
+  ip addr add 10.99.0.1/24 dev eth0; ip link set eth0 up
+  nsenter -t $NSPID -n sh -c 'ip link set lo up; ip addr add 10.99.0.2/24 dev eth1; ip link set eth1 up'
+  dev=$(basename $(readlink /sys/class/net/eth0/device))
+  irq=$(grep "$dev-input" /proc/interrupts | head -1 | cut -d: -f1 | tr -d ' ')
+  [ -n "$irq" ] && echo 2 > /proc/irq/$irq/smp_affinity
+  echo "@@devices ok eth0=$dev irq=$irq affinity=$(cat /proc/irq/$irq/smp_affinity 2>/dev/null)"
+}
+
+# run_case ID MODE PAYLOAD RPS_CPUS SENDER RECEIVER SECONDS RATE HOTPLUG REPEAT DEVICE
 run_case() {
   echo "$4" > $RPS
-  echo "@@case id=$1 repeat=${"$"}{10} mode=$2 payload=$3 rps_cpus=$4 sender_cpu=$5 receiver_cpu=$6 seconds=$7 rate=$8 hotplug=$9"
+  echo "@@case id=$1 repeat=${"$"}{10} mode=$2 payload=$3 rps_cpus=$4 sender_cpu=$5 receiver_cpu=$6 seconds=$7 rate=$8 hotplug=$9 device=${"$"}{11}"
   if [ "$2" = stream ]; then srole=recv; crole=send; else srole=pong; crole=ping; fi
   rm -f /tmp/srv.out /tmp/cli.out
-  udp-blast $srole --port 0 --cpu $6 --seconds $(($7 + 20)) > /tmp/srv.out 2>&1 &
+  addr=127.0.0.1; ns=""
+  if [ "${"$"}{11}" = 1 ]; then
+    if [ -z "$NSPID" ]; then echo "@@error no devices"; echo "@@endcase"; return; fi
+    addr=10.99.0.1; ns="nsenter -t $NSPID -n"
+  fi
+  udp-blast $srole --addr $addr --port 0 --cpu $6 --seconds $(($7 + 20)) > /tmp/srv.out 2>&1 &
   spid=$!
   if ! wait_ready /tmp/srv.out; then echo "@@error server not ready"; cat /tmp/srv.out; kill -9 $spid; echo "@@endcase"; return; fi
   port=$(sed -n 's/^ready port=//p' /tmp/srv.out)
@@ -144,9 +190,9 @@ run_case() {
   snap before
   up0=$(cut -d' ' -f1 /proc/uptime)
   if [ "$8" != 0 ]; then
-    udp-blast $crole --port $port --cpu $5 --seconds $7 --payload $3 --rate $8 > /tmp/cli.out 2>&1 &
+    $ns udp-blast $crole --addr $addr --port $port --cpu $5 --seconds $7 --payload $3 --rate $8 > /tmp/cli.out 2>&1 &
   else
-    udp-blast $crole --port $port --cpu $5 --seconds $7 --payload $3 > /tmp/cli.out 2>&1 &
+    $ns udp-blast $crole --addr $addr --port $port --cpu $5 --seconds $7 --payload $3 > /tmp/cli.out 2>&1 &
   fi
   cpid=$!
   if [ "$9" = 1 ]; then
@@ -179,8 +225,9 @@ export function initScript(plan: GuestPlan): string {
   lines.push("echo \"@@preempt $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)\"");
   lines.push("echo '@@threads'; threads; echo '@@endthreads'");
   lines.push("dmesg | grep -E 'WARNING|BUG' | head -20 | sed 's/^/@@bootwarn /'");
+  if (planNeedsDevices(plan)) lines.push("setup_devices");
   for (let r = 1; r <= plan.repeats; r++)
-    for (const k of plan.cases) lines.push(`run_case ${k.id} ${k.mode} ${k.payload} ${k.rps_cpus} ${k.sender_cpu} ${k.receiver_cpu} ${k.seconds} ${k.rate} ${k.hotplug ? 1 : 0} ${r}`);
+    for (const k of plan.cases) lines.push(`run_case ${k.id} ${k.mode} ${k.payload} ${k.rps_cpus} ${k.sender_cpu} ${k.receiver_cpu} ${k.seconds} ${k.rate} ${k.hotplug ? 1 : 0} ${r} ${k.device ? 1 : 0}`);
   lines.push("echo 0 > $RPS", "echo '@@threads-end'; threads; echo '@@endthreads'", "echo '@@done'", "sync", "poweroff -f", "");
   return lines.join("\n");
 }

@@ -77,10 +77,10 @@ export function readCpio(buf: Buffer): CpioEntry[] {
 }
 
 /** The busybox applets /init uses (symlinked to /bin/busybox). */
-export const APPLETS = ["sh", "mount", "mkdir", "ip", "cat", "grep", "sed", "cut", "usleep", "sleep", "dmesg", "head", "kill", "rm", "uname", "poweroff", "sync", "echo", "awk", "tr", "ls"] as const;
+export const APPLETS = ["sh", "mount", "mkdir", "ip", "cat", "grep", "sed", "cut", "usleep", "sleep", "dmesg", "head", "kill", "rm", "uname", "poweroff", "sync", "echo", "awk", "tr", "ls", "insmod", "unshare", "nsenter", "readlink", "basename"] as const;
 
 /** The initramfs entries for an /init script, a static busybox and a static udp-blast. */
-export function initramfsEntries(init: string, busybox: Buffer, udpBlast: Buffer): CpioEntry[] {
+export function initramfsEntries(init: string, busybox: Buffer, udpBlast: Buffer, modules: { name: string; data: Buffer }[] = []): CpioEntry[] {
   const entries: CpioEntry[] = [
     { path: "bin", kind: "dir", mode: 0o755 },
     { path: "dev", kind: "dir", mode: 0o755 },
@@ -92,6 +92,10 @@ export function initramfsEntries(init: string, busybox: Buffer, udpBlast: Buffer
     { path: "bin/udp-blast", kind: "file", data: udpBlast, mode: 0o755 },
   ];
   for (const a of APPLETS) entries.push({ path: `bin/${a}`, kind: "symlink", target: "busybox", mode: 0o777 });
+  if (modules.length) {
+    entries.push({ path: "lib", kind: "dir", mode: 0o755 }, { path: "lib/modules", kind: "dir", mode: 0o755 });
+    for (const m of modules) entries.push({ path: `lib/modules/${m.name}.ko`, kind: "file", data: m.data, mode: 0o644 });
+  }
   return entries;
 }
 

@@ -18,6 +18,8 @@ export interface BootRequest {
   accel: Accelerator;
   cpus: number;
   memoryMb: number;
+  /** Two virtio-net devices joined by a QEMU hub with nothing else on it (the device cases). */
+  devices?: boolean;
   /** Wall-clock limit for the whole boot (QEMU is killed after it). */
   timeoutMs: number;
   /** Called with each complete line of the serial console as it arrives. */
@@ -49,6 +51,8 @@ export function qemuArgv(req: Omit<BootRequest, "onLine" | "timeoutMs">): string
     "-m", String(req.memoryMb),
     "-nographic", "-monitor", "none", "-no-reboot",
     "-nic", "none",
+    // The hub has only these two ports: no traffic can leave the QEMU process.
+    ...(req.devices ? ["-netdev", "hubport,id=p0,hubid=0", "-device", "virtio-net-pci,netdev=p0", "-netdev", "hubport,id=p1,hubid=0", "-device", "virtio-net-pci,netdev=p1"] : []),
     "-kernel", req.vmlinuz,
     "-initrd", req.initrd,
     "-append", kernelCmdline(req.cmdline),

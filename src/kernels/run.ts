@@ -6,10 +6,10 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { CachedImage } from "./apt";
 import { KernelEnvError } from "./errors";
-import { initScript, planSeconds, type GuestPlan } from "./guest-plan";
+import { initScript, planNeedsDevices, planSeconds, type GuestPlan } from "./guest-plan";
 import { buildInitramfs, initramfsEntries, staticBusybox, staticUdpBlast, UDP_BLAST_SOURCE } from "./initramfs";
 import { boot, kvmAvailable, type Accelerator } from "./qemu";
 import type { KernelSpec } from "./set";
@@ -75,7 +75,9 @@ export async function runKernel(o: BootPlanOptions): Promise<KernelDatasetInput>
   try {
     const initrd = join(dir, "initrd.gz");
     const udp = staticUdpBlast(o.cacheDir);
-    writeFileSync(initrd, buildInitramfs(initramfsEntries(initScript(o.plan), staticBusybox(), udp)));
+    const devices = planNeedsDevices(o.plan);
+    const modules = devices && o.image ? o.image.modules.map((f) => ({ name: basename(f, ".ko"), data: readFileSync(f) })) : [];
+    writeFileSync(initrd, buildInitramfs(initramfsEntries(initScript(o.plan), staticBusybox(), udp, modules)));
     const boots: KernelBoot[] = [];
     const expected = o.plan.cases.length * o.plan.repeats;
     for (let b = 1; b <= o.boots; b++) {
@@ -87,6 +89,7 @@ export async function runKernel(o: BootPlanOptions): Promise<KernelDatasetInput>
         vmlinuz,
         initrd,
         cmdline: o.spec.cmdline,
+        devices,
         accel: o.accel.accel,
         cpus: 2,
         memoryMb: 1024,

@@ -55,6 +55,8 @@ export interface GuestTranscript {
   threadsEnd: string[];
   bootWarnings: string[];
   cases: GuestCaseResult[];
+  /** The device setup's report ("ok eth0=virtio0 irq=24 affinity=2" or "failed ..."), null without devices. */
+  devices: string | null;
   done: boolean;
   /** Kernel lines outside the kit's blocks that look like trouble (WARNING, BUG, panic). */
   consoleWarnings: string[];
@@ -134,7 +136,7 @@ const TROUBLE = /(WARNING:|BUG:|Kernel panic|Oops|Call Trace)/;
 /** Parses a whole serial transcript. Lines outside `@@` blocks (firmware, kernel messages) are kept
  * only when they look like a kernel warning. */
 export function parseTranscript(text: string): GuestTranscript {
-  const t: GuestTranscript = { version: null, release: null, cmdline: null, cpus: null, realtime: false, preempt: null, threads: [], threadsEnd: [], bootWarnings: [], cases: [], done: false, consoleWarnings: [] };
+  const t: GuestTranscript = { version: null, release: null, cmdline: null, cpus: null, realtime: false, preempt: null, threads: [], threadsEnd: [], bootWarnings: [], cases: [], devices: null, done: false, consoleWarnings: [] };
   // Serial output may interleave kernel printk lines; strip terminal escapes.
   const lines = text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, "").split("\n");
   let cur: GuestCaseResult | null = null;
@@ -252,6 +254,9 @@ export function parseTranscript(text: string): GuestTranscript {
       case "done":
         t.done = true;
         break;
+      case "devices":
+        t.devices = rest.trim();
+        break;
     }
   }
   closeFile();
@@ -299,6 +304,9 @@ export interface CaseCounters {
   /** null when the kernel runs no backlog_napi/N threads. */
   backlog_napi_ns: number[] | null;
   backlog_napi_switches: number[] | null;
+  /** Switches and run time of the virtio devices' interrupt threads (forced-threaded or RT), summed. */
+  irq_thread_switches: number;
+  irq_thread_ns: number;
   loadavg1: number;
 }
 
@@ -346,14 +354,26 @@ export function caseCounters(c: GuestCaseResult): CaseCounters | null {
     ksoftirqd_switches: perThread("ksoftirqd", (t) => t.voluntary + t.involuntary) ?? new Array(cpus).fill(0),
     backlog_napi_ns: perThread("backlog_napi", (t) => t.run_ns),
     backlog_napi_switches: perThread("backlog_napi", (t) => t.voluntary + t.involuntary),
+    irq_thread_switches: irqThreads(a, b, (t) => t.voluntary + t.involuntary),
+    irq_thread_ns: irqThreads(a, b, (t) => t.run_ns),
     loadavg1: a.loadavg1,
   };
 }
 
-export type WorkContext = "backlog_napi thread" | "backlog_napi thread + NET_RX" | "ksoftirqd" | "softirq (irq exit / bh enable)" | "none";
+/** Delta summed over the virtio interrupt threads (`irq/24-virtio0-`, comm cut at 15 characters). */
+function irqThreads(a: Snapshot, b: Snapshot, f: (t: TaskSample) => number): number {
+  let sum = 0;
+  for (const y of b.tasks.filter((t) => /^irq\/\d+-virtio/.test(t.comm))) {
+    const x = a.tasks.find((t) => t.pid === y.pid);
+    sum += Math.max(0, f(y) - (x ? f(x) : 0));
+  }
+  return sum;
+}
+
+export type WorkContext = "backlog_napi thread" | "backlog_napi thread + NET_RX" | "ksoftirqd" | "irq thread" | "softirq (irq exit / bh enable)" | "none";
 
 /** All contexts, for validation. */
-export const WORK_CONTEXTS: readonly WorkContext[] = ["backlog_napi thread", "backlog_napi thread + NET_RX", "ksoftirqd", "softirq (irq exit / bh enable)", "none"];
+export const WORK_CONTEXTS: readonly WorkContext[] = ["backlog_napi thread", "backlog_napi thread + NET_RX", "ksoftirqd", "irq thread", "softirq (irq exit / bh enable)", "none"];
 
 /**
  * Which context processed the packets on `cpu` (a rule over counters that do not depend on timing):
@@ -368,7 +388,13 @@ export function workContext(k: CaseCounters, cpu: number): WorkContext {
   const netRx = k.net_rx[cpu] ?? 0;
   if (bn > 0 && netRx === 0) return "backlog_napi thread";
   if (bn > 0 && bn * 2 >= netRx) return "backlog_napi thread + NET_RX";
+  // A device's threaded interrupt handler (PREEMPT_RT, threadirqs) raised NET_RX and ran it at its
+  // local_bh_enable: the interrupt threads used more CPU time than ksoftirqd/N there.
+  if (netRx > 0 && k.irq_thread_ns > 0 && k.irq_thread_ns > (k.ksoftirqd_ns[cpu] ?? 0)) return "irq thread";
   const ks = k.ksoftirqd_switches[cpu] ?? 0;
   if (netRx > 0 && ks * 2 >= netRx) return "ksoftirqd";
+  // A device flood: NET_RX ran fewer times than ksoftirqd switched per two runs, but ksoftirqd/N took
+  // most of the CPU's busy time (USER_HZ ticks of 10 ms): its runs are long, it loops until the device is drained.
+  if (netRx > 0 && (k.ksoftirqd_ns[cpu] ?? 0) * 2 > (k.busy_ticks[cpu] ?? 0) * 10_000_000) return "ksoftirqd";
   return "softirq (irq exit / bh enable)";
 }
