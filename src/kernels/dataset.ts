@@ -67,9 +67,12 @@ export interface GuestRun {
   warnings: number;
   warning: string;
   hotplug: string;
+  /** Switches and CPU time of the virtio devices' interrupt threads (0 without devices or threads). */
+  irq_thread_switches: number;
+  irq_thread_cpu_ns: number;
 }
 
-const GUEST_COLUMNS = ["config_id", "repeat", "boot", "context_cpu1", "context_cpu0", "backlog_napi_switches", "backlog_napi_cpu_ns", "net_rx_softirqs", "received_rps", "sent", "unaccounted", "lost_ratio", "idle_ticks", "warnings", "warning", "hotplug"] as const;
+const GUEST_COLUMNS = ["config_id", "repeat", "boot", "context_cpu1", "context_cpu0", "backlog_napi_switches", "backlog_napi_cpu_ns", "net_rx_softirqs", "received_rps", "sent", "unaccounted", "lost_ratio", "idle_ticks", "warnings", "warning", "hotplug", "irq_thread_switches", "irq_thread_cpu_ns"] as const;
 
 const CONTEXTS = WORK_CONTEXTS;
 
@@ -180,6 +183,8 @@ export function caseRows(c: GuestCaseResult, boot: number, repeatsPerBoot: numbe
     warnings: c.warnings.length,
     warning: c.warnings.find((w) => /WARNING/.test(w)) ?? c.warnings[0] ?? "",
     hotplug: c.hotplug.join("; "),
+    irq_thread_switches: k.irq_thread_switches,
+    irq_thread_cpu_ns: k.irq_thread_ns,
   };
   return { run, guest };
 }
@@ -221,6 +226,8 @@ export function parseGuestRuns(text: string, file: string): GuestRun[] {
       warnings: Number(o.warnings),
       warning: o.warning ?? "",
       hotplug: o.hotplug ?? "",
+      irq_thread_switches: Number(o.irq_thread_switches),
+      irq_thread_cpu_ns: Number(o.irq_thread_cpu_ns),
     };
   });
 }

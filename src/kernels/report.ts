@@ -27,7 +27,9 @@ function range(xs: (number | null | undefined)[]): [number, number] | null {
 }
 
 /** Facts of one kernel for the cases of `configId` (default: the flat-out stream steered to CPU1). */
-export function kernelFacts(d: KernelDataset, configId = "stream-64-rps-other"): KernelFacts {
+export function kernelFacts(d: KernelDataset, wanted = "stream-64-rps-other"): KernelFacts {
+  // A plan without the main case (--devices): the first case it has.
+  const configId = d.runs.some((r) => r.config_id === wanted) ? wanted : String(d.runs[0]?.config_id ?? wanted);
   const runs = d.runs.filter((r) => r.config_id === configId);
   const guest = d.guestRuns.filter((g) => g.config_id === configId);
   const warned = d.guestRuns.filter((g) => g.warnings > 0);
@@ -53,7 +55,8 @@ export function fmtRange(r: [number, number] | null, digits = 3): string {
 }
 
 export function summaryLines(ds: readonly KernelDataset[]): string[] {
-  const out = ["kernel              accel  context of RPS-steered packets   IPIs/packet   loss          warnings"];
+  const main = ds.some((d) => d.runs.some((r) => r.config_id === "stream-64-rps-other"));
+  const out = [`kernel              accel  ${main ? "context of RPS-steered packets  " : "context on CPU1 (first case)    "} IPIs/packet   loss          warnings`];
   for (const d of ds) {
     const f = kernelFacts(d);
     out.push(
