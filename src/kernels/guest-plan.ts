@@ -153,7 +153,15 @@ wait_ready() {
 # Two virtio-net devices on one QEMU hub: eth0 stays here (10.99.0.1), eth1 moves into a network
 # namespace held by a sleeping process (10.99.0.2). eth0's receive interrupt is pinned to CPU1.
 NSPID=""
+# Every virtio interrupt (both devices, all queues) on CPU1, where the guest first puts them.
+pin_virtio_irqs() {
+  for n in $(grep virtio /proc/interrupts | cut -d: -f1); do echo 2 > /proc/irq/$n/smp_affinity 2>/dev/null; done
+}
 setup_devices() {
+  # No IPv6 on the devices: its address autoconfiguration would send packets across the hub, and their
+  # receive interrupts on CPU1 would run NET_RX there during the loopback cases that follow.
+  echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6 2>/dev/null
+  echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null
   for m in failover net_failover virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_net; do
     [ -f /lib/modules/$m.ko ] && insmod /lib/modules/$m.ko 2>/dev/null
   done
@@ -167,7 +175,7 @@ setup_devices() {
   nsenter -t $NSPID -n sh -c 'ip link set lo up; ip addr add 10.99.0.2/24 dev eth1; ip link set eth1 up'
   dev=$(basename $(readlink /sys/class/net/eth0/device))
   irq=$(grep "$dev-input" /proc/interrupts | head -1 | cut -d: -f1 | tr -d ' ')
-  [ -n "$irq" ] && echo 2 > /proc/irq/$irq/smp_affinity
+  pin_virtio_irqs
   echo "@@devices ok eth0=$dev irq=$irq affinity=$(cat /proc/irq/$irq/smp_affinity 2>/dev/null)"
 }
 
@@ -179,7 +187,11 @@ run_case() {
   rm -f /tmp/srv.out /tmp/cli.out
   addr=127.0.0.1; ns=""
   if [ "${"$"}{11}" = 1 ]; then
+    # The devices are set up on the first device case, so the loopback cases before it run without them.
+    [ -z "$NSPID" ] && [ -z "$DEVICES_TRIED" ] && { DEVICES_TRIED=1; setup_devices; }
     if [ -z "$NSPID" ]; then echo "@@error no devices"; echo "@@endcase"; return; fi
+    # Pinned again for every case: taking CPU1 offline (the hotplug case) moved the interrupts away.
+    pin_virtio_irqs
     addr=10.99.0.1; ns="nsenter -t $NSPID -n"
   fi
   udp-blast $srole --addr $addr --port 0 --cpu $6 --seconds $(($7 + 20)) > /tmp/srv.out 2>&1 &
@@ -225,7 +237,6 @@ export function initScript(plan: GuestPlan): string {
   lines.push("echo \"@@preempt $(cat /sys/kernel/debug/sched/preempt 2>/dev/null || echo unknown)\"");
   lines.push("echo '@@threads'; threads; echo '@@endthreads'");
   lines.push("dmesg | grep -E 'WARNING|BUG' | head -20 | sed 's/^/@@bootwarn /'");
-  if (planNeedsDevices(plan)) lines.push("setup_devices");
   for (let r = 1; r <= plan.repeats; r++)
     for (const k of plan.cases) lines.push(`run_case ${k.id} ${k.mode} ${k.payload} ${k.rps_cpus} ${k.sender_cpu} ${k.receiver_cpu} ${k.seconds} ${k.rate} ${k.hotplug ? 1 : 0} ${r} ${k.device ? 1 : 0}`);
   lines.push("echo 0 > $RPS", "echo '@@threads-end'; threads; echo '@@endthreads'", "echo '@@done'", "sync", "poweroff -f", "");
