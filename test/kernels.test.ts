@@ -337,6 +337,23 @@ describe("kernel datasets", () => {
     }
   });
 
+  it("the default matrix in one command: every kernel, 8 cases x 3 runs x 2 boots, under 15 minutes of boots", () => {
+    const dir = join("datasets", "real", "qemu-tcg-debian-kernels-default-2026-12-06");
+    const ds = loadKernelMatrix(dir);
+    expect(ds.map((d) => d.guest.kernel_name).sort()).toEqual([...DEFAULT_MATRIX_KERNELS].sort());
+    let seconds = 0;
+    for (const d of ds) {
+      expect(d.runs).toHaveLength(48);
+      expect(new Set(d.runs.map((r) => r.config_id)).size).toBe(8);
+      seconds += d.metadata.duration_s;
+      for (const b of [1, 2]) expect(parseTranscript(readFileSync(join(dir, kernelSlug(d.guest.kernel_name), "transcripts", `boot${b}.txt`), "utf8")).devices).toMatch(/^ok /);
+      const ctx = new Set(d.guestRuns.filter((g) => g.config_id === "stream-64-rps-other").map((g) => g.context_cpu1));
+      const want = d.guest.kernel_name === "6.1-rt" ? "ksoftirqd" : ["6.12+threads", "6.12-rt"].includes(d.guest.kernel_name) ? "backlog_napi thread" : "softirq (irq exit / bh enable)";
+      expect([...ctx], d.guest.kernel_name).toEqual([want]);
+    }
+    expect(seconds).toBeLessThan(15 * 60);
+  });
+
   it("a measure dataset without the guest section is refused by the kernel loader, and still loads as a measure dataset", () => {
     const host = readdirSync("datasets/real").find((n) => n.startsWith("kvm-guest"))!;
     expect(() => loadKernelDataset(join("datasets/real", host))).toThrow(/guest section/);

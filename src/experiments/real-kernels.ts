@@ -487,3 +487,23 @@ export function deviceDisagreements(dev: readonly KernelDataset[]): Disagreement
     }
   return out;
 }
+
+/**
+ * The real-kernel evidence per claim from the committed matrices (loopback and device cases), for
+ * notebook 08's real-kernel column: `realKernelClaims().find((e) => e.claim === "C4")!.text`.
+ */
+export function realKernelClaims(): ClaimEvidence[] {
+  return claimEvidence(loadRealKernels(), loadRealKernelDevices());
+}
+
+/** The whole default plan booted in one command (`kernels --matrix`), on a less loaded host. */
+export const KERNEL_DEFAULT_MATRIX_NAME = "qemu-tcg-debian-kernels-default-2026-12-06";
+
+export function loadRealKernelsDefault(dir = path.join(path.dirname(defaultKernelMatrixDir()), KERNEL_DEFAULT_MATRIX_NAME)): KernelDataset[] {
+  return loadRealKernels(dir);
+}
+
+/** Mean over a matrix's kernels of the host's 1-minute load average before each kernel's boots. */
+export function hostLoad(ds: readonly KernelDataset[]): number {
+  return ds.reduce((a, d) => a + (d.metadata.load.before[0] ?? 0), 0) / Math.max(1, ds.length);
+}
