@@ -53,7 +53,12 @@ describe("softnet-lab measure on the real kernel", () => {
     if (tool === "lean") expect(processed[1]).toBeGreaterThanOrEqual(0.9 * (row.tool_received as number));
     expect(processed[1]).toBeGreaterThanOrEqual(0.5 * packets);
     expect((row.softnet_received_rps as number[])[1]).toBeGreaterThan(0);
-    expect((row.ipi_cal as number[])[1]).toBeGreaterThanOrEqual((row.softnet_received_rps as number[])[1] * 0.9);
+    // An RPS kick reaches CPU 1 by a CAL IPI, or without one when CPU 1 polls in idle (the guest's
+    // cpuidle-haltpoll driver polls before it halts) and its idle loop runs the callback: so the CAL
+    // IPIs are some, and at most the kicks plus the machine's other cross-CPU calls.
+    const cal = (row.ipi_cal as number[])[1];
+    expect(cal).toBeGreaterThan(0);
+    expect(cal).toBeLessThanOrEqual((row.softnet_received_rps as number[])[1] + 0.1 * packets);
     expect(row.sender_involuntary_switches).not.toBeNull();
     expect(res.metadata.kernel.release.length).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), "softnet-lab-e2e-"));

@@ -1,46 +1,60 @@
 /**
- * What notebooks/05-reproduce-on-your-machine.ipynb states, asserted from the library: the model's
- * per-packet mechanism counts agree with the measured machine more often than its rates; the
- * calibrated profile improves the agreement; the same-CPU stream still disagrees; a real trace and
- * the model's both receive the datagram on the sender's CPU in the sender's context.
+ * What notebooks/05-reproduce-on-your-machine.ipynb states, asserted from the library: on the lean-tool
+ * dataset of the kit's machine kind, the model's per-packet mechanism counts agree more often than its
+ * rates, and where rates differ the model is mostly the slower one; the fit just computed improves the
+ * agreement; the receiver on the other CPU without RPS is woken by IPI far more often in the model; a
+ * real trace and the model's both receive the datagram on the sender's CPU in the sender's context.
  */
-import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compareDataset } from "../src/calibrate/compare";
+import { fitCosts, scaledCosts } from "../src/calibrate/fit";
 import { makeConfig } from "../src/config/parse";
 import { loadMeasurementDataset } from "../src/measure/dataset";
 import { simulate } from "../src/sim/simulate";
 import { loadTraceDataset } from "../src/trace/index";
 
 describe("05 · model beside reality", () => {
-  const ds = loadMeasurementDataset("datasets/real/" + readdirSync("datasets/real").filter((d) => !d.startsWith("."))[0]);
+  const ds = loadMeasurementDataset("datasets/real/kvm-guest-2cpu-epyc-linux6.18-lean-2026-12-06");
   const def = compareDataset(ds, { duration_ms: 50 });
-  const cal = compareDataset(ds, { duration_ms: 50, profile: "kvm-epyc-2cpu" });
+  const fit = fitCosts(ds, { duration_ms: 50 }); // the notebook's own fit
+  const cal = compareDataset(ds, { duration_ms: 50, costs: scaledCosts(fit.factors) });
   const share = (rows: typeof def, pred: (m: string) => boolean) => rows.filter((r) => pred(r.metric) && r.within25).length / rows.filter((r) => pred(r.metric)).length;
 
-  it("mechanism counts agree more often than rates; calibration improves the agreement", () => {
+  it("mechanism counts agree more often than rates; where rates differ, the model is mostly the slower one", () => {
     expect(share(def, (m) => m === "net_rx_per_packet" || m === "rps_ipis_per_packet")).toBeGreaterThan(share(def, (m) => m === "rate"));
+    const missed = def.filter((r) => r.metric === "rate" && !r.within25);
+    expect(missed.filter((r) => r.model < r.real).length).toBeGreaterThan(missed.length / 2);
+  });
+
+  it("the fit just computed improves the agreement, the rates most", () => {
+    expect(fit.after.loss).toBeLessThan(fit.before.loss);
     expect(cal.filter((r) => r.within25).length).toBeGreaterThan(def.filter((r) => r.within25).length);
     expect(share(cal, (m) => m === "rate")).toBeGreaterThan(share(def, (m) => m === "rate"));
   });
 
-  it("the same-CPU stream: throughput agrees after calibration, switches per packet do not (the model switches more)", () => {
-    const rate = cal.find((x) => x.config === "stream-64b-rps_off-recv_same" && x.metric === "rate")!;
-    expect(rate.within25).toBe(true);
-    const r = cal.find((x) => x.config === "stream-64b-rps_off-recv_same" && x.metric === "switches_per_packet")!;
-    expect(r.within25).toBe(false);
-    expect(r.model).toBeGreaterThan(r.real * 1.25);
+  it("receiver on the other CPU, RPS off: the model wakes it by IPI far more often and is slower", () => {
+    const ipis = def.find((x) => x.config === "stream-64b-rps_off-recv_other" && x.metric === "ipis_per_packet")!;
+    expect(ipis.model).toBeGreaterThan(2 * ipis.real);
+    const rate = def.find((x) => x.config === "stream-64b-rps_off-recv_other" && x.metric === "rate")!;
+    expect(rate.model).toBeLessThan(rate.real);
+  });
+
+  it("RPS to both CPUs: the measured ranges are the widest of the dataset (the flow hash differs run by run)", () => {
+    const width = (r: Record<string, unknown>) => ((r.net_rx_per_packet_max as number) - (r.net_rx_per_packet_min as number));
+    const streams = ds.summary.filter((r) => r.mode === "stream");
+    const widest = streams.reduce((w, r) => (width(r) > width(w) ? r : w));
+    expect(widest.rps).toBe("both");
   });
 
   it("real and simulated traces both receive on the sender's CPU, in the sender", () => {
     const real = loadTraceDataset("lo-udp-other-cpu-paced");
     const rx = real.records.filter((r) => r.event === "net:netif_receive_skb");
     expect(new Set(rx.map((r) => `${r.cpu}:${r.comm}`))).toEqual(new Set(["0:udp-tx"]));
-    const sim = simulate(makeConfig({ workload: "udp-stream", rate_pps: 2632, receiver_cpu: 1, profile: "kvm-epyc-2cpu", duration_ms: 3, trace: true }));
+    const sim = simulate(makeConfig({ workload: "udp-stream", rate_pps: 2632, receiver_cpu: 1, duration_ms: 3, trace: true }));
     expect(new Set(sim.trace!.records.filter((r) => r.event === "net:netif_receive_skb").map((r) => `${r.cpu}:${r.comm}`))).toEqual(new Set(["0:udp_tx/0"]));
   });
 
   it("exercise 1's reference answer: two NET_RX runs per ping-pong packet with RPS and the receiver on the sender's CPU", () => {
     expect(Math.round(cal.find((r) => r.config === "pingpong-64b-rps_other-recv_same" && r.metric === "net_rx_per_packet")!.real)).toBe(2);
   });
-});
+}, 120_000);

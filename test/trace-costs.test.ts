@@ -22,14 +22,13 @@ describe("the committed captures give the committed profile", () => {
     expect(p.tracepoint_ns).toBe(PROFILE.tracepoint_ns);
     expect(p.captures).toHaveLength(32);
   });
-  it("the model's default cost table is still the reference table; the measured one is a profile", () => {
-    const reference = JSON.parse(readFileSync(join(ROOT, "profiles/reference-published.json"), "utf8"));
-    for (const name of Object.keys(COSTS) as CostName[]) expect(COSTS[name].ns, name).toBe(reference.costs[name]);
-    expect(Object.keys(PROFILE.costs).sort()).toEqual(Object.keys(COSTS).sort());
+  it("the model's default cost table is the trace-derived one", () => {
+    for (const name of Object.keys(COSTS) as CostName[]) expect(COSTS[name].ns, name).toBe(PROFILE.costs[name]);
   });
   it("says which entries no tracepoint bracket isolates (they keep a documented default)", () => {
     const kept = Object.entries(derived.derivation).filter(([, d]) => d.kind === "default").map(([k]) => k).sort();
-    expect(kept).toEqual(["copy_per_kb", "idle_exit_poll", "irq_entry_exit", "nic_hardirq", "nic_rx_per_packet", "syscall"]);
+    // backlog_remote_packet: OpenWrt's unpinned backlog threads run in no captured (stock) kernel
+    expect(kept).toEqual(["backlog_remote_packet", "copy_per_kb", "idle_exit_poll", "irq_entry_exit", "nic_hardirq", "nic_rx_per_packet", "syscall"]);
     for (const [, d] of Object.entries(derived.derivation)) expect(d.how.length).toBeGreaterThan(20);
   });
 }, 120_000);

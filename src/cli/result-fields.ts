@@ -52,7 +52,7 @@ export const RESULT_FIELDS: { readonly [P in ResultPath]: FieldDoc } = {
   "per_cpu[].cpu": { unit: "", doc: "CPU number" },
   "per_cpu[].net_rx_softirqs": { unit: "count", doc: "NET_RX softirq runs on this CPU (the NET_RX row of /proc/softirqs)" },
   "per_cpu[].softnet": { unit: "", doc: "the counters of this CPU's line of /proc/net/softnet_stat" },
-  "per_cpu[].softnet.processed": { unit: "packets", doc: "packets taken off this CPU's backlog by process_backlog (column 1)" },
+  "per_cpu[].softnet.processed": { unit: "packets", doc: "packets process_backlog handed up the stack on this CPU (column 1; with backlog_napi=backlog-threaded*, wherever napi/backlog-<n> ran)" },
   "per_cpu[].softnet.dropped": { unit: "packets", doc: "packets enqueue_to_backlog dropped on this CPU's backlog (column 2)" },
   "per_cpu[].softnet.time_squeeze": { unit: "count", doc: "net_rx_action runs that ended with work left because budget or time ran out (column 3)" },
   "per_cpu[].softnet.received_rps": { unit: "count", doc: "RPS IPIs this CPU received, counted by rps_trigger_softirq (column 10)" },

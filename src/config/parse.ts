@@ -3,7 +3,7 @@
  * settings, then the caller's overrides (text from the CLI, or typed values from a notebook).
  * Every bad key or value throws a `ConfigError` naming the key and what is allowed.
  */
-import { DEFAULT_CONFIG, KEYS, type ScalarKey, type SimConfig } from "./schema";
+import { DEFAULT_CONFIG, isBacklogThreaded, KEYS, type ScalarKey, type SimConfig } from "./schema";
 import { COSTS, COST_NAMES, type CostName } from "../kernel/costs";
 import { badValue, ConfigError, didYouMean } from "./errors";
 import { checkCost, checkValue, formatCpuMask, parseCost, parseCpuList, parseCpuMask, parseValue } from "./values";
@@ -103,6 +103,21 @@ function checkCrossKeys(d: Draft): SimConfig {
   const hogs = parseCpuList(c.hog_cpus);
   const badHog = hogs.find((cpu) => cpu >= c.cpus);
   if (badHog !== undefined) throw missing("hog_cpus", c.hog_cpus, badHog, `a comma-separated list of CPUs from 0 to ${c.cpus - 1}, or empty`);
+  const napiCpus = parseCpuList(c.backlog_thread_cpus);
+  const badNapi = napiCpus.find((cpu) => cpu >= c.cpus);
+  if (badNapi !== undefined) throw missing("backlog_thread_cpus", c.backlog_thread_cpus, badNapi, `a comma-separated list of CPUs from 0 to ${c.cpus - 1}, or empty`);
+  if (isBacklogThreaded(c.backlog_napi)) {
+    // the era of the patch (OpenWrt 6.1): before the v6.5 revert of "let ksoftirqd do its job"
+    if (!d.origin.has("ksoftirqd_policy")) c.ksoftirqd_policy = "2016";
+    if (c.backlog_wake_delay_ns > 0) {
+      throw badValue("backlog_wake_delay_ns", String(c.backlog_wake_delay_ns), "0 with backlog_napi=backlog-threaded or backlog-threaded-intent", { why: "is the claim C10 experiment of the smpboot thread modes (threads, threads-always)", origin: from("backlog_wake_delay_ns") });
+    }
+  } else if (c.backlog_thread_cpus !== "") {
+    throw badValue("backlog_thread_cpus", c.backlog_thread_cpus, `empty unless backlog_napi is backlog-threaded or backlog-threaded-intent (backlog_napi=${c.backlog_napi})`, {
+      why: "sets the affinity of the unpinned napi/backlog-<n> kthreads, which only the backlog-threaded modes have (backlog_napi/N smpboot threads are bound to their CPU and refuse a new affinity)",
+      origin: from("backlog_thread_cpus"),
+    });
+  }
   if (c.rt_task_cpu >= c.cpus) throw missing("rt_task_cpu", String(c.rt_task_cpu), c.rt_task_cpu, `-1 (none) or a CPU number from 0 to ${c.cpus - 1}`);
   try {
     parseHotplug(c.hotplug, c.cpus);

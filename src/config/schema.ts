@@ -9,8 +9,13 @@ import { COSTS, type CostName } from "../kernel/costs";
 export type KsoftirqdPolicy = "since-6.5" | "2016";
 export type WorkloadName = "udp-stream" | "udp-pingpong" | "nic-rx" | "none";
 export type IdleMode = "halt" | "poll" | "haltpoll";
-export type BacklogNapiMode = "softirq" | "threads-always" | "threads";
+export type BacklogNapiMode = "softirq" | "threads-always" | "threads" | "backlog-threaded" | "backlog-threaded-intent";
 export type PreemptModel = "none" | "full" | "rt";
+
+/** OpenWrt's `net.core.backlog_threaded` (unpinned napi/backlog-<n> kthreads), as patched or as intended. */
+export function isBacklogThreaded(mode: BacklogNapiMode): boolean {
+  return mode === "backlog-threaded" || mode === "backlog-threaded-intent";
+}
 
 /** A fully resolved configuration. All times are integer nanoseconds unless the name says otherwise. */
 export interface SimConfig {
@@ -26,8 +31,10 @@ export interface SimConfig {
   dev_rx_weight: number;
   hz: number;
   ksoftirqd_policy: KsoftirqdPolicy;
-  /** How the backlog NAPI runs: v6.8 softirq, the 2023 RFC's threads, or v6.10's threads. */
+  /** How the backlog NAPI runs: v6.8 softirq, the 2023 RFC's threads, v6.10's threads, or OpenWrt's unpinned `backlog_threaded`. */
   backlog_napi: BacklogNapiMode;
+  /** backlog-threaded modes: the CPUs every napi/backlog-<n> may run on (taskset); "" = all CPUs. */
+  backlog_thread_cpus: string;
   /** Thread modes: wake the backlog thread this long after the kick instead of at once (claim C10). */
   backlog_wake_delay_ns: number;
   /** Preemption model; "none" is CONFIG_PREEMPT_NONE. */
@@ -119,7 +126,8 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   dev_rx_weight: { kind: "int", default: 64, min: 1, max: 100_000, doc: "net.core.dev_weight: backlog quota per process_backlog call" },
   hz: { kind: "enum", default: "250", values: ["100", "250", "300", "1000"], doc: "CONFIG_HZ: jiffy length for the net_rx_action time limit and the tick (250: Debian's and the measured machine's)" },
   ksoftirqd_policy: { kind: "enum", default: "since-6.5", values: ["since-6.5", "2016"], doc: "since-6.5: softirqs run at irq exit / BH enable even while ksoftirqd is runnable; 2016 (4cd13c21b207, v4.9 to v6.4): ksoftirqd takes every softirq while runnable" },
-  backlog_napi: { kind: "enum", default: "softirq", values: ["softirq", "threads-always", "threads"], doc: "softirq: v6.8 (backlog in NET_RX, RPS kicks by IPI); threads-always: the 2023 RFC (every kick wakes the target CPU's backlog_napi/N thread); threads: v6.10 with thread_backlog_napi (remote kicks wake the thread, a local backlog takes the softirq path)" },
+  backlog_napi: { kind: "enum", default: "softirq", values: ["softirq", "threads-always", "threads", "backlog-threaded", "backlog-threaded-intent"], doc: "softirq: v6.8 (backlog in NET_RX, RPS kicks by IPI); threads-always: the 2023 RFC (every kick wakes the target CPU's backlog_napi/N thread); threads: v6.10 with thread_backlog_napi (remote kicks wake the thread, a local backlog takes the softirq path); backlog-threaded: OpenWrt's net.core.backlog_threaded=1 patch on 6.1/6.6 (unpinned napi/backlog-<n> kthreads the scheduler may move; an RPS kick to another CPU wakes the sender's own backlog thread, as the patch's napi_schedule_rps does, which strands the target's backlog); backlog-threaded-intent: the same with the kick waking the target's thread (the patch's evident intent). The backlog-threaded modes default to ksoftirqd_policy=2016 (6.1, the kernel OpenWrt first carried it on) unless ksoftirqd_policy is given; with preempt=rt they are hypothetical (no kernel shipped that)" },
+  backlog_thread_cpus: { kind: "string", default: "", format: "a comma-separated list of existing CPU numbers (ranges like 0-3 allowed), or empty for all CPUs; only with backlog_napi=backlog-threaded or backlog-threaded-intent", doc: "taskset on every napi/backlog-<n> kthread of the backlog-threaded modes: the CPUs it may run on (\"\" = all, kthread_run's default); the smpboot threads of backlog_napi=threads cannot be moved (PF_NO_SETAFFINITY)" },
   backlog_wake_delay_ns: { kind: "int", default: 0, min: 0, max: 100_000_000, doc: "experiment for claim C10 (not a kernel knob): with backlog threads, wake backlog_napi/N this many ns after the kick (a timer) instead of at once, so packets batch up; 0 = at once, as the kernel does" },
   preempt: { kind: "enum", default: "none", values: ["none", "full", "rt"], doc: "preemption model: none (CONFIG_PREEMPT_NONE: tasks are preempted only in user mode or at explicit points), full (CONFIG_PREEMPT: kernel code too, unless BH is disabled), rt (PREEMPT_RT: threaded device interrupts, BH as a per-CPU sleeping lock, softirqs raised in hardirq context go to ksoftirqd; with backlog_napi=softirq this is a v6.8-rt kernel, before the change)" },
   idle: { kind: "enum", default: "halt", values: ["halt", "poll", "haltpoll"], doc: "idle CPU: halt (needs an IPI to wake), poll (never needs one), haltpoll (polls haltpoll_ns, then halts)" },

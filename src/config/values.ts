@@ -84,7 +84,7 @@ export function checkValue(key: ScalarKey, value: unknown, origin?: string): Val
  */
 function normaliseString(key: ScalarKey, t: string, raw: string, origin?: string): string {
   if (key === "rps_cpus") return formatCpuMask(parseCpuMask(t, key, raw, origin));
-  if (key === "hog_cpus") return parseCpuList(t, key, raw, origin).join(",");
+  if (key === "hog_cpus" || key === "backlog_thread_cpus") return parseCpuList(t, key, raw, origin).join(",");
   return t;
 }
 

@@ -16,6 +16,8 @@ export const MODE_LABELS: Record<BacklogNapiMode, string> = {
   softirq: "v6.8: backlog in NET_RX",
   "threads-always": "2023 RFC: always the thread",
   threads: "v6.10: threads + local short-cut",
+  "backlog-threaded": "OpenWrt backlog_threaded (as patched)",
+  "backlog-threaded-intent": "OpenWrt backlog_threaded (as intended)",
 };
 
 export interface HandoffRow {

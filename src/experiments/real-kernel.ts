@@ -6,6 +6,7 @@
  */
 import type { MeasurementDataset } from "../measure/dataset";
 import type { Row } from "../measure/schema";
+import { C8_REAL_KERNEL } from "./c8";
 
 export type RealStatus = "shown" | "partly shown" | "not shown" | "needs thread_backlog_napi" | "needs PREEMPT_RT" | "needs a patched kernel" | "design argument";
 
@@ -104,7 +105,9 @@ export function realKernelEvidence(ds: MeasurementDataset): RealEvidence[] {
   add("C7", "partly shown",
     `${where} ${k.version >= 605 ? "has the v6.5 policy (ksoftirqd no longer takes every softirq once active)" : "predates v6.5: ksoftirqd takes every later softirq once active"}; sender and receiver on one CPU: ksoftirqd ran ${Math.round(ksoftFlood)} ns per datagram; the other policy needs a kernel from the other side of v6.5`);
 
-  add("C8", "design argument", "a design argument about device threaded NAPI; no measurement on one kernel tests it");
+  // the unpinned side of C8 is OpenWrt's backlog_threaded patch (notebook 10), in no stock kernel
+  add("C8", k.threadBacklogNapi ? "partly shown" : "needs a patched kernel",
+    `${where}${k.threadBacklogNapi ? ` runs the pinned side (${k.backlogThreads} backlog_napi threads)` : " runs neither side"}; the unpinned side needs ${C8_REAL_KERNEL.split("; ")[0]}; the dummy device and run-time switching are design arguments`);
 
   add("C9", Math.abs(netRxOff - 1) < 0.05 ? "shown" : "not shown",
     `${where}: with RPS off, every datagram ran NET_RX once, inside the sender's sendto() on CPU ${sender} (${f2(netRxOff)} runs per datagram); the hand-off to a thread that hurts is the 2023 RFC, which no released kernel carries`);
@@ -136,6 +139,8 @@ export function realKernelEvidence(ds: MeasurementDataset): RealEvidence[] {
   const rcvbuf = med(flood, (r) => Number(r.rcvbuf_drop_ratio));
   add("C15", squeeze > 0 || drops > 0 ? "partly shown" : "not shown",
     `${where}: a loopback sender rarely exhausts net_rx_action's budget (time_squeeze at most ${squeeze} in one run, ${sq.config_id}); the backlog overflowed at most ${drops} times in one run (${dr.config_id}); the overload shows mostly at the socket (${pctS(rcvbuf)} of datagrams dropped at a full receive buffer with sender and receiver on one CPU)`);
+
+  add("R1", "needs a patched kernel", `${where} does not carry it: the rival patch's claim needs ${C8_REAL_KERNEL.split("; ")[0]}`);
 
   return out;
 }

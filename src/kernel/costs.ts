@@ -22,37 +22,39 @@ export interface CostEntry {
 export const COSTS = {
   // --- system calls and the sender's transmit path (udp_sendmsg -> loopback_xmit) ---
   syscall: { ns: 120, source: "syscall entry + exit with x86 mitigations, ~100-150 ns (typical getpid-style measurements in VMs)" },
-  udp_sendmsg: { ns: 650, source: "udp_sendmsg + ip_make_skb + route lookup + skb alloc; chosen so the in-call loopback op totals ~2.0 us (stress-ng profile, robot report 2023)" },
-  dev_queue_xmit: { ns: 180, source: "__dev_queue_xmit + loopback_xmit (no qdisc on lo), ~5% of a loopback op in perf profiles" },
+  udp_sendmsg: { ns: 2614, source: "measured (profiles/kvm-epyc-2cpu-traced.json): sys_enter_sendto .. sys_exit_sendto less nested NET_RX, stream 64 B, RPS off, receiver on the other CPU, less syscall, dev_queue_xmit, enqueue_to_backlog and the 64 B copy; p10-p90 2314-2924 ns over 1000 samples" },
+  dev_queue_xmit: { ns: 250, source: "measured (profiles/kvm-epyc-2cpu-traced.json): net_dev_start_xmit .. net_dev_xmit (loopback_xmit) less the netif_rx inside it, stream 64 B, RPS off; p10-p90 180-310 ns over 1000 samples" },
   copy_per_kb: { ns: 80, source: "copy_from_user/copy_to_user at ~12 GB/s for cached data: 1024 B / 12.8 B/ns" },
-  user_send_loop: { ns: 150, source: "sender's user-space loop between two sendto calls (benchmark tool bookkeeping)" },
+  user_send_loop: { ns: 280, source: "measured (profiles/kvm-epyc-2cpu-traced.json): sys_exit_sendto .. the next sys_enter_sendto of the lean sender (its loop in user space); p10-p90 240-320 ns over 998 samples" },
   // --- enqueue side: netif_rx -> enqueue_to_backlog ---
-  get_rps_cpu: { ns: 40, source: "flow hash (skb_get_hash, already computed for lo) + rps_map lookup; a few cache lines" },
-  enqueue_to_backlog: { ns: 90, source: "backlog lock + __skb_queue_tail + napi_schedule_rps bookkeeping" },
+  get_rps_cpu: { ns: 200, source: "measured (profiles/kvm-epyc-2cpu-traced.json): netif_rx_entry .. netif_rx_exit with RPS to the other CPU, less the same without RPS (get_rps_cpu, rps_ipi_queued); p10-p90 90-290 ns over 1000 samples" },
+  enqueue_to_backlog: { ns: 220, source: "measured (profiles/kvm-epyc-2cpu-traced.json): netif_rx_entry .. netif_rx_exit (netif_rx, enqueue_to_backlog, raising NET_RX), stream 64 B, RPS off, receiver on the other CPU; p10-p90 150-290 ns over 1000 samples" },
   // --- softirq machinery (kernel/softirq.c) ---
-  do_softirq: { ns: 60, source: "__do_softirq entry/exit, pending-mask handling, one vector dispatch" },
-  net_rx_action: { ns: 80, source: "net_rx_action setup + poll_list splice + final RPS/defer-free checks, per invocation" },
-  process_backlog_call: { ns: 40, source: "process_backlog per call: lock, splice input_pkt_queue, state update" },
-  netif_receive_skb: { ns: 750, source: "__netif_receive_skb -> ip_rcv -> udp_rcv -> __udp_queue_rcv_skb -> socket enqueue, per packet; ~35% of a loopback op" },
+  do_softirq: { ns: 116, source: "measured (profiles/kvm-epyc-2cpu-traced.json): the rest of a NET_RX run (softirq_entry to the first netif_receive_skb, napi_poll to softirq_exit; median 349 ns over 30014 runs: do_softirq + net_rx_action + process_backlog_call), split in the proportions of the reference table (profiles/reference-published.json): tracepoints do not separate the three" },
+  net_rx_action: { ns: 155, source: "measured (profiles/kvm-epyc-2cpu-traced.json): the rest of a NET_RX run (softirq_entry to the first netif_receive_skb, napi_poll to softirq_exit; median 349 ns over 30014 runs: do_softirq + net_rx_action + process_backlog_call), split in the proportions of the reference table (profiles/reference-published.json): tracepoints do not separate the three" },
+  process_backlog_call: { ns: 78, source: "measured (profiles/kvm-epyc-2cpu-traced.json): the rest of a NET_RX run (softirq_entry to the first netif_receive_skb, napi_poll to softirq_exit; median 349 ns over 30014 runs: do_softirq + net_rx_action + process_backlog_call), split in the proportions of the reference table (profiles/reference-published.json): tracepoints do not separate the three" },
+  netif_receive_skb: { ns: 771, source: "measured (profiles/kvm-epyc-2cpu-traced.json): inside each NET_RX run: one netif_receive_skb hit to the next (the last: to napi_poll), less sk_data_ready's hit and any wakeup inside (__netif_receive_skb up to the socket queue); p10-p90 549-1199 ns over 32323 samples" },
   // --- scheduler ---
-  try_to_wake_up: { ns: 350, source: "try_to_wake_up + enqueue_task + check_preempt, local; half of the ~0.9 us hand-off cost (robot report UDP_RR, derived above)" },
-  context_switch: { ns: 550, source: "__schedule + switch_mm/switch_to + pick_next (EEVDF), the other half of the ~0.9 us hand-off" },
-  tick: { ns: 700, source: "timer interrupt: tick_sched_timer + scheduler_tick + update_curr, ~0.5-1 us in a VM" },
+  try_to_wake_up: { ns: 1131, source: "measured (profiles/kvm-epyc-2cpu-traced.json): sched_waking .. sched_wakeup of the same task on the waker's CPU without an IPI sent inside (try_to_wake_up with the wakee activated there); p10-p90 841-1411 ns over 15744 samples" },
+  context_switch: { ns: 2461, source: "measured (profiles/kvm-epyc-2cpu-traced.json): ping-pong 64 B: a recvfrom that slept (its time before the switch away plus after the switch back) less a recvfrom that found data: the switch out and back in, one __schedule's worth; p10-p90 1982-3324 ns over 14268 samples" },
+  tick: { ns: 12781, source: "measured (profiles/kvm-epyc-2cpu-traced.json): local_timer_entry .. local_timer_exit (the tick's handler); p10-p90 7528-22496 ns over 493 samples" },
   // --- interrupts and IPIs ---
-  ipi_send: { ns: 400, source: "x2APIC ICR write in a KVM guest without IPI virtualisation costs a VM exit, ~0.3-1 us on the sender" },
-  ipi_latency: { ns: 1500, source: "IPI delivery from send to handler entry in KVM, 1.3-2.5 us (claims.md reference points)" },
+  ipi_send: { ns: 6981, source: "measured (profiles/kvm-epyc-2cpu-traced.json): ipi_send_cpu .. the end of the sender's NET_RX run that sent it (net_rps_send_ipi: the APIC write, a VM exit in a guest); p10-p90 5314-8490 ns over 7247 samples" },
+  ipi_latency: { ns: 17279, source: "measured (profiles/kvm-epyc-2cpu-traced.json): ipi_send_cpu on the sender .. call_function_single_entry on a busy target (delivery through the hypervisor); p10-p90 11211-20740 ns over 836 samples" },
   irq_entry_exit: { ns: 300, source: "hardirq entry + exit (idtentry, irq_enter/irq_exit, APIC EOI) on the target" },
-  rps_trigger_softirq: { ns: 40, source: "IPI callback: add backlog to poll_list, raise NET_RX, received_rps++" },
-  idle_exit_halt: { ns: 4000, source: "wake a halted vCPU (HLT exit, host wakes the vCPU thread), a few us in KVM" },
+  rps_trigger_softirq: { ns: 261, source: "measured (profiles/kvm-epyc-2cpu-traced.json): call_function_single_entry .. call_function_single_exit without a wakeup inside (rps_trigger_softirq: the backlog onto the poll list, NET_RX raised); p10-p90 110-1282 ns over 11759 samples" },
+  idle_exit_halt: { ns: 0, source: "measured (profiles/kvm-epyc-2cpu-traced.json): the same latency to a target that was idle (halted), less the busy-target median (idle 14730 ns, busy 17279 ns): waking a halted vCPU; here a halted target was reached sooner than a busy one, so the extra is 0; p10-p90 0-0 ns over 11161 samples" },
   idle_exit_poll: { ns: 100, source: "leave a polling idle loop (need_resched seen on next poll iteration)" },
   // --- the receiving task ---
-  udp_recvmsg: { ns: 650, source: "udp_recvmsg + skb_consume_udp + socket dequeue, per packet (excluding the copy)" },
-  user_recv_loop: { ns: 150, source: "receiver's user-space loop between two recvfrom calls" },
+  udp_recvmsg: { ns: 595, source: "measured (profiles/kvm-epyc-2cpu-traced.json): sys_enter_recvfrom .. sys_exit_recvfrom that did not sleep, stream 64 B, RPS off, receiver on the other CPU, less syscall and the 64 B copy; p10-p90 545-665 ns over 573 samples" },
+  user_recv_loop: { ns: 270, source: "measured (profiles/kvm-epyc-2cpu-traced.json): sys_exit_recvfrom .. the next sys_enter_recvfrom of the lean receiver; p10-p90 250-500 ns over 1000 samples" },
   // --- a non-NAPI device (netif_rx from hardirq) ---
   nic_hardirq: { ns: 600, source: "device interrupt handler of a non-NAPI driver, per interrupt (register reads, ring walk)" },
   nic_rx_per_packet: { ns: 250, source: "per packet in a non-NAPI handler: skb alloc + copy out of the device buffer" },
   // --- ping-pong application work ---
-  user_pingpong: { ns: 300, source: "user-space work per request or response in a netperf UDP_RR-like loop" },
+  user_pingpong: { ns: 521, source: "measured (profiles/kvm-epyc-2cpu-traced.json): ping-pong: sys_exit_recvfrom .. sys_enter_sendto of the same task (the reply or the next request); p10-p90 330-710 ns over 15985 samples" },
+  // --- OpenWrt's unpinned backlog threads (backlog_napi=backlog-threaded*) ---
+  backlog_remote_packet: { ns: 150, source: "extra per packet when napi/backlog-<n> (backlog-threaded modes) runs on a CPU other than n: about 3 cache lines (the sk_buff head, the backlog queue's head and qlen, the NAPI state word) fetched from another core at ~50 ns each (core-to-core cache-line transfer within one socket, 40-70 ns on current x86); the model charges no such cost elsewhere (see docs/design.md)" },
 } as const satisfies Record<string, CostEntry>;
 
 export type CostName = keyof typeof COSTS;

@@ -106,6 +106,8 @@ export class Cpu {
   readonly pendingIrqArg: number[] = [];
   /** call_single_queue: callbacks waiting for a CAL IPI (-1: rps_trigger_softirq; >= 0: wake task id). */
   readonly csdQueue: number[] = [];
+  /** A CAL IPI was sent for the callbacks on csdQueue and has not been handled yet. */
+  csdIpiInFlight = false;
 
   // --- counters ---
   readonly busy = new Float64Array(6);

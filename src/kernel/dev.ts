@@ -9,6 +9,7 @@ import type { Machine } from "./machine";
 import { IntRing } from "./ring";
 import { __raise_softirq_irqoff, NET_RX_SOFTIRQ } from "./softirq";
 import { CSD_RPS, smp_call_function_single_async } from "./smp";
+import { TASK_SLEEPING } from "./task";
 
 /** NAPI state bits (include/linux/netdevice.h). */
 export const NAPI_STATE_SCHED = 1 << 0;
@@ -35,6 +36,8 @@ export class SoftnetData {
   dropped = 0;
   time_squeeze = 0;
   received_rps = 0;
+  /** OpenWrt's backlog_threaded patch: times process_backlog took the lock to splice or complete. */
+  process_queue_empty = 0;
 
   constructor(cpu: number) {
     this.cpu = cpu;
@@ -90,6 +93,10 @@ export function enqueue_to_backlog(m: Machine, cpu: Cpu, pkt: number, target: nu
  */
 export function napi_schedule_rps(m: Machine, cpu: Cpu, sd: SoftnetData): void {
   const mysd = m.sd[cpu.id]!;
+  if (m.backlogThreaded) {
+    napi_schedule_rps_backlog_threaded(m, cpu, sd, mysd);
+    return;
+  }
   if (sd !== mysd) {
     if (m.cfg.backlog_napi !== "softirq") {
       // v6.10 with backlog threads: schedule the remote backlog NAPI directly (it wakes its thread)
@@ -130,6 +137,43 @@ export function ____napi_schedule(m: Machine, cpu: Cpu, sd: SoftnetData): void {
   }
   sd.backlogOnPollList = true;
   if (!m.sd[cpu.id]!.in_net_rx_action) __raise_softirq_irqoff(m, cpu, NET_RX_SOFTIRQ);
+}
+
+/**
+ * napi_schedule_rps() as OpenWrt's backlog_threaded patch leaves it (760-net-core-add-optional-
+ * threading-for-backlog-processi.patch on 6.1/6.6): only a remote backlog *without* NAPI_STATE_THREADED
+ * goes on the RPS IPI list; a THREADED remote backlog falls through to the line that schedules
+ * the *sending* CPU's own backlog, __napi_schedule_irqoff(&mysd->backlog). The target keeps
+ * NAPI_STATE_SCHED (enqueue_to_backlog set it) with nobody to poll it: later packets only queue
+ * (one kick per batch) until netdev_max_backlog drops them. backlog-threaded-intent models what the
+ * hunk evidently meant: schedule the target's backlog, which wakes its napi/backlog-<n>.
+ */
+function napi_schedule_rps_backlog_threaded(m: Machine, cpu: Cpu, sd: SoftnetData, mysd: SoftnetData): void {
+  if (sd !== mysd && (sd.backlogState & NAPI_STATE_THREADED) === 0) {
+    mysd.rps_ipi_list.push(sd.cpu);
+    __raise_softirq_irqoff(m, cpu, NET_RX_SOFTIRQ);
+    return;
+  }
+  const napi = m.cfg.backlog_napi === "backlog-threaded-intent" ? sd : mysd;
+  // __napi_schedule_irqoff() does not test or set NAPI_STATE_SCHED: it assumes the caller did
+  ____napi_schedule_6_1(m, cpu, napi);
+}
+
+/**
+ * ____napi_schedule() of 6.1/6.6 for the backlog-threaded modes: a THREADED NAPI with a thread sets
+ * NAPI_STATE_SCHED_THREADED only if the thread is not asleep (TASK_INTERRUPTIBLE: napi_thread_wait()
+ * polls once after an explicit wakeup anyway) and wake_up_process()es it; there is no
+ * use_local_napi short-cut (that came with v6.10). Without a thread: the poll list and NET_RX.
+ */
+export function ____napi_schedule_6_1(m: Machine, cpu: Cpu, sd: SoftnetData): void {
+  const thread = m.napiBacklogThreads[sd.cpu];
+  if ((sd.backlogState & NAPI_STATE_THREADED) !== 0 && thread !== undefined) {
+    if (thread.state !== TASK_SLEEPING) sd.backlogState |= NAPI_STATE_SCHED_THREADED;
+    if (m.sched.tryToWakeUp(cpu, thread)) m.cpus[sd.cpu]!.backlogThreadWakeups++;
+    return;
+  }
+  sd.backlogOnPollList = true;
+  __raise_softirq_irqoff(m, cpu, NET_RX_SOFTIRQ);
 }
 
 /** sd_has_rps_ipi_waiting() */

@@ -53,8 +53,22 @@ export function parseHotplug(spec: string, cpus: number): HotplugEvent[] {
   return events;
 }
 
+/** smpboot threads (parked with their CPU); OpenWrt's napi/backlog-<n> are ordinary kthreads that move. */
 function isPerCpuThread(t: Task): boolean {
-  return t.kind === "ksoftirqd" || t.kind === "backlog_thread";
+  return (t.kind === "ksoftirqd" || t.kind === "backlog_thread") && !t.balanced;
+}
+
+/**
+ * Where migrate_tasks() puts a task leaving the dying CPU: the survivor, unless the task has a
+ * cpus_mask (taskset) with another online CPU in it (select_fallback_rq: the first allowed online
+ * CPU); a mask with no online CPU left is broken (every CPU allowed again).
+ */
+function destinationOf(m: Machine, t: Task, survivor: Cpu): Cpu {
+  const mask = t.allowed;
+  if (mask === null || mask.includes(survivor.id)) return survivor;
+  for (const c of m.cpus) if (c.online && mask.includes(c.id)) return c;
+  t.allowed = m.cpus.map((c) => c.id);
+  return survivor;
 }
 
 /** The CPU that takes over: the lowest-numbered other online CPU. */
@@ -125,15 +139,17 @@ export function cpuDown(m: Machine, cpu: Cpu): void {
       continue;
     }
     if (t.pinned === cpu.id) t.pinned = -1;
-    t.cpu = survivor.id;
-    m.sched.enqueueMigrated(survivor, t);
+    const dest = destinationOf(m, t, survivor);
+    if (t.balanced) t.nrMigrations++;
+    t.cpu = dest.id;
+    m.sched.enqueueMigrated(dest, t);
   }
   for (const t of m.tasks) {
     if (t.cpu === cpu.id && t.kind !== "idle") {
       if (isPerCpuThread(t)) t.parked = true;
       else {
         if (t.pinned === cpu.id) t.pinned = -1;
-        t.cpu = survivor.id;
+        t.cpu = destinationOf(m, t, survivor).id;
       }
     }
   }
@@ -149,6 +165,12 @@ export function cpuDown(m: Machine, cpu: Cpu): void {
 /** dev_cpu_dead(oldcpu), run on `survivor`. */
 export function dev_cpu_dead(m: Machine, dead: Cpu, survivor: Cpu): void {
   const oldsd = m.sd[dead.id]!;
+  if (m.backlogThreaded && (oldsd.backlogState & NAPI_STATE_THREADED) !== 0) {
+    // OpenWrt's backlog_threaded patch returns early for a THREADED backlog: no IPIs, no re-injection;
+    // the queue stays with napi/backlog-<n>, an ordinary kthread that has moved to a live CPU
+    // (whether anyone polls it depends on its NAPI state: see the notebook)
+    return;
+  }
   // the backlog NAPI is never moved: its state is reset (v6.10 keeps THREADED)
   oldsd.backlogOnPollList = false;
   oldsd.backlogState &= NAPI_STATE_THREADED;

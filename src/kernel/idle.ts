@@ -25,7 +25,10 @@ export class IdleTask extends Task {
 
   run(cpu: Cpu): void {
     const m = this.m;
-    if (cpu.csdQueue.length > 0) {
+    // do_idle() flushes queued callbacks when it leaves the idle loop (need_resched, which a polled
+    // wakeup sets through set_nr_if_polling), not when a CPU enters idle: callbacks whose CAL IPI is
+    // still in flight wait for it (flush_smp_call_function_queue in the IPI handler, irq.ts).
+    if (cpu.csdQueue.length > 0 && (!cpu.csdIpiInFlight || cpu.needResched)) {
       let cost = 0;
       this.batch.length = 0;
       for (const csd of cpu.csdQueue) {

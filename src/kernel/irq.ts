@@ -65,6 +65,7 @@ export class IrqRunner implements Frame {
           cost += csd === CSD_RPS ? c.rps_trigger_softirq : c.try_to_wake_up;
         }
         cpu.csdQueue.length = 0;
+        cpu.csdIpiInFlight = false;
         break;
       }
       case IRQ_RES:

@@ -3,7 +3,7 @@
  * the UDP sockets, the packet pool and the run-wide counters, wired to the simulation engine.
  * Workloads add tasks, sockets and devices; `simulate()` builds one, runs it and reads it.
  */
-import type { SimConfig } from "../config/schema";
+import { isBacklogThreaded, type SimConfig } from "../config/schema";
 import type { Rng } from "../engine/rng";
 import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
@@ -11,6 +11,7 @@ import type { CostName } from "./costs";
 import { Cpu, IRQ_TICK } from "./cpu";
 import { cpuHotplug, parseHotplug, stopCpuAtTaskLevel } from "./hotplug";
 import { BacklogThread } from "./backlog-thread";
+import { NapiBacklogThread } from "./napi-backlog-thread";
 import { NAPI_STATE_THREADED, SoftnetData } from "./dev";
 import { IdleTask } from "./idle";
 import { IrqRunner } from "./irq";
@@ -59,6 +60,10 @@ export class Machine {
   readonly ksoftirqd: Ksoftirqd[] = [];
   /** backlog_napi/N, when backlog_napi is threads or threads-always. */
   readonly backlogThreads: BacklogThread[] = [];
+  /** napi/backlog-<n>, when backlog_napi is backlog-threaded or backlog-threaded-intent (OpenWrt). */
+  readonly napiBacklogThreads: NapiBacklogThread[] = [];
+  /** backlog_napi is one of OpenWrt's backlog-threaded modes. */
+  readonly backlogThreaded: boolean;
   readonly tasks: Task[] = [];
   readonly sockets: UdpSocket[] = [];
   readonly devices: IrqDevice[] = [];
@@ -100,6 +105,7 @@ export class Machine {
     this.rng = rng;
     this.rec = rec;
     this.rt = cfg.preempt === "rt";
+    this.backlogThreaded = isBacklogThreaded(cfg.backlog_napi);
     this.jiffyNs = Math.round(1e9 / cfg.hz);
     this.maxSoftirqJiffies = Math.ceil((MAX_SOFTIRQ_TIME_MS * 1e6) / this.jiffyNs);
     this.EV_SEG_END = sim.on((cpu, gen) => this.cpus[cpu]!.onSegEnd(gen), "segment end");
@@ -143,7 +149,18 @@ export class Machine {
       this.ksoftirqd.push(k);
       this.addTask(k, false);
     }
-    if (cfg.backlog_napi !== "softirq") {
+    if (this.backlogThreaded) {
+      // backlog_set_threaded(true): kthread_run("napi/backlog-%d") for every CPU, then THREADED on
+      // every backlog; the threads take the taskset mask of backlog_thread_cpus ("" = every CPU)
+      const all = Array.from({ length: cfg.cpus }, (_, i) => i);
+      const mask = cfg.backlog_thread_cpus === "" ? all : cfg.backlog_thread_cpus.split(",").map(Number);
+      for (let i = 0; i < cfg.cpus; i++) {
+        const t = new NapiBacklogThread(this, i, this.allocPid(), mask.slice());
+        this.napiBacklogThreads.push(t);
+        this.addTask(t, false);
+      }
+      for (let i = 0; i < cfg.cpus; i++) this.sd[i]!.backlogState |= NAPI_STATE_THREADED;
+    } else if (cfg.backlog_napi !== "softirq") {
       // smpboot_register_percpu_thread(&backlog_threads) -> backlog_napi_setup(): THREADED bit
       for (let i = 0; i < cfg.cpus; i++) {
         const t = new BacklogThread(this, i, this.allocPid());

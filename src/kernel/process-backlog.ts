@@ -39,8 +39,9 @@ export class ProcessBacklog {
     const m = this.m;
     const pkt = this.pkt;
     m.held--;
-    // __netif_receive_skb_core(): counted as processed on this CPU, then up through IP to UDP
-    this.sd.processed++;
+    // __netif_receive_skb_core(): counted as processed on the CPU running it (this_cpu_inc; with
+    // OpenWrt's unpinned backlog threads that need not be the backlog's CPU), then up through IP to UDP
+    m.sd[cpu.id]!.processed++;
     if (m.rec !== null) m.rec.record(cpu, "net:netif_receive_skb", { dev: m.devName(pkt), skbaddr: skbaddr(pkt), len: m.pool.len[pkt]! });
     udp_rcv(m, cpu, pkt);
     if (++this.work >= this.quota) return true;
@@ -53,11 +54,17 @@ export class ProcessBacklog {
       if (sd.process_queue.length > 0) {
         this.pkt = sd.process_queue.shift();
         this.m.held++;
-        cpu.exec(this.m.costs.netif_receive_skb, "__netif_receive_skb");
+        // napi/backlog-<n> running off CPU n (backlog-threaded modes): the queue's and the packet's
+        // cache lines move to this CPU (costs.ts backlog_remote_packet)
+        const remote = cpu.id !== sd.cpu ? this.m.costs.backlog_remote_packet : 0;
+        cpu.exec(this.m.costs.netif_receive_skb + remote, "__netif_receive_skb");
         return false;
       }
+      // OpenWrt's patch counts every time the lock is taken to refill or complete (process_queue_empty)
+      if (this.m.backlogThreaded) sd.process_queue_empty++;
       if (sd.input_pkt_queue.length === 0) {
         // inline __napi_complete(): v6.8 clears every bit; with backlog threads THREADED survives
+        // (OpenWrt's patch: state &= ~(SCHED | SCHED_THREADED), the same for the bits modelled)
         sd.backlogState &= NAPI_STATE_THREADED;
         return true;
       }

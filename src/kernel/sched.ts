@@ -4,10 +4,14 @@
  * (base slice scaled by CPU count, eligibility, RUN_TO_PARITY, lag kept across sleep), wakeup
  * preemption, the tick, `try_to_wake_up` with the remote wakelist (a CAL IPI to an idle CPU) or a
  * reschedule IPI to a busy one, and context switches with their cost.
- * Not modelled: nice levels, load balancing (tasks are pinned, or placed on an idle CPU at wakeup),
- * SCHED_RR, cgroups. With IRQ time accounting (as distribution kernels build), softirq time run on
- * behalf of a task does not advance its vruntime.
+ * Not modelled: nice levels, SCHED_RR, cgroups. Load balancing exists only for tasks marked
+ * `balanced` (OpenWrt's unpinned napi/backlog-<n>, backlog_napi=backlog-threaded*): their cpus_mask
+ * (taskset), wakeup placement within it, newidle_balance when a CPU is about to idle, and the
+ * periodic load_balance / nohz idle balance from the tick. Every other task is pinned, or placed on
+ * an idle CPU at wakeup, and never moved by a balancer. With IRQ time accounting (as distribution
+ * kernels build), softirq time run on behalf of a task does not advance its vruntime.
  */
+import { isBacklogThreaded } from "../config/schema";
 import type { Cpu } from "./cpu";
 import { CTX_TASK } from "./cpu";
 import type { Machine } from "./machine";
@@ -18,9 +22,16 @@ export class Scheduler {
   private readonly m: Machine;
   /** sysctl_sched_base_slice after update_sysctl()'s log scaling: base * (1 + ilog2(min(ncpus, 8))). */
   readonly slice: number;
+  /** The balancers run at all (a backlog-threaded mode); they still only move `balanced` tasks. */
+  readonly balancing: boolean;
+  /** Tasks moved by newidle_balance, by the nohz idle balance kick, and by the periodic load_balance. */
+  newidlePulls = 0;
+  nohzPulls = 0;
+  periodicPulls = 0;
 
   constructor(m: Machine) {
     this.m = m;
+    this.balancing = isBacklogThreaded(m.cfg.backlog_napi);
     const n = Math.min(m.cfg.cpus, 8);
     this.slice = m.cfg.sched_base_slice_ns * (1 + Math.floor(Math.log2(n)));
   }
@@ -125,7 +136,9 @@ export class Scheduler {
   schedule(cpu: Cpu, preempt: boolean): void {
     const prev = cpu.curr;
     cpu.needResched = false;
-    const next = this.pickNext(cpu);
+    let next = this.pickNext(cpu);
+    // pick_next_task_fair() found nothing: newidle_balance() tries to pull a waiting task first
+    if (next === cpu.idleTask && this.balancing && this.newidleBalance(cpu)) next = this.pickNext(cpu);
     if (next === prev) {
       this.runTask(cpu, prev);
       return;
@@ -196,6 +209,7 @@ export class Scheduler {
   /** select_task_rq(): pinned tasks stay; others go to their previous CPU if idle, else any idle CPU. */
   private selectCpu(waker: Cpu, t: Task): number {
     const cpus = this.m.cpus;
+    if (t.allowed !== null) return this.selectAllowed(waker, t);
     if (t.pinned >= 0) {
       if (cpus[t.pinned]!.online) return t.pinned;
       t.pinned = -1; // select_fallback_rq(): the affinity is broken
@@ -205,6 +219,97 @@ export class Scheduler {
     if (this.rqIdle(waker) && waker.online) return waker.id;
     for (const c of cpus) if (c.online && this.rqIdle(c)) return c.id;
     return prev.online ? prev.id : waker.id;
+  }
+
+  /**
+   * select_task_rq_fair() for a task with a cpus_mask: the previous CPU if idle (select_idle_sibling),
+   * else the waker's if idle (wake_affine), else the first idle CPU of the mask (select_idle_cpu),
+   * else the previous CPU, all within the mask and online; if no CPU of the mask is online,
+   * select_fallback_rq() breaks the affinity (every CPU allowed again).
+   */
+  private selectAllowed(waker: Cpu, t: Task): number {
+    const cpus = this.m.cpus;
+    const mask = t.allowed!;
+    const ok = (c: Cpu) => c.online && mask.includes(c.id);
+    const prev = cpus[t.cpu]!;
+    if (ok(prev) && this.rqIdle(prev)) return prev.id;
+    if (ok(waker) && this.rqIdle(waker)) return waker.id;
+    for (const c of cpus) if (ok(c) && this.rqIdle(c)) return c.id;
+    if (ok(prev)) return prev.id;
+    for (const c of cpus) if (ok(c)) return c.id;
+    t.allowed = cpus.map((c) => c.id);
+    return prev.online ? prev.id : waker.id;
+  }
+
+  // ---------------------------------------------------------------- load balancing (balanced tasks only)
+
+  /** A waiting task of `src` that may move to `dst`: balanced, allowed there, holding no per-CPU state. */
+  private pullable(src: Cpu, dst: Cpu): Task | null {
+    for (const t of src.rq) {
+      if (!t.balanced || t.allowed === null || !t.allowed.includes(dst.id)) continue;
+      // migrate_disable() holders (the PREEMPT_RT BH lock, a stashed softirq) and boosted tasks stay
+      if (t.bhCount > 0 || t.savedSoftirqRem >= 0 || t.boost > 0 || src.bhOwner === t) continue;
+      return t;
+    }
+    return null;
+  }
+
+  /** detach_task() + attach_task(): move a waiting task from `src`'s run queue to `dst`'s. */
+  private migrate(src: Cpu, dst: Cpu, t: Task, payer: Cpu): void {
+    this.saveLag(src, t);
+    removeFrom(src.rq, t);
+    t.cpu = dst.id;
+    t.nrMigrations++;
+    this.activate(dst, t);
+    // the balancing CPU pays for the move (dequeue + enqueue, priced like a wakeup's enqueue_task)
+    payer.owe(this.m.costs.try_to_wake_up, "load_balance");
+  }
+
+  /**
+   * newidle_balance() (sched_balance_newidle since v6.10): a CPU about to run its idle task pulls a
+   * balanced task that waits on another CPU's run queue behind the task running there.
+   */
+  private newidleBalance(cpu: Cpu): boolean {
+    if (!cpu.online) return false;
+    for (const src of this.m.cpus) {
+      if (src === cpu || !src.online) continue;
+      const t = this.pullable(src, cpu);
+      if (t !== null) {
+        this.migrate(src, cpu, t, cpu);
+        this.newidlePulls++;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * From the tick of a busy CPU: nohz_balancer_kick() -> nohz_idle_balance() on an idle CPU that a
+   * waiting balanced task may use (the task moves and the idle CPU is kicked by a reschedule IPI);
+   * else load_balance() for this CPU: pull from the busiest CPU when it runs at least two tasks more.
+   */
+  private periodicBalance(cpu: Cpu): void {
+    const cpus = this.m.cpus;
+    if (cpu.rq.length > 0) {
+      for (const dst of cpus) {
+        if (dst === cpu || !dst.online || !dst.isIdle() || dst.rq.length > 0 || dst.csdQueue.length > 0) continue;
+        const t = this.pullable(cpu, dst);
+        if (t === null) continue;
+        this.migrate(cpu, dst, t, cpu);
+        this.nohzPulls++;
+        this.reschedCurr(cpu, dst);
+        return;
+      }
+    }
+    const nr = (c: Cpu) => c.rq.length + (c.curr === c.idleTask ? 0 : 1);
+    let busiest: Cpu | null = null;
+    for (const c of cpus) if (c !== cpu && c.online && (busiest === null || nr(c) > nr(busiest))) busiest = c;
+    if (busiest === null || nr(busiest) - nr(cpu) < 2) return;
+    const t = this.pullable(busiest, cpu);
+    if (t === null) return;
+    this.migrate(busiest, cpu, t, cpu);
+    this.periodicPulls++;
+    if (this.wakeupPreempt(cpu, t)) cpu.needResched = true;
   }
 
   private rqIdle(cpu: Cpu): boolean {
@@ -223,6 +328,7 @@ export class Scheduler {
     t.state = TASK_RUNNING;
     t.wakeups++;
     const target = this.selectCpu(waker, t);
+    if (target !== t.cpu) t.nrMigrations++;
     t.cpu = target;
     waker.owe(m.costs.try_to_wake_up, "try_to_wake_up");
     if (m.rec !== null) {
@@ -319,6 +425,7 @@ export class Scheduler {
   /** scheduler_tick() from the timer interrupt. */
   tick(cpu: Cpu): void {
     this.updateDeadline(cpu);
+    if (this.balancing) this.periodicBalance(cpu);
   }
 }
 

@@ -27,6 +27,7 @@ export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cp
     m.sim.at(now + m.costs.idle_exit_poll, m.EV_POLL, target.id);
     return;
   }
+  target.csdIpiInFlight = true;
   sendIpi(m, from, target, IRQ_CAL, csd === CSD_RPS ? "rps_trigger_softirq" : "generic_smp_call_function_single_interrupt");
 }
 

@@ -35,6 +35,19 @@ export abstract class Task implements Frame {
   pinned: number;
   /** The CPU whose run queue holds (or last held) the task. */
   cpu: number;
+  /**
+   * cpus_mask set by sched_setaffinity (taskset), for tasks that have one: the CPUs the task may run
+   * on, ascending. null: the task follows `pinned` (every task of the smpboot modes and workloads).
+   */
+  allowed: number[] | null = null;
+  /**
+   * An ordinary kthread that the load balancer may move (OpenWrt's napi/backlog-<n>): newidle and
+   * periodic balancing (sched.ts) only ever pull tasks that have this set, so every other mode keeps
+   * today's placement exactly.
+   */
+  balanced = false;
+  /** se.nr_migrations: times the task changed CPU (wakeup placement or balancing). */
+  nrMigrations = 0;
   state = TASK_RUNNING;
   /** On its CPU's run queue (not counting being `curr`). */
   onRq = false;

@@ -95,6 +95,24 @@ const NO_TOOL: Row = {
   receiver_involuntary_switches: null,
 };
 
+/** The traffic columns of a row, from either tool's counts: a ping-pong delivers two datagrams per round trip. */
+function trafficCells(mode: "stream" | "pingpong", sent: number, received: number, seconds: number, latencyUs: { avg: number; p50: number; p90: number; p99: number; max: number } | null): Row {
+  if (mode === "stream") return { tool_sent: sent, tool_received: received, tool_runtime_s: seconds, sent_pps: sent / seconds, received_pps: received / seconds };
+  return {
+    tool_sent: sent,
+    tool_received: received,
+    tool_runtime_s: seconds,
+    sent_pps: sent / seconds,
+    received_pps: (2 * received) / seconds,
+    round_trips_per_s: received / seconds,
+    latency_avg_us: latencyUs?.avg ?? null,
+    latency_p50_us: latencyUs?.p50 ?? null,
+    latency_p90_us: latencyUs?.p90 ?? null,
+    latency_p99_us: latencyUs?.p99 ?? null,
+    latency_max_us: latencyUs?.max ?? null,
+  };
+}
+
 function finishRow(base: Row, before: Snapshot, after: Snapshot, cpus: number): Row {
   const row: Row = { ...base, ...diffSnapshots(before, after, cpus) };
   return { ...row, ...deriveRunColumns(row) };
@@ -186,24 +204,13 @@ async function runLean(config: RunConfig, repeat: number, ctx: RunContext, base:
     };
     if (mode === "stream") {
       const r = leanStreamResult(cv, sv);
-      Object.assign(tool, { tool_sent: r.sent, tool_received: r.received, tool_runtime_s: r.elapsedS, sent_pps: r.sent / r.elapsedS, received_pps: r.received / r.elapsedS });
+      Object.assign(tool, trafficCells("stream", r.sent, r.received, r.elapsedS, null));
     } else {
       const p = leanPingResult(cv);
       // One-way latency is half the round trip, as sockperf reports it, so the two tools' columns compare.
-      const half = (x: number | undefined) => (x === undefined ? null : x / 2);
-      Object.assign(tool, {
-        tool_sent: p.sent,
-        tool_received: p.received,
-        tool_runtime_s: p.elapsedS,
-        sent_pps: p.sent / p.elapsedS,
-        received_pps: (2 * p.received) / p.elapsedS,
-        round_trips_per_s: p.received / p.elapsedS,
-        latency_avg_us: half(p.rtt?.avg),
-        latency_p50_us: half(p.rtt?.p50),
-        latency_p90_us: half(p.rtt?.p90),
-        latency_p99_us: half(p.rtt?.p99),
-        latency_max_us: half(p.rtt?.max),
-      });
+      const half = (x: number) => x / 2;
+      const lat = p.rtt ? { avg: half(p.rtt.avg), p50: half(p.rtt.p50), p90: half(p.rtt.p90), p99: half(p.rtt.p99), max: half(p.rtt.max) } : null;
+      Object.assign(tool, trafficCells("pingpong", p.sent, p.received, p.elapsedS, lat));
     }
     return finishRow({ ...base, window: "tool-markers", ...tool }, w.before, after, ctx.cpus);
   } finally {
@@ -271,22 +278,10 @@ async function runSockperf(config: RunConfig, repeat: number, ctx: RunContext, b
     if (config.mode === "stream") {
       const c = parseThroughputOutput(client.output());
       const s = parseServerOutput(server.output());
-      Object.assign(tool, { tool_sent: c.sent, tool_received: s.received, tool_runtime_s: c.runtimeS, sent_pps: c.sent / c.runtimeS, received_pps: s.received / c.runtimeS });
+      Object.assign(tool, trafficCells("stream", c.sent, s.received, c.runtimeS, null));
     } else {
       const p = parsePingPongOutput(client.output());
-      Object.assign(tool, {
-        tool_sent: p.sent,
-        tool_received: p.received,
-        tool_runtime_s: p.runtimeS,
-        sent_pps: p.sent / p.runtimeS,
-        received_pps: (2 * p.received) / p.runtimeS,
-        round_trips_per_s: p.received / p.runtimeS,
-        latency_avg_us: p.avgUs,
-        latency_p50_us: p.p50Us,
-        latency_p90_us: p.p90Us,
-        latency_p99_us: p.p99Us,
-        latency_max_us: p.maxUs,
-      });
+      Object.assign(tool, trafficCells("pingpong", p.sent, p.received, p.runtimeS, { avg: p.avgUs, p50: p.p50Us, p90: p.p90Us, p99: p.p99Us, max: p.maxUs }));
     }
     return finishRow({ ...base, window, ...tool }, snapBefore, snapAfter, ctx.cpus);
   } finally {

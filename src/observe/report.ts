@@ -50,6 +50,15 @@ function warningsOf(m: Machine): string[] {
   for (const e of parseHotplug(m.cfg.hotplug, m.cfg.cpus)) {
     if (e.atNs > m.cfg.duration_ms * 1e6) w.push(`hotplug: cpu${e.cpu} ${e.online ? "on" : "off"}@${e.atNs} ns comes after the end of the run (duration_ms=${m.cfg.duration_ms}) and never happened; lower its time or raise duration_ms`);
   }
+  if (m.backlogThreaded) {
+    if (m.rt) w.push(`preempt=rt with backlog_napi=${m.cfg.backlog_napi} is hypothetical: OpenWrt carried the backlog_threaded patch on non-RT 6.1/6.6 kernels, and no PREEMPT_RT kernel shipped it`);
+    for (const sd of m.sd) {
+      const t = m.napiBacklogThreads[sd.cpu]!;
+      if ((sd.backlogState & 1) !== 0 && sd.backlogLength() > 0 && t.state !== 0 && (sd.backlogState & (1 << 10)) === 0) {
+        w.push(`cpu${sd.cpu}: backlog NAPI scheduled with ${sd.backlogLength()} packets queued and ${t.comm} asleep with no wakeup pending: nobody will poll it${m.cfg.backlog_napi === "backlog-threaded" ? " (the patch's napi_schedule_rps woke the sending CPU's backlog thread instead)" : ""}`);
+      }
+    }
+  }
   if (m.rt && m.cfg.backlog_napi === "softirq") {
     w.push("preempt=rt with backlog_napi=softirq models a v6.8 PREEMPT_RT kernel: since v6.10 PREEMPT_RT always uses backlog threads");
   }

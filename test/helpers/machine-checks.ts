@@ -15,6 +15,10 @@ import { TASK_RUNNING } from "../../src/kernel/task";
  */
 export function checkBacklogBits(m: Machine, where = ""): void {
   const threads = m.cfg.backlog_napi !== "softirq";
+  if (m.backlogThreaded) {
+    checkBacklogThreadedBits(m, where);
+    return;
+  }
   for (const sd of m.sd) {
     const st = sd.backlogState;
     const at = `cpu${sd.cpu} backlog state ${st}${where}`;
@@ -27,6 +31,26 @@ export function checkBacklogBits(m: Machine, where = ""): void {
     if ((st & NAPI_STATE_SCHED) === 0) throw new Error(`${at}: SCHED_THREADED without SCHED`);
     const t = m.backlogThreads[sd.cpu]!;
     if (m.cfg.backlog_wake_delay_ns === 0 && t.state !== TASK_RUNNING) throw new Error(`${at}: SCHED_THREADED but ${t.comm} sleeps`);
+  }
+}
+
+/**
+ * OpenWrt's backlog-threaded modes (6.1 ____napi_schedule): THREADED on every backlog, always;
+ * SCHED_THREADED is only set while napi/backlog-<n> is awake (it is never set on a sleeping thread,
+ * and napi_thread_wait does not sleep while it is set), except while the thread waits for a PREEMPT_RT
+ * BH lock. SCHED_THREADED without SCHED is allowed: the patch's napi_schedule_rps can set it on the
+ * sending CPU's own idle backlog.
+ */
+function checkBacklogThreadedBits(m: Machine, where: string): void {
+  for (const sd of m.sd) {
+    const st = sd.backlogState;
+    const at = `cpu${sd.cpu} backlog state ${st}${where}`;
+    if ((st & NAPI_STATE_THREADED) === 0) throw new Error(`${at}: NAPI_STATE_THREADED lost`);
+    if (sd.backlogOnPollList) throw new Error(`${at}: a THREADED backlog on a poll list`);
+    if ((st & NAPI_STATE_SCHED_THREADED) === 0) continue;
+    const t = m.napiBacklogThreads[sd.cpu]!;
+    const waitsForBh = m.cpus.some((c) => c.bhWaiters.includes(t));
+    if (t.state !== TASK_RUNNING && !waitsForBh) throw new Error(`${at}: SCHED_THREADED but ${t.comm} sleeps`);
   }
 }
 
@@ -84,8 +108,9 @@ export function checkOfflineQuiet(m: Machine, where = ""): void {
     if (cpu.rq.length > 0) busy.push(`run queue ${cpu.rq.map((t) => t.comm).join(",")}`);
     if (cpu.csdQueue.length > 0) busy.push("queued callbacks");
     if (cpu.softirqPending !== 0) busy.push("pending softirqs");
-    if (sd.backlogLength() > 0) busy.push(`${sd.backlogLength()} packets`);
-    if (sd.backlogState & ~NAPI_STATE_THREADED) busy.push(`backlog state ${sd.backlogState}`);
+    // OpenWrt's backlog_threaded: dev_cpu_dead returns early and leaves the queue to napi/backlog-<n>
+    if (sd.backlogLength() > 0 && !m.backlogThreaded) busy.push(`${sd.backlogLength()} packets`);
+    if (sd.backlogState & ~NAPI_STATE_THREADED && !m.backlogThreaded) busy.push(`backlog state ${sd.backlogState}`);
     if (busy.length > 0) throw new Error(`offline cpu${cpu.id}: ${busy.join("; ")}${where}`);
   }
 }
