@@ -88,11 +88,13 @@ describe("09 · the change on real kernels", () => {
     expect(t.real_b.max).toBeGreaterThanOrEqual(t.real_a.min);
   });
 
-  it("loss overlaps for every pair; the model: less loss with the option on 6.12, none from 6.1-rt to 6.12-rt", () => {
+  it("loss overlaps for every pair; the model loses nothing on this stream on any kernel", () => {
     const d = directions(ds).filter((r) => r.metric === "loss");
-    for (const r of d) expect(r.real).toBe("overlap");
-    expect(d.find((r) => r.a === "6.12" && r.b === "6.12+threads")!.model).toBe("lower");
-    expect(d.find((r) => r.a === "6.1-rt" && r.b === "6.12-rt")!.model).toBe("overlap");
+    for (const r of d) {
+      expect(r.real).toBe("overlap");
+      expect(r.model).toBe("overlap");
+      expect([r.model_a, r.model_b]).toEqual([0, 0]);
+    }
     // 6.1-rt's losses range more widely than 6.12-rt's and overlap them.
     const a = streamSpread(k("6.1-rt"), "loss");
     const b = streamSpread(k("6.12-rt"), "loss");
@@ -100,23 +102,10 @@ describe("09 · the change on real kernels", () => {
     expect(a.max).toBeGreaterThan(b.min);
   });
 
-  it("switches per packet fall 6.1-rt -> 6.12-rt in every run; the model shows no change; no opposite directions", () => {
+  it("switches per packet fall 6.1-rt -> 6.12-rt in every run; the model predicts a rise: the one opposite direction", () => {
     const d = directions(ds);
-    expect(d.find((r) => r.metric === "switches_per_packet" && r.a === "6.1-rt" && r.b === "6.12-rt")).toMatchObject({ real: "lower", model: "overlap" });
-    expect(d.filter((r) => r.disagree)).toEqual([]);
-    expect(d.filter((r) => r.real !== "overlap" && r.model === "overlap").map((r) => `${r.metric} ${r.a} ${r.b}`)).toEqual(["switches_per_packet 6.1-rt 6.12-rt"]);
-    // The model's switches per packet are below the kernel's whole range on every kernel compared
-    // except 6.12+threads, where they fall inside it.
-    for (const r of d.filter((x) => x.metric === "switches_per_packet"))
-      for (const [name, model, real] of [[r.a, r.model_a, r.real_a], [r.b, r.model_b, r.real_b]] as const) {
-        if (name === "6.12+threads") {
-          expect(model).toBeGreaterThanOrEqual(real.min);
-          expect(model).toBeLessThanOrEqual(real.max);
-        } else expect(model, name).toBeLessThan(real.min);
-      }
-    // The likely cause: the real ksoftirqd/1 switches far more often per packet than the model's is woken.
-    const real = k("6.1-rt").runs.filter((r) => r.config_id === "stream-64-rps-other").map((r) => (r.ksoftirqd_switches as number[])[1]! / (r.packets as number));
-    expect(Math.min(...real)).toBeGreaterThan(10 * modelFacts("6.1-rt").ksoftirqdWakeupsPerPacket);
+    expect(d.find((r) => r.metric === "switches_per_packet" && r.a === "6.1-rt" && r.b === "6.12-rt")).toMatchObject({ real: "lower", model: "higher", disagree: true });
+    expect(d.filter((r) => r.disagree).map((r) => `${r.metric} ${r.a} ${r.b}`)).toEqual(["switches_per_packet 6.1-rt 6.12-rt"]);
   });
 
   it("the second matrix (one command, a less loaded host): same contexts, more directions, the loss disagreements", () => {
@@ -126,10 +115,19 @@ describe("09 · the change on real kernels", () => {
     const d1 = directions(ds);
     const d2 = directions(second);
     expect(d2.filter((r) => r.real !== "overlap").length).toBeGreaterThan(d1.filter((r) => r.real !== "overlap").length);
+    // three directions go against or beyond the model
+    expect(d2.filter((r) => r.real !== "overlap" && (r.disagree || r.model === "overlap")).map((r) => `${r.metric} ${r.a} ${r.b}`)).toEqual(["loss 6.1-rt 6.12-rt", "loss 6.1 6.1-rt", "switches_per_packet 6.1-rt 6.12-rt"]);
     const row = (rows: typeof d2, m: string, a: string, b: string) => rows.find((r) => r.metric === m && r.a === a && r.b === b)!;
     expect(row(d2, "loss", "6.1-rt", "6.12-rt")).toMatchObject({ real: "lower", model: "overlap" });
-    expect(row(d2, "loss", "6.1", "6.1-rt")).toMatchObject({ real: "higher", model: "lower", disagree: true });
-    expect(d2.filter((r) => r.disagree).map((r) => `${r.metric} ${r.a} ${r.b}`)).toEqual(["loss 6.1 6.1-rt"]);
+    expect(row(d2, "loss", "6.1", "6.1-rt")).toMatchObject({ real: "higher", model: "overlap" });
+    for (const r of d2.filter((x) => x.metric === "loss")) expect([r.model_a, r.model_b]).toEqual([0, 0]);
+    const sw = row(d2, "switches_per_packet", "6.1-rt", "6.12-rt");
+    expect(sw).toMatchObject({ real: "lower", model: "higher", disagree: true });
+    expect(d2.filter((r) => r.disagree).map((r) => `${r.metric} ${r.a} ${r.b}`)).toEqual(["switches_per_packet 6.1-rt 6.12-rt"]);
+    // the model is close to 6.12-rt's switches (inside its range) and far below 6.1-rt's
+    expect(sw.model_b).toBeGreaterThanOrEqual(sw.real_b.min);
+    expect(sw.model_b).toBeLessThanOrEqual(sw.real_b.max);
+    expect(sw.model_a).toBeLessThan(sw.real_a.min / 2);
     for (const rows of [d1, d2]) {
       expect(row(rows, "ipis_per_packet", "6.1-rt", "6.12-rt")).toMatchObject({ real: "lower", model: "lower" });
       expect(row(rows, "ipis_per_packet", "6.12", "6.12-rt")).toMatchObject({ real: "lower", model: "lower" });
@@ -198,16 +196,18 @@ describe("09 · the change on real kernels", () => {
     expect(b.contexts).toEqual(["softirq (irq exit / bh enable)"]);
     expect(b.loss.min).toBeGreaterThan(a.loss.max);
     expect(modelDevice("6.12", 1).loss).toBeGreaterThan(modelDevice("6.1", 1).loss);
-    expect(modelDevice("6.12", 1).context).toBe("ksoftirqd");
+    // the same contexts in the model; it loses almost everything on both at 2 Mpps
+    expect(modelDevice("6.12", 1).context).toBe("softirq (irq exit / bh enable)");
+    expect(modelDevice("6.1", 1).context).toBe("ksoftirqd");
+    expect(modelDevice("6.1", 1).loss).toBeGreaterThan(0.9);
     const ao = deviceFacts(kd("6.1"), "device-stream-64-recv-other");
     const bo = deviceFacts(kd("6.12"), "device-stream-64-recv-other");
     expect(bo.loss.min <= ao.loss.max && ao.loss.min <= bo.loss.max).toBe(true);
   });
 
-  it("device disagreements: 6.1-rt with the receiver on CPU0, and 6.12 with the receiver on CPU1", () => {
+  it("device disagreement: 6.1-rt with the receiver on CPU0", () => {
     expect(deviceDisagreements(dev).map((x) => `${x.kernel} ${x.what} real=${x.real} model=${x.model}`)).toEqual([
       "6.1-rt context of the device flood's NET_RX on CPU1, receiver on CPU0 real=irq thread model=ksoftirqd",
-      "6.12 context of the device flood's NET_RX on CPU1, receiver on CPU1 real=softirq (irq exit / bh enable) model=ksoftirqd",
     ]);
   });
 
