@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Installs what softnet-lab needs and is missing: npm packages always; with --jupyter the Debian
 # Jupyter packages; with --chromium Debian's chromium (browser tests of the book); with --measure the
-# load tools of `softnet-lab measure` (sockperf, GNU time, taskset from util-linux).
+# load tools of `softnet-lab measure` (sockperf, GNU time, taskset from util-linux); with --kernels what
+# `softnet-lab kernels` needs to boot Debian's kernels (QEMU, static busybox, cpio, gcc for udp-blast).
 # On Debian as root it installs with apt-get; elsewhere it prints the exact line and fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_jupyter=0; want_chromium=0; want_measure=0
+want_jupyter=0; want_chromium=0; want_measure=0; want_kernels=0
 for a in "$@"; do
   case "$a" in
     --jupyter) want_jupyter=1 ;;
     --chromium) want_chromium=1 ;;
     --measure) want_measure=1 ;;
-    *) echo "ensure-deps: unknown option '$a' (allowed: --jupyter, --chromium, --measure)" >&2; exit 2 ;;
+    --kernels) want_kernels=1 ;;
+    *) echo "ensure-deps: unknown option '$a' (allowed: --jupyter, --chromium, --measure, --kernels)" >&2; exit 2 ;;
   esac
 done
 
@@ -40,6 +42,13 @@ if [ "$want_measure" = 1 ]; then
   command -v taskset >/dev/null 2>&1 || apt_pkgs+=(util-linux)
   # the lean load tool (tools/udp-blast) is built with the system C compiler on first use
   command -v gcc >/dev/null 2>&1 || apt_pkgs+=(gcc libc6-dev)
+fi
+if [ "$want_kernels" = 1 ]; then
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || apt_pkgs+=(qemu-system-x86)
+  { [ -f /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; } || dpkg -s busybox-static >/dev/null 2>&1 || apt_pkgs+=(busybox-static)
+  command -v cpio >/dev/null 2>&1 || apt_pkgs+=(cpio)
+  command -v gcc >/dev/null 2>&1 || apt_pkgs+=(gcc libc6-dev)
+  [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || apt_pkgs+=(debian-archive-keyring)
 fi
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
   line="apt-get install -y --no-install-recommends ${apt_pkgs[*]}"

@@ -183,8 +183,13 @@ describe("committed datasets", () => {
     const dirs = existsSync(real) ? readdirSync(real) : [];
     expect(dirs.length).toBeGreaterThan(0);
     for (const d of dirs) {
-      const ds = loadDataset(join(real, d));
-      expect("runs" in ds && ds.runs.length > 0).toBe(true);
+      // A `softnet-lab kernels` matrix folder holds one dataset per booted kernel (docs/kernels.md).
+      const subs = existsSync(join(real, d, "metadata.json")) ? [join(real, d)] : readdirSync(join(real, d)).map((s) => join(real, d, s));
+      expect(subs.length).toBeGreaterThan(0);
+      for (const s of subs) {
+        const ds = loadDataset(s);
+        expect("runs" in ds && ds.runs.length > 0).toBe(true);
+      }
     }
   });
 

@@ -14,6 +14,7 @@ import * as scenarios from "./scenarios";
 import * as measure from "../measure/cli";
 import { calibrate, compare } from "../calibrate/cli";
 import { costs } from "../calibrate/costs-cli";
+import * as kernels from "../kernels/cli";
 
 interface CommandEntry {
   summary: string;
@@ -28,6 +29,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   compare: { summary: "put the model beside a measured dataset: throughput and per-packet counts, within 25% or not", module: compare },
   calibrate: { summary: "fit the cost table to a measured dataset and save it as a profile (--set profile=<name>)", module: calibrate },
   costs: { summary: "derive the cost table from real tracefs captures (measure --trace DIR --trace-count N)", module: costs },
+  kernels: { summary: "boot Debian's kernels before and after the change (6.1, 6.1-rt, 6.12, 6.12+threads, 6.12-rt) in QEMU and measure inside each", module: kernels },
 };
 
 export function mainHelp(): string {

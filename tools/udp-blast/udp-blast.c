@@ -2,7 +2,8 @@
  * udp-blast: the lean UDP load tool of softnet-lab. It measures the kernel, not itself: a flat-out
  * stream does exactly one sendto() per datagram and the receiver exactly one recv() per datagram,
  * with no clock read, no allocation and no printing inside either loop. Every role pins itself with
- * sched_setaffinity, talks to 127.0.0.1 only, stops at a count or a time limit (whichever comes
+ * sched_setaffinity, talks to 127.0.0.1 only (unless --addr names another local address: softnet-lab
+ * kernels uses it inside a QEMU guest between two virtio-net devices), stops at a count or a time limit (whichever comes
  * first), dies with its parent (PR_SET_PDEATHSIG) and reports plain `key=value` lines that
  * src/measure/lean-tool.ts parses.
  *
@@ -12,6 +13,8 @@
  *   pong  --port P [--cpu C] --seconds S           echo every datagram back to its sender
  *   ping  --port P [--cpu C] --seconds S --payload N [--count N] [--wait-go]
  *                                                  one datagram in flight; round-trip percentiles
+ *   every role also takes --addr A.B.C.D (default 127.0.0.1): the address servers bind to and clients
+ *   send to; pong answers loopback peers only either way.
  *
  * Protocol with the harness: servers print `ready port=P` once bound; clients print `ready` once set
  * up, then (with --wait-go) wait for one line on stdin, so the harness can snapshot the kernel's
@@ -42,6 +45,8 @@
 #define MAX_SAMPLES (8u * 1024u * 1024u)
 
 static volatile sig_atomic_t stop_now;
+/* The address servers bind and clients send to (--addr); loopback unless told otherwise. */
+static const char *target_addr = LOOPBACK;
 
 static void on_signal(int sig) {
 	(void)sig;
@@ -50,7 +55,7 @@ static void on_signal(int sig) {
 
 static void die_usage(const char *msg) {
 	fprintf(stderr, "udp-blast: %s\n", msg);
-	fprintf(stderr, "usage: udp-blast recv|send|pong|ping --port P [--cpu C] --seconds S [--payload N] [--count N] [--rate PPS] [--wait-go]\n");
+	fprintf(stderr, "usage: udp-blast recv|send|pong|ping --port P [--cpu C] --seconds S [--payload N] [--count N] [--rate PPS] [--wait-go] [--addr A.B.C.D]\n");
 	exit(2);
 }
 
@@ -121,7 +126,7 @@ static struct sockaddr_in loopback(int port) {
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;
 	a.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, LOOPBACK, &a.sin_addr);
+	inet_pton(AF_INET, target_addr, &a.sin_addr);
 	return a;
 }
 
@@ -129,7 +134,7 @@ static int bound_socket(int port) {
 	int fd = udp_socket();
 	struct sockaddr_in a = loopback(port);
 	if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0)
-		die_sys("bind 127.0.0.1");
+		die_sys("bind");
 	socklen_t len = sizeof a;
 	getsockname(fd, (struct sockaddr *)&a, &len);
 	printf("ready port=%d\n", ntohs(a.sin_port));
@@ -252,7 +257,7 @@ static int role_ping(const struct opts *o) {
 	int fd = udp_socket();
 	struct sockaddr_in to = loopback(o->port);
 	if (connect(fd, (struct sockaddr *)&to, sizeof to) != 0)
-		die_sys("connect 127.0.0.1");
+		die_sys("connect");
 	/* A lost datagram must not stall the run: give up on a reply after 200 ms and send the next. */
 	struct timeval tv = {0, 200000};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -341,8 +346,16 @@ int main(int argc, char **argv) {
 			o.count = parse_num(a, v, 1, 1000000000000L);
 		else if (strcmp(a, "--rate") == 0)
 			o.rate = parse_num(a, v, 1, 100000000L);
+		else if (strcmp(a, "--addr") == 0) {
+			struct in_addr tmp;
+			if (inet_pton(AF_INET, v, &tmp) != 1) {
+				fprintf(stderr, "udp-blast: --addr: expected an IPv4 address A.B.C.D, got \"%s\"\n", v);
+				exit(2);
+			}
+			target_addr = v;
+		}
 		else {
-			fprintf(stderr, "udp-blast: unknown option \"%s\" (allowed: --port, --cpu, --seconds, --payload, --count, --rate, --wait-go)\n", a);
+			fprintf(stderr, "udp-blast: unknown option \"%s\" (allowed: --port, --cpu, --seconds, --payload, --count, --rate, --wait-go, --addr)\n", a);
 			exit(2);
 		}
 	}
