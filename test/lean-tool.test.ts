@@ -77,6 +77,12 @@ describe.skipIf(gcc !== null)(`udp-blast built and run on 127.0.0.1${gcc ? ` (sk
     expect(r.stderr).toMatch(/--seconds: expected a whole number 1\.\.600, got "0"/);
     const u = spawnSync(build().path, ["fly", "--port", "9", "--seconds", "1"], { encoding: "utf8" });
     expect(u.status).toBe(2);
+    // only loopback or the QEMU guests' own subnet: never an address a network could carry
+    for (const addr of ["192.168.1.1", "10.0.0.1", "8.8.8.8", "10.99.1.1"]) {
+      const a = spawnSync(build().path, ["send", "--port", "9", "--seconds", "1", "--addr", addr], { encoding: "utf8" });
+      expect(a.status, addr).toBe(2);
+      expect(a.stderr).toMatch(/--addr: expected 127\.x\.y\.z or the guest subnet 10\.99\.0\.z/);
+    }
   });
   it("a count-bounded stream sends exactly N datagrams, and the receiver counts what arrived", async () => {
     const bin = build().path;

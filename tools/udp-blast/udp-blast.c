@@ -2,8 +2,9 @@
  * udp-blast: the lean UDP load tool of softnet-lab. It measures the kernel, not itself: a flat-out
  * stream does exactly one sendto() per datagram and the receiver exactly one recv() per datagram,
  * with no clock read, no allocation and no printing inside either loop. Every role pins itself with
- * sched_setaffinity, talks to 127.0.0.1 only (unless --addr names another local address: softnet-lab
- * kernels uses it inside a QEMU guest between two virtio-net devices), stops at a count or a time limit (whichever comes
+ * sched_setaffinity, talks to 127.0.0.1 only (unless --addr names another loopback address or the
+ * 10.99.0.0/24 subnet that softnet-lab kernels sets up inside a QEMU guest between two virtio-net
+ * devices; nothing else is accepted), stops at a count or a time limit (whichever comes
  * first), dies with its parent (PR_SET_PDEATHSIG) and reports plain `key=value` lines that
  * src/measure/lean-tool.ts parses.
  *
@@ -348,8 +349,12 @@ int main(int argc, char **argv) {
 			o.rate = parse_num(a, v, 1, 100000000L);
 		else if (strcmp(a, "--addr") == 0) {
 			struct in_addr tmp;
-			if (inet_pton(AF_INET, v, &tmp) != 1) {
-				fprintf(stderr, "udp-blast: --addr: expected an IPv4 address A.B.C.D, got \"%s\"\n", v);
+			/* Loopback (127.0.0.0/8), or the kit's QEMU-guest subnet 10.99.0.0/24, which exists only
+			 * between the two virtio-net devices of a guest booted by softnet-lab kernels: the tool
+			 * never sends anywhere a network could carry it. */
+			const uint32_t h = inet_pton(AF_INET, v, &tmp) == 1 ? ntohl(tmp.s_addr) : 0;
+			if ((h >> 24) != 127 && (h >> 8) != ((10u << 16) | (99u << 8) | 0u)) {
+				fprintf(stderr, "udp-blast: --addr: expected 127.x.y.z or the guest subnet 10.99.0.z, got \"%s\"\n", v);
 				exit(2);
 			}
 			target_addr = v;
