@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { claimVerdicts } from "../src/experiments/verdicts";
 import { kernelFacts, realKernelEvidence } from "../src/experiments/real-kernel";
+import { realKernelClaims } from "../src/experiments/real-kernels";
 import { loadMeasurementDataset } from "../src/measure/dataset";
 
 const EXPECTED: Record<string, string> = {
@@ -74,5 +75,24 @@ describe("08 · the real kernel's column", () => {
     const on = { ...ds, metadata: { ...ds.metadata, kernel: { ...ds.metadata.kernel, thread_backlog_napi: true, backlog_napi_threads: 2 } } };
     const r = realKernelEvidence(on);
     for (const c of ["C11", "C12", "C13"]) expect(r.find((x) => x.claim === c)!.status).not.toBe("needs thread_backlog_napi");
+  });
+});
+
+describe("08 · the kernels of the change, booted in QEMU", () => {
+  const booted = realKernelClaims();
+  const md = JSON.parse(readFileSync("notebooks/08-verdicts.ipynb", "utf8"))
+    .cells.filter((c: { cell_type: string }) => c.cell_type === "markdown")
+    .map((c: { source: string[] | string }) => (Array.isArray(c.source) ? c.source.join("") : c.source))
+    .join("\n");
+  it("the notebook's sentence lists exactly the claims each verdict has", () => {
+    const m = /The booted kernels \*\*support\*\* ([^,]+(?:, [^,]+)*?) and (C\d+), show (C\d+) \*\*in part\*\*.*?do \*\*not\s+show\*\* (C\d+)/s.exec(md);
+    expect(m, "the sentence about the booted kernels").not.toBeNull();
+    const supports = [...m![1].split(", "), m![2]];
+    expect(supports).toEqual(booted.filter((e) => e.verdict === "supports").map((e) => e.claim));
+    expect([m![3]]).toEqual(booted.filter((e) => e.verdict === "partial").map((e) => e.claim));
+    expect([m![4]]).toEqual(booted.filter((e) => e.verdict === "not-shown").map((e) => e.claim));
+  });
+  it("every text names TCG where it depends on the boots", () => {
+    for (const e of booted) if (e.verdict !== "not-shown") expect(e.text, e.claim).toMatch(/TCG/);
   });
 });
