@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadKernelMatrix } from "../src/kernels/dataset";
+import { leftBehind } from "./helpers/processes";
 
 const CLI = join(process.cwd(), "bin", "softnet-lab.mjs");
 let skipReason: string | null = null;
@@ -31,17 +32,6 @@ beforeAll(() => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function leftBehind(pid: number | undefined): number[] {
-  const found: number[] = [];
-  for (const p of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
-    try {
-      if (readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(`SOFTNET_PARENT=${pid}`)) found.push(Number(p));
-    } catch {
-      /* gone */
-    }
-  }
-  return found;
-}
 
 function bootSmoke(name: string, dir: string) {
   return spawnSync(process.execPath, [CLI, "kernels", "boot", name, "--smoke", "--accel", "tcg", "--offline", "--timeout", "120", "--out", dir], { encoding: "utf8", timeout: 180_000 });

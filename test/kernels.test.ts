@@ -18,6 +18,7 @@ import { kernelCmdline, qemuArgv } from "../src/kernels/qemu";
 import { DEFAULT_MATRIX_KERNELS, KERNEL_SET, kernelSlug, resolveKernel } from "../src/kernels/set";
 import { caseCounters, checkComplete, parseTranscript, workContext } from "../src/kernels/transcript";
 import { KERNEL_DEVICE_MATRIX_NAME, KERNEL_MATRIX_DIR } from "../src/experiments/real-kernels";
+import { leftBehind } from "./helpers/processes";
 
 const MATRIX = KERNEL_MATRIX_DIR;
 const DEVICES = join("datasets", "real", KERNEL_DEVICE_MATRIX_NAME);
@@ -369,18 +370,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr, pid: r.pid };
 }
 
-/** Processes whose environment names `pid` as the kit's parent (the QEMU watchdog and QEMU). */
-function leftBehind(pid: number | undefined): number[] {
-  const found: number[] = [];
-  for (const p of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
-    try {
-      if (readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(`SOFTNET_PARENT=${pid}`)) found.push(Number(p));
-    } catch {
-      /* gone or not ours */
-    }
-  }
-  return found;
-}
 
 describe("kernels CLI exit codes", () => {
   it.each([
