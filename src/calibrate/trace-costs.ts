@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { COSTS, type CostName } from "../kernel/costs";
-import { bareName } from "../trace/events";
+import { bareName, NET_RX_VEC } from "../trace/events";
 import { parseFtraceText } from "../trace/ftrace-parse";
 import type { KernelTraceRecord } from "../trace/record";
 
@@ -147,7 +147,7 @@ function own(b: Bracket, tp: number): number {
   return b.raw - nestedIrqNs(b.inner) - (1 + countNested(b.inner)) * tp;
 }
 
-const isNetRx = (r: Rec) => Number(r.fields.vec) === 3;
+const isNetRx = (r: Rec) => Number(r.fields.vec) === NET_RX_VEC;
 
 /** How a NET_RX run's fixed part divides, which no tracepoint separates: the reference table's
  * proportions (profiles/reference-published.json), fixed here so a re-derivation does not feed on itself. */
@@ -198,24 +198,23 @@ const pick = (caps: readonly Capture[], f: (c: CaptureConfig) => boolean) => cap
 /**
  * Derives the cost table from the captures in `dir`. Entries come from the configurations where the
  * bracket is clean: the send path from streams with RPS off and the receiver on the other CPU (no
- * receiver work on the sender's CPU), NET_RX per packet from a regression over batches, IPIs from RPS
- * to the other CPU, wakeups and switches from ping-pong.
+ * receiver work on the sender's CPU), NET_RX per packet from the packets inside each NET_RX run, IPIs
+ * from RPS to the other CPU, wakeups and switches from ping-pong.
  */
 export function deriveCostsFromTraces(dir: string): TraceCostResult {
-  const caps = loadCaptures(dir);
-  const all = caps;
+  const all = loadCaptures(dir);
   // µs timestamps: a duration d shows as floor or ceil of d, in proportions that make the mean exact
   // (the start's phase is uniform), while the median snaps to whole µs. TSC captures use the median.
-  const coarse = caps.some((c) => c.resolutionNs > 1);
+  const coarse = all.some((c) => c.resolutionNs > 1);
   const center = (v: readonly number[]) => (coarse ? mean(v) : median(v));
   const d = {} as Record<CostName, CostDerivation>;
-  const set = (name: CostName, samples: number[], how: string, scale = 1) => {
-    const s = spread(samples.map((x) => x * scale));
+  const set = (name: CostName, samples: number[], how: string) => {
+    const s = spread(samples);
     if (!s || s.n < 5 || !(s.p50 >= 0)) {
       d[name] = { ns: COSTS[name].ns, kind: "default", spread: null, how: `too few clean samples (${s?.n ?? 0}) for: ${how}; the default is kept` };
       return;
     }
-    d[name] = { ns: Math.max(0, Math.round(coarse ? mean(samples.map((x) => x * scale)) : s.p50)), kind: "trace", spread: roundSpread(s), how: coarse ? `${how} (mean of µs-resolution samples)` : how };
+    d[name] = { ns: Math.max(0, Math.round(coarse ? mean(samples) : s.p50)), kind: "trace", spread: roundSpread(s), how: coarse ? `${how} (mean of µs-resolution samples)` : how };
   };
   const keep = (name: CostName, why: string) => {
     d[name] = { ns: COSTS[name].ns, kind: "default", spread: null, how: why };
@@ -228,7 +227,6 @@ export function deriveCostsFromTraces(dir: string): TraceCostResult {
   for (const c of all)
     for (const list of c.cpus.values())
       for (let i = 0; i + 1 < list.length; i++) {
-        if (list[i + 1].cpu !== list[i].cpu) continue;
         const key = `${list[i].name} -> ${list[i + 1].name}`;
         const g = gapsByPair.get(key);
         if (g) g.push(list[i + 1].ts - list[i].ts);
@@ -423,7 +421,7 @@ export function deriveCostsFromTraces(dir: string): TraceCostResult {
   }
   const costs = {} as Record<CostName, number>;
   for (const name of Object.keys(COSTS) as CostName[]) costs[name] = d[name].ns;
-  return { tracepoint_ns: tp, tracepoint_pair: tpPair, costs, derivation: d, captures: caps.map((c) => c.cfg.id) };
+  return { tracepoint_ns: tp, tracepoint_pair: tpPair, costs, derivation: d, captures: all.map((c) => c.cfg.id) };
 }
 
 function roundSpread(s: Spread): Spread {
