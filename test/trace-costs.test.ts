@@ -77,3 +77,13 @@ describe("where the socket's queue was written (docs/design.md, issue 12)", () =
     expect([diff(64), diff(1024)]).toEqual([-140, 70]);
   });
 });
+
+describe("softnet-lab costs --help", () => {
+  it("prints the usage and exits 0 (the usage error told users to run it)", async () => {
+    const { costs } = await import("../src/calibrate/costs-cli");
+    const out: string[] = [];
+    const rc = costs.run(["--help"], { out: (s: string) => out.push(s), err: () => {} } as never);
+    expect(rc).toBe(0);
+    expect(out.join("")).toContain("softnet-lab costs --traces <dir>");
+  });
+});
