@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The prebuilt library notebooks import (notebooks/lib -> build/lib): src/ emitted file by file as
-// CommonJS JavaScript by esbuild, plus the .d.ts declarations TypeScript 7 emits, so a tslab cell
+// The prebuilt library notebooks import (notebooks/lib -> build/lib): src/ emitted file by file by
+// TypeScript 7 as CommonJS JavaScript with .d.ts declarations (tsconfig.lib.json), so a tslab cell
 // type-checks against declarations and runs plain JavaScript instead of compiling src/ each time.
+// TypeScript's CommonJS exports are plain properties; esbuild's are getters, which cost the model's
+// hot path a getter call per cross-module call (measured about 20 % slower).
 // Rebuilt only when src/ changed since the last build (a stamp of every source file's size and
 // mtime); built into a temporary folder and renamed into place, so a kernel never sees half a
 // build. Run by `npm ci` (prepare), `npm run notebooks`, `npm start`, the test suite and the tslab
@@ -41,19 +43,36 @@ export function isFresh() {
   }
 }
 
-/** Builds build/lib unless it is current; returns what it did. Throws when esbuild or tsc fails. */
+/**
+ * Puts the finished build in place: the old one is renamed aside first, so build/lib is missing for
+ * an instant at most, never half there. Two processes building at once (two kernels starting) may
+ * race: whichever loses finds a current build in place and leaves it.
+ */
+function swapIn(tmp) {
+  const old = `${LIB_DIR}.old-${process.pid}`;
+  try {
+    if (existsSync(LIB_DIR)) renameSync(LIB_DIR, old);
+    renameSync(tmp, LIB_DIR);
+  } catch (e) {
+    if (!isFresh()) throw e;
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Builds build/lib unless it is current; returns what it did. Throws when tsc fails. */
 export async function ensureLib({ force = false } = {}) {
   if (!force && isFresh()) return "current";
   const stamp = stampOf();
-  const { buildSync } = await import("esbuild");
   const tmp = `${LIB_DIR}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   try {
-    const entries = sources(join(ROOT, "src")).filter((f) => f.endsWith(".ts"));
-    buildSync({ entryPoints: entries, outdir: tmp, outbase: join(ROOT, "src"), bundle: false, format: "cjs", platform: "node", target: "node20", logLevel: "error" });
     const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.lib.json"), "--outDir", tmp], { cwd: ROOT, encoding: "utf8" });
-    if (tsc.status !== 0) throw new Error(`build-lib: tsc could not emit the declarations:\n${tsc.stdout}${tsc.stderr}`);
+    // exit 2: type errors, files emitted all the same (the type-check of the test suite reports them)
+    if (tsc.status !== 0 && tsc.status !== 2) throw new Error(`build-lib: tsc could not emit build/lib:\n${tsc.stdout}${tsc.stderr}`);
+    if (!existsSync(join(tmp, "sim", "simulate.js"))) throw new Error(`build-lib: tsc emitted nothing:\n${tsc.stdout}${tsc.stderr}`);
     // JSON files src/ imports (require() reads them as they are)
     for (const f of sources(join(ROOT, "src")).filter((x) => x.endsWith(".json"))) {
       const to = join(tmp, relative(join(ROOT, "src"), f));
@@ -63,15 +82,7 @@ export async function ensureLib({ force = false } = {}) {
     // the repo's package.json says "type": "module"; these files are CommonJS
     writeFileSync(join(tmp, "package.json"), '{ "type": "commonjs" }\n');
     writeFileSync(join(tmp, STAMP), stamp);
-    if (existsSync(LIB_DIR)) {
-      const old = `${LIB_DIR}.old-${process.pid}`;
-      renameSync(LIB_DIR, old);
-      renameSync(tmp, LIB_DIR);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      mkdirSync(dirname(LIB_DIR), { recursive: true });
-      renameSync(tmp, LIB_DIR);
-    }
+    swapIn(tmp);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
@@ -85,6 +96,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     if (!process.argv.includes("--quiet")) console.log(`build/lib ${what === "built" ? `built in ${((performance.now() - t0) / 1000).toFixed(1)} s` : "is current"}`);
   }, (e) => {
     console.error(e instanceof Error ? e.message : String(e));
-    process.exit(1);
+    // --if-possible (npm's prepare): a failed build must not fail `npm ci`; the kernel retries at start
+    process.exit(process.argv.includes("--if-possible") ? 0 : 1);
   });
 }

@@ -38,13 +38,30 @@ export function defaultParallelism(): number {
   return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
 }
 
+/**
+ * The file a worker thread starts from. Running from the prebuilt JavaScript of build/lib (as
+ * notebooks do), the worker loads its sibling sweep-worker-impl.js directly; from TypeScript sources
+ * (tsx, vitest) it starts through sweep-worker.mjs, which registers tsx first (and compiles src/
+ * once per worker). Null when neither is there: the pool then runs inline.
+ */
+function workerEntry(): string | null {
+  // no import.meta: tslab compiles this file as CommonJS; __filename is absent under ESM
+  const here = typeof __filename === "string" ? __filename : "";
+  if (here.endsWith(".js")) {
+    const js = path.join(path.dirname(here), "sweep-worker-impl.js");
+    if (fs.existsSync(js)) return js;
+  }
+  const boot = path.join(repoRoot(), "src", "experiments", "sweep-worker.mjs");
+  return fs.existsSync(boot) ? boot : null;
+}
+
 /** Runs every config, `parallel` at a time in worker threads, and hands each result to `onResult`. */
 export async function runPool(configs: readonly SimConfig[], opts: PoolOptions): Promise<void> {
   const total = configs.length;
   if (total === 0) return;
   const parallel = Math.max(1, Math.min(opts.parallel ?? defaultParallelism(), total));
-  const boot = path.join(repoRoot(), "src", "experiments", "sweep-worker.mjs");
-  if (parallel === 1 || !fs.existsSync(boot)) {
+  const boot = workerEntry();
+  if (parallel === 1 || boot === null) {
     configs.forEach((c, i) => opts.onResult(i, simulate(c)));
     return;
   }
