@@ -9,7 +9,7 @@ const f = (dir, names) => `^src/${dir}/(${names.join("|")})\\.(js|ts)$`;
 
 /** Files of measure/ and kernels/ that are data formats and their parsers, not measuring machinery. */
 const DATASETS = [
-  f("measure", ["atomic", "csv", "schema", "dataset", "derive", "stats", "metadata", "cpumask", "sockperf"]),
+  f("measure", ["atomic", "csv", "schema", "dataset", "dataset-format", "dataset-cells", "derive", "stats", "metadata", "cpumask", "sockperf"]),
   f("kernels", ["dataset", "report", "set", "transcript", "errors"]),
 ];
 /** Command-line front ends that live beside the code they drive. */
