@@ -156,3 +156,24 @@ describe("progress", () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });
+
+describe("sweepGrid (notebooks)", () => {
+  it("gives the rows the command writes, in grid order, with quarter progress lines", async () => {
+    const { sweepGrid } = await import("../src/experiments/sweep-grid");
+    const dir = tmp();
+    const r = await cli("sweep", "--scenario", "loopback-stream", "--set", "duration_ms=5", "--grid", "rps_cpus=0,2", "--grid", "seed=1..3", "--out", join(dir, "s"));
+    expect(r.code).toBe(0);
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (s: string) => void lines.push(s);
+    let rows;
+    try {
+      rows = await sweepGrid({ scenario: "loopback-stream", settings: [["duration_ms", "5"]], axes: ["rps_cpus=0,2", "seed=1..3"] }, { label: "rps", parallel: 2 });
+    } finally {
+      console.log = log;
+    }
+    expect(rows).toEqual(JSON.parse(readFileSync(join(dir, "s.json"), "utf8")).rows);
+    expect(lines).toEqual(["rps: 2/6 configurations", "rps: 3/6 configurations", "rps: 5/6 configurations", "rps: 6/6 configurations"]);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});
