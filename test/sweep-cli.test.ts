@@ -69,11 +69,14 @@ describe("bad grids: exit 2, one line naming the key and the allowed values, not
     ["a bad shard", ["--grid", "seed=1,2", "--shard", "4/3"], ["--shard", "1 <= K <= N"]],
     ["bad --parallel", ["--grid", "seed=1,2", "--parallel", "0"], ["--parallel", "from 1 to 1024"]],
     ["trace in a sweep", ["--grid", "trace=true"], ["trace", "expected false"]],
+    ["a folder as --out", ["--grid", "seed=1,2", "--out", "results/"], ["--out", "not a folder"]],
+    ["an --out where nothing can be written", ["--grid", "seed=1,2", "--out", "/proc/softnet-sweep"], ["--out", "cannot"]],
+    ["a grid file that is not there", ["--grid-file", "/nonexistent/grid.txt"], ["--grid-file", "ENOENT"]],
   ];
   for (const [what, args, mentions] of cases) {
     it(what, async () => {
       const dir = tmp();
-      const r = await cli("sweep", "--out", join(dir, "s"), ...args);
+      const r = await cli("sweep", ...(args.includes("--out") ? [] : ["--out", join(dir, "s")]), ...args);
       expect(r.code).toBe(2);
       for (const m of mentions) expect(r.err).toContain(m);
       expect(r.err.split("\n")[0]).not.toMatch(/\n|at .*\.ts:\d+/);

@@ -71,7 +71,11 @@ export class PartialWriter {
 
   constructor(path: string, spec: GridSpec, shard: Shard | null) {
     const fresh = !existsSync(path);
-    this.fd = openSync(path, "a", 0o644);
+    try {
+      this.fd = openSync(path, "a", 0o644);
+    } catch (e) {
+      throw new UsageError(`--out: cannot create ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a PREFIX in a folder you can write`);
+    }
     if (fresh) writeSync(this.fd, `${JSON.stringify({ format: PARTIAL_FORMAT, version: 1, sweep: identity(spec), shard: shardText(shard) })}\n`);
   }
 

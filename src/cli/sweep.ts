@@ -4,7 +4,8 @@
  * configuration; resumes an interrupted sweep from its partial file; `--shard K/N` runs one
  * deterministic slice, and `sweep merge` joins the slices into the single-machine outputs.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { optionsHelp, parseArgs, UsageError, type OptionSpec } from "./args";
 import type { Io } from "./command";
 import { splitSetting } from "../config/parse";
@@ -104,6 +105,14 @@ export function progressReporter(total: number, resumed: number, tty: boolean, w
 }
 
 function checkOutputs(prefix: string, force: boolean, resuming: boolean): void {
+  if (prefix === "" || prefix.endsWith("/")) throw new UsageError(`--out ${JSON.stringify(prefix)}: expected a file name prefix such as results/rps (PREFIX.csv, PREFIX.json are written), not a folder`);
+  const dir = dirname(prefix);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out ${prefix}: cannot write in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const p = outputPaths(prefix);
   if (resuming || force) return;
   for (const f of [p.csv, p.json]) {
