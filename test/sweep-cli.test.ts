@@ -180,3 +180,17 @@ describe("sweepGrid (notebooks)", () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });
+
+describe("progress bar", () => {
+  it("on a terminal: a bar redrawn in place with the count, ending on a newline", async () => {
+    const { progressReporter } = await import("../src/cli/sweep");
+    let out = "";
+    const p = progressReporter(4, 1, true, (s) => void (out += s));
+    for (let i = 0; i < 3; i++) p.tick();
+    p.end();
+    const frames = out.split("\r").filter((f) => f !== "");
+    expect(frames[0]).toMatch(/^\[#{15}\.{15}\] 2\/4 configurations 50% [\d.]+ s, ~[\d.]+ s left\x1b\[K$/);
+    expect(frames[frames.length - 1]).toMatch(/^\[#{30}\] 4\/4 configurations 100% [\d.]+ s\x1b\[K\n$/);
+    expect(out.split("\n").length).toBe(2);
+  });
+});
