@@ -6,6 +6,16 @@
 import type { Exercise, OpenExercise, Question } from "./exercises";
 import * as nb00 from "./bank/00-tour";
 import * as nb01 from "./bank/01-backlog-napi";
+import * as nb02 from "./bank/02-loopback-handoff";
+import * as nb03 from "./bank/03-rps-ipi-vs-threads";
+import * as nb04 from "./bank/04-preempt-rt";
+import * as nb04b from "./bank/04b-ksoftirqd-policy";
+import * as nb05 from "./bank/05-reproduce-on-your-machine";
+import * as nb06 from "./bank/06-smpboot-hotplug";
+import * as nb07 from "./bank/07-overload-budgets";
+import * as nb08 from "./bank/08-verdicts";
+import * as nb09 from "./bank/09-real-kernels";
+import * as nb10 from "./bank/10-unpinned-backlog-threads";
 
 export interface NotebookBank {
   /** The notebook's file name without extension. */
@@ -25,6 +35,16 @@ function bank(notebook: string, m: { EXERCISES: Exercise[]; OPEN: OpenExercise[]
 export const BANKS: readonly NotebookBank[] = [
   bank("00-tour", nb00),
   bank("01-backlog-napi", nb01),
+  bank("02-loopback-handoff", nb02),
+  bank("03-rps-ipi-vs-threads", nb03),
+  bank("04-preempt-rt", nb04),
+  bank("04b-ksoftirqd-policy", nb04b),
+  bank("05-reproduce-on-your-machine", nb05),
+  bank("06-smpboot-hotplug", nb06),
+  bank("07-overload-budgets", nb07),
+  bank("08-verdicts", nb08),
+  bank("09-real-kernels", nb09),
+  bank("10-unpinned-backlog-threads", nb10),
 ];
 
 /** Every checked exercise of the course. */

@@ -149,7 +149,3 @@ export function verdict(name: string, answer: unknown, expected: unknown, opts: 
   return `✗ ${name}: ${JSON.stringify(answer)} is not it. Hint: ${opts.hint}`;
 }
 
-/** The old notebook call (name, answer, expected, options), until every notebook checks by id. */
-export function check(name: string, answer: unknown, expected: unknown, opts: CheckOptions): void {
-  console.log(verdict(name, answer, expected, opts));
-}
