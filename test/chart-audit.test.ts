@@ -24,7 +24,7 @@ describe("the audit finds what a reader would see", () => {
   it("a label cut by a limit, text outside the SVG and overlapping labels", async () => {
     const cut = { $schema: VEGA_LITE_SCHEMA, data: { values: [{ a: "a very long category name indeed", v: 1 }] }, mark: "bar", encoding: { x: { field: "a", type: "nominal", axis: { labelLimit: 30, labelAngle: 0 } }, y: { field: "v", type: "quantitative" } } };
     expect((await auditChart(cut)).map((p) => p.kind)).toContain("truncated");
-    const outside = { $schema: VEGA_LITE_SCHEMA, width: 100, height: 50, data: { values: [{ v: 1 }] }, mark: { type: "text", text: "far away", x: 400, y: 300, clip: false }, encoding: {} };
+    const outside = { $schema: VEGA_LITE_SCHEMA, autosize: { type: "none" }, width: 100, height: 50, data: { values: [{ v: 1 }] }, mark: { type: "text", text: "far away", x: 400, y: 300 }, encoding: {} };
     expect((await auditChart(outside)).map((p) => p.kind)).toContain("outside");
     const crowd = { $schema: VEGA_LITE_SCHEMA, width: 60, data: { values: ["first label", "second label", "third label"].map((a) => ({ a, v: 1 })) }, mark: "bar", encoding: { x: { field: "a", type: "nominal", axis: { labelAngle: 0, labelLimit: 0, labelOverlap: false } }, y: { field: "v", type: "quantitative" } } };
     expect((await auditChart(crowd)).map((p) => p.kind)).toContain("overlap");

@@ -22,10 +22,12 @@ export function barsSpec(rows: ComparisonRow[], opts: BarsOptions): VlSpec {
   const format = opts.format ?? autoFormat(rows);
   const ranged = rows.some((r) => r.min !== undefined);
   const step = series.length * 24 + 24;
-  const width = opts.width === undefined ? Math.min(960, Math.max(260, labels.length * step)) : checkNumber(where, "width", opts.width, true);
+  // wide enough that the longest single word of a label fits its group (labels wrap at spaces)
+  const longestWord = Math.max(...labels.flatMap((l) => String(l).split(" ").map((w) => textWidth(w, 11))));
+  const width = opts.width === undefined ? Math.max(Math.min(960, Math.max(260, labels.length * step)), Math.ceil(labels.length * (longestWord + 16))) : checkNumber(where, "width", opts.width, true);
   const height = opts.height === undefined ? 260 : checkNumber(where, "height", opts.height, true);
   // labels wider than their group are wrapped onto several lines (never truncated with "…")
-  const room = Math.max(60, width / labels.length - 8);
+  const room = Math.max(40, width / labels.length - 14);
   const wrapped = labels.map((l) => [String(l), wrapText(String(l), room, 11)] as const).filter(([l, lines]) => lines.length > 1 || textWidth(l, 11) > room);
   const wrapExpr = wrapped.length === 0 ? {} : { labelExpr: `${JSON.stringify(Object.fromEntries(wrapped))}[datum.value] || datum.value` };
   const x = { field: "label", type: "nominal", sort: labels, axis: { title: opts.xTitle ?? null, labelAngle: 0, labelLimit: 0, ...wrapExpr } };

@@ -83,7 +83,8 @@ export function referenceLayers(lines: readonly ReferenceLine[] | undefined): Vl
   const values = lines.map((l) => ({ ref: checkNumber("referenceLines", "value", l.value), ref_label: String(l.label) }));
   return [
     { data: { values }, mark: { type: "rule", color: "#555", strokeDash: [5, 4], strokeWidth: 1.2 }, encoding: { y: { field: "ref", type: "quantitative" } } },
-    { data: { values }, mark: { type: "text", align: "right", baseline: "bottom", dx: -2, dy: -2, fontSize: 10, color: "#555" }, encoding: { y: { field: "ref", type: "quantitative" }, x: { value: "width" }, text: { field: "ref_label" } } },
+    // the label sits right of the plot, where no bar or value label can be
+    { data: { values }, mark: { type: "text", align: "left", baseline: "middle", dx: 4, fontSize: 10, color: "#555" }, encoding: { y: { field: "ref", type: "quantitative" }, x: { value: { expr: "width" } }, text: { field: "ref_label" } } },
   ];
 }
 
