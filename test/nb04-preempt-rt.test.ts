@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { makeConfig } from "../src/config/parse";
 import { simulate } from "../src/sim/simulate";
+import { PUBLISHED_PROFILE } from "../src/experiments/published-profile";
 import { hogTime, idleWarning, RT_KERNELS, rtScenario, whereNetRxRuns } from "../src/experiments/rt";
 
 describe("04 · PREEMPT_RT mechanics", () => {
@@ -39,5 +40,20 @@ describe("04 · PREEMPT_RT mechanics", () => {
   it("C5: the idle-task warning appears under rt with a polling target, not under none", () => {
     expect(idleWarning("rt").length).toBe(1);
     expect(idleWarning("none").length).toBe(0);
+  });
+});
+
+describe("04 · the BH lock's priority inheritance (section 4)", () => {
+  it("the IRQ thread blocks on the BH lock and backlog_napi/1 runs at its priority (49 = SCHED_FIFO 50), not at 120", () => {
+    const pi = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload: "nic-rx", nic_cpu: 1, receiver_cpu: 0, rate_pps: 1_000_000, nic_batch: 8, preempt: "rt", backlog_napi: "threads-always", duration_ms: 1, trace: true, trace_ns: 1_000_000 }));
+    const boosts = pi.trace!.records.filter((r) => r.event === "sched:sched_switch" && r.fields.next_comm === "backlog_napi/1" && Number(r.fields.next_prio) < 120);
+    expect(boosts.length).toBeGreaterThan(0);
+    for (const r of boosts) {
+      expect(r.fields.prev_comm).toBe("irq/1-nic0");
+      expect(r.fields.next_prio).toBe(49);
+      expect(r.fields.prev_prio).toBe(49);
+    }
+    // its own priority, outside the boosts, is a SCHED_OTHER task's
+    expect(pi.trace!.records.some((r) => r.event === "sched:sched_switch" && r.fields.next_comm === "backlog_napi/1" && r.fields.next_prio === 120)).toBe(true);
   });
 });
