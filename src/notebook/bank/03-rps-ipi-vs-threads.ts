@@ -43,8 +43,8 @@ export const EXERCISES: Exercise[] = [
     id: "03.3", notebook: NB,
     question: "Same placement, but with a CPU hog on every CPU: which kick gives the higher throughput, `\"thread\"` or `\"IPI\"`?",
     answer: { kind: "choice", options: ["thread", "IPI"] }, form: "\"thread\" or \"IPI\"", source: "model",
-    hint: "the thread must win CPU 1 from the hog through the scheduler; the IPI's softirq runs at irq exit",
-    explanation: "NET_RX at irq exit takes the hog's time without asking the scheduler; backlog_napi/1 is a SCHED_OTHER task sharing CPU 1 fairly with the hog.",
+    hint: "read thread/IPI for 2 CPUs, receiver on another CPU, no spare CPU (hogs) in section 3's table",
+    explanation: "With a hog on CPU 1 the two kicks differ in who pays: NET_RX at irq exit takes the hog's time without asking the scheduler, while backlog_napi/1, a SCHED_OTHER task, must win CPU 1 from the hog; which ends ahead depends on the costs of the IPI, the wakeup and the switches (section 3).",
     expected: () => (hogsRatio() > 1 ? "thread" : "IPI"),
   },
   {

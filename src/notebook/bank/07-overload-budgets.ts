@@ -36,7 +36,7 @@ export const EXERCISES: Exercise[] = [
     question: "Which variant collapses first, i.e. has the lowest offered load at its peak: v6.8 or PREEMPT_RT with one packet per interrupt? (`\"v6.8\"` or `\"RT\"`; `\"same\"` if they peak at the same load)",
     answer: { kind: "choice", options: ["v6.8", "RT", "same"] }, form: "\"v6.8\", \"RT\" or \"same\"", source: "model",
     hint: "compare the peaks of the two curves; count the context switches an RT interrupt costs",
-    explanation: "Each interrupt wakes the SCHED_FIFO IRQ thread: two context switches per packet here, so the RT kernel saturates at a lower load unless the device batches.",
+    explanation: "Each interrupt wakes the SCHED_FIFO IRQ thread: two context switches per packet here, a cost v6.8's softirq at irq exit does not pay; a device that batches (nic_batch) spreads it over many packets.",
     expected: () => { const a = peakOf(v68()).offered_pps; const b = peakOf(rt()).offered_pps; return a === b ? "same" : b < a ? "RT" : "v6.8"; },
   },
   {
