@@ -298,7 +298,7 @@ describe("comparison charts", () => {
     const spec = barsSpec(rows, { yTitle: "things per packet" });
     const svg = await render(spec);
     expect(rects(svg, "#0072B2")).toHaveLength(2);
-    expect(rects(svg, "#D55E00")).toHaveLength(2);
+    expect(rects(svg, "#000000")).toHaveLength(2); // one colour per meaning: the model blue, a measurement black
     expect(spec.description).toBe("things per packet (bars): model: a: 2, b: 3; measured: a: 2.5, b: 3.5.");
     expect(() => barsSpec([{ label: "a", series: "s", value: Number.NaN }], { yTitle: "y" })).toThrow(/rows\[0\]\.value must be a finite number/);
     expect(() => barsSpec([{ label: "a", series: "s", value: 1, min: 0 }], { yTitle: "y" })).toThrow(/only one of min\/max/);
