@@ -12,13 +12,13 @@ const NB = "03-rps-ipi-vs-threads";
 const flatOut = once(() => ipiBatching([0], { duration_ms: 50 })[0]!);
 const slow = once(() => ipiBatching([20_000], { duration_ms: 50 })[0]!);
 const OTHER_SPARE: RpsCondition = { cpus: 2, receiver: "other", spare: true };
-const OTHER_HOGS: RpsCondition = { cpus: 2, receiver: "other", spare: false };
+const SAME_HOGS: RpsCondition = { cpus: 2, receiver: "same", spare: false };
 /** Notebook 03 section 3: thread / IPI throughput for one condition (100 ms runs). */
 function threadVsIpi(c: RpsCondition): number {
   return rpsRun(c, "rps-thread", { duration_ms: 100 }).received_pps / rpsRun(c, "rps-ipi", { duration_ms: 100 }).received_pps;
 }
 const spareRatio = once(() => threadVsIpi(OTHER_SPARE));
-const hogsRatio = once(() => threadVsIpi(OTHER_HOGS));
+const hogsRatio = once(() => threadVsIpi(SAME_HOGS));
 /** Notebook 03 section 1: the traced RPS kick under v6.10 threads. */
 const threadsKick = once(() => simulate(makeConfig({ workload: "udp-stream", rps_cpus: "2", rate_pps: 100_000, backlog_napi: "threads", duration_ms: 1, trace: true, trace_ns: 32_000 })));
 
@@ -41,9 +41,9 @@ export const EXERCISES: Exercise[] = [
   },
   {
     id: "03.3", notebook: NB,
-    question: "Same placement, but with a CPU hog on every CPU: which kick gives the higher throughput, `\"thread\"` or `\"IPI\"`?",
+    question: "With 2 CPUs, the receiver on the sender's CPU and a CPU hog on every CPU, which kick gives the higher throughput, `\"thread\"` or `\"IPI\"`?",
     answer: { kind: "choice", options: ["thread", "IPI"] }, form: "\"thread\" or \"IPI\"", source: "model",
-    hint: "read thread/IPI for 2 CPUs, receiver on another CPU, no spare CPU (hogs) in section 3's table",
+    hint: "read thread/IPI for 2 CPUs, receiver on the sender's CPU, no spare CPU (hogs) in section 3's table",
     explanation: "With a hog on CPU 1 the two kicks differ in who pays: NET_RX at irq exit takes the hog's time without asking the scheduler, while backlog_napi/1, a SCHED_OTHER task, must win CPU 1 from the hog; which ends ahead depends on the costs of the IPI, the wakeup and the switches (section 3).",
     expected: () => (hogsRatio() > 1 ? "thread" : "IPI"),
   },
