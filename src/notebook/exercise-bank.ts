@@ -28,7 +28,7 @@ export interface NotebookBank {
 }
 
 function bank(notebook: string, m: { EXERCISES: Exercise[]; OPEN: OpenExercise[]; QUESTIONS: Question[] }): NotebookBank {
-  return { notebook, module: `./src/notebook/bank/${notebook}`, exercises: m.EXERCISES, open: m.OPEN, questions: m.QUESTIONS };
+  return { notebook, module: `./lib/notebook/bank/${notebook}`, exercises: m.EXERCISES, open: m.OPEN, questions: m.QUESTIONS };
 }
 
 /** Every notebook's bank, in course order. */

@@ -24,7 +24,7 @@ export const EXERCISES: Exercise[] = [
     id: "08.2", notebook: NB,
     question: "With v6.10's threads (`backlog_napi: \"threads\"`) and RPS off, how many times is a `backlog_napi/N` thread woken in a 20 ms loopback stream? Run it.",
     answer: { kind: "exact" }, form: "a whole number", source: "model",
-    setup: "import { makeConfig } from \"./src/config/parse\";\nimport { simulate } from \"./src/sim/simulate\";\nconst selfTest = simulate(makeConfig({ workload: \"udp-stream\", backlog_napi: \"threads\", duration_ms: 20 }));\nconsole.log(selfTest.per_cpu.map((c) => `cpu${c.cpu}: backlog_thread_wakeups ${c.backlog_thread_wakeups}`).join(\", \"));",
+    setup: "import { makeConfig } from \"./lib/config/parse\";\nimport { simulate } from \"./lib/sim/simulate\";\nconst selfTest = simulate(makeConfig({ workload: \"udp-stream\", backlog_napi: \"threads\", duration_ms: 20 }));\nconsole.log(selfTest.per_cpu.map((c) => `cpu${c.cpu}: backlog_thread_wakeups ${c.backlog_thread_wakeups}`).join(\", \"));",
     hint: "which kicks go to the thread in v6.10, and are there any with RPS off? (notebook 02)",
     explanation: "With RPS off every loopback kick is local, and use_local_napi processes a local backlog in the softirq: no thread is woken.",
     expected: () => threadsNoRps().per_cpu.reduce((a, c) => a + c.backlog_thread_wakeups, 0),
