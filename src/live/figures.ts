@@ -1,0 +1,192 @@
+/**
+ * Live figures: the simulated charts of the notebooks, each described as data the book can re-run
+ * in the reader's browser: the notebook cell's settings, the configuration keys a reader may turn
+ * (the knobs), the runs behind the chart and the builder that draws it. The book matches each entry
+ * to the committed chart by notebook and title; the committed output stays the first frame.
+ * Browser-safe (no Node import): the book's Web Worker and the Node tests run the same code.
+ */
+import { resolveConfig } from "../config/parse";
+import type { ScalarKey, SimConfig } from "../config/schema";
+import type { SimResult } from "../observe/types";
+import { simulate } from "../sim/simulate";
+import { barsSpec } from "../charts/bars";
+import { busySpec } from "../charts/busy";
+import { linesSpec } from "../charts/lines";
+import type { VlSpec } from "../charts/spec";
+import { timelineSpec } from "../charts/timeline";
+
+/** Settings as `--set key=value` writes them (text), so a bad knob gets the CLI's own message. */
+export type TextSettings = Record<string, string>;
+
+/** One chart of the book that a reader can recompute. */
+export interface LiveFigure {
+  /** Stable id, `<notebook>/<name>`. */
+  id: string;
+  notebook: string;
+  /** Matches the committed chart's title text (the chart's identity on its page). */
+  title: RegExp;
+  /** Configuration keys (KEYS names, kernel names) the reader can turn, in display order. */
+  knobs: ScalarKey[];
+  /** The notebook cell's own settings: with no knob turned, the runs are exactly the cell's. */
+  base: TextSettings;
+  /** The runs behind the chart, one settings list each (knobs already applied); a sweep has several. */
+  runs(settings: TextSettings): TextSettings[];
+  /** The chart from the results of `runs`, in order; `title` is the committed chart's title text. */
+  chart(results: SimResult[], title: string, settings: TextSettings): VlSpec;
+}
+
+/** A chart of one run. */
+const one = (s: TextSettings): TextSettings[] => [s];
+
+/** A single traced run drawn as the per-CPU timeline. */
+function timeline(id: string, notebook: string, title: RegExp, base: TextSettings, knobs: ScalarKey[]): LiveFigure {
+  return { id, notebook, title, knobs, base, runs: one, chart: (r, t) => timelineSpec(r[0]!, { title: t }) };
+}
+
+const TIMELINE_KNOBS: ScalarKey[] = ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "idle", "cpus"];
+
+/** Sweeps one key over `points`, the other settings as given. */
+function sweepOf(key: string, points: readonly (string | number)[]) {
+  return (s: TextSettings): TextSettings[] => points.map((p) => ({ ...s, [key]: String(p) }));
+}
+
+function count(r: SimResult, event: string): number {
+  return r.trace!.records.filter((x) => x.event === event).length;
+}
+
+const NIC_1CPU_TO_1 = { workload: "nic-rx", nic_cpu: "0", receiver_cpu: "1" } as const;
+const KICK_BATCHES = [1, 4, 16] as const;
+const BACKLOG_LIMITS = [10, 100, 1000, 5000] as const;
+const IPI_RATES = [20_000, 50_000, 100_000, 200_000, 400_000, 0] as const;
+const OVERLOAD_RATES = [100_000, 300_000, 500_000, 700_000, 1_000_000, 1_500_000, 2_000_000] as const;
+/** The variants of notebook 07's livelock sweep (src/experiments/overload.ts OVERLOAD_VARIANTS, as text). */
+const OVERLOAD_VARIANTS: { label: string; settings: TextSettings }[] = [
+  { label: "v6.8: NET_RX at irq exit (receiver on the flooded CPU)", settings: { receiver_cpu: "0" } },
+  { label: "v6.8, 2016 ksoftirqd policy", settings: { receiver_cpu: "0", ksoftirqd_policy: "2016" } },
+  { label: "PREEMPT_RT: threaded interrupt", settings: { receiver_cpu: "0", preempt: "rt" } },
+  { label: "RPS to CPU 1 + backlog thread (v6.10 threads)", settings: { receiver_cpu: "0", rps_cpus: "2", backlog_napi: "threads" } },
+];
+
+export const LIVE_FIGURES: readonly LiveFigure[] = [
+  timeline("00-tour/four-datagrams", "00-tour", /^Four UDP datagrams over lo/,
+    { workload: "udp-stream", rate_pps: "100000", duration_ms: "1", trace: "true", trace_ns: "45000" }, TIMELINE_KNOBS),
+  {
+    id: "00-tour/cpu-time", notebook: "00-tour", title: /^Where the CPU time goes/,
+    knobs: ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "duration_ms"],
+    base: { workload: "udp-stream", duration_ms: "20" },
+    runs: one,
+    chart: (r, t) => busySpec(r[0]!, { title: t }),
+  },
+  timeline("01-backlog-napi/non-napi-driver", "01-backlog-napi", /^A non-NAPI driver/,
+    { ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", duration_ms: "1", trace: "true", trace_ns: "90000" },
+    ["rate_pps", "nic_batch", "rps_cpus", "backlog_napi", "preempt", "nic_irq"]),
+  {
+    id: "01-backlog-napi/one-kick-per-batch", notebook: "01-backlog-napi", title: /^One kick per batch/,
+    knobs: ["rate_pps", "rps_cpus", "backlog_napi", "preempt"],
+    base: { ...NIC_1CPU_TO_1, rate_pps: "80000", duration_ms: "10", trace: "true" },
+    runs: sweepOf("nic_batch", KICK_BATCHES),
+    chart: (rs, t) => barsSpec(rs.map((r, i) => ({ label: `${KICK_BATCHES[i]} per irq`, series: "NET_RX raises per packet", value: count(r, "irq:softirq_raise") / count(r, "net:netif_rx") })),
+      { title: t, yTitle: "raises per packet", xTitle: "packets per device interrupt" }),
+  },
+  timeline("01-backlog-napi/loopback-in-sendto", "01-backlog-napi", /^UDP over lo, RPS off: NET_RX runs inside/,
+    { workload: "udp-stream", rate_pps: "200000", duration_ms: "1", trace: "true", trace_ns: "25000" }, TIMELINE_KNOBS),
+  {
+    id: "01-backlog-napi/fate-by-backlog", notebook: "01-backlog-napi", title: /^Fate of the packets under overload/,
+    knobs: ["rate_pps", "nic_batch", "netdev_budget", "dev_rx_weight", "backlog_napi", "rcvbuf_bytes"],
+    base: { ...NIC_1CPU_TO_1, rps_cpus: "2", rate_pps: "1500000", nic_batch: "16", duration_ms: "50" },
+    runs: sweepOf("netdev_max_backlog", BACKLOG_LIMITS),
+    chart: (rs, t) => barsSpec(rs.flatMap((r, i) => {
+      const p = r.packets;
+      const label = String(BACKLOG_LIMITS[i]);
+      return [
+        { label, series: "dropped: backlog full", value: p.dropped.backlog / p.sent },
+        { label, series: "dropped: socket buffer full", value: p.dropped.rcvbuf / p.sent },
+        { label, series: "read by the receiver", value: p.delivered / p.sent },
+        { label, series: "still queued at the end", value: p.in_flight / p.sent },
+      ];
+    }), { title: t, yTitle: "share of packets", xTitle: "netdev_max_backlog" }),
+  },
+  ...(["softirq", "threads-always", "threads"] as const).map((mode) => timeline(`02-loopback-handoff/timeline-${mode}`, "02-loopback-handoff",
+    new RegExp(`^backlog_napi=${mode}:`),
+    { profile: "reference-published", workload: "udp-stream", rate_pps: "100000", backlog_napi: mode, duration_ms: "1", trace: "true", trace_ns: "42000" },
+    ["rate_pps", "rps_cpus", "preempt", "payload_bytes", "idle", "backlog_wake_delay_ns"])),
+  ...(["softirq", "threads"] as const).map((mode) => timeline(`03-rps-ipi-vs-threads/timeline-${mode}`, "03-rps-ipi-vs-threads",
+    new RegExp(`^RPS to CPU 1, backlog_napi=${mode}$`),
+    { workload: "udp-stream", rps_cpus: "2", rate_pps: "100000", backlog_napi: mode, duration_ms: "1", trace: "true", trace_ns: "32000" },
+    ["rate_pps", "rps_cpus", "preempt", "payload_bytes", "idle", "cpus"])),
+  {
+    id: "03-rps-ipi-vs-threads/packets-per-ipi", notebook: "03-rps-ipi-vs-threads", title: /^Packets per RPS IPI against offered load/,
+    knobs: ["backlog_napi", "preempt", "payload_bytes", "idle", "rps_cpus"],
+    base: { workload: "udp-stream", rps_cpus: "2", duration_ms: "50" },
+    runs: sweepOf("rate_pps", IPI_RATES),
+    // the rows of src/experiments/rps.ts ipiBatching: RPS IPIs received vs packets processed
+    chart: (rs, t) => linesSpec(rs.map((r, i) => {
+      const rpsIpis = r.per_cpu.reduce((a, c) => a + c.softnet.received_rps, 0);
+      const processed = r.per_cpu.reduce((a, c) => a + c.softnet.processed, 0);
+      const offered = IPI_RATES[i] === 0 ? r.throughput_pps.sent : IPI_RATES[i]!;
+      return { label: Math.round(offered / 1000), series: "packets per RPS IPI", value: rpsIpis > 0 ? processed / rpsIpis : 0 };
+    }), { title: t, yTitle: "packets per IPI", xTitle: "offered load (kpps)" }),
+  },
+  timeline("04-preempt-rt-ksoftirqd/threaded-irq", "04-preempt-rt-ksoftirqd", /^PREEMPT_RT: the device's handler/,
+    { profile: "reference-published", ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", preempt: "rt", duration_ms: "1", trace: "true", trace_ns: "90000" },
+    ["rate_pps", "nic_batch", "preempt", "backlog_napi", "rps_cpus", "nic_irq"]),
+  {
+    id: "07-overload-budgets/livelock", notebook: "07-overload-budgets", title: /^Delivered vs offered: receive livelock/,
+    knobs: ["nic_batch", "netdev_budget", "netdev_max_backlog", "dev_rx_weight", "hz", "duration_ms"],
+    base: { workload: "nic-rx", nic_cpu: "0", nic_batch: "1", duration_ms: "50" },
+    runs: (s) => OVERLOAD_VARIANTS.flatMap((v) => OVERLOAD_RATES.map((rate) => ({ ...s, rate_pps: String(rate), ...v.settings }))),
+    chart: (rs, t) => linesSpec(rs.map((r, i) => ({
+      label: OVERLOAD_RATES[i % OVERLOAD_RATES.length]! / 1000,
+      series: OVERLOAD_VARIANTS[Math.floor(i / OVERLOAD_RATES.length)]!.label,
+      value: r.throughput_pps.received / 1000,
+    })), { title: t, yTitle: "delivered to the application (kpps)", xTitle: "offered load (kpps)" }),
+  },
+];
+
+export function findLiveFigure(id: string): LiveFigure | undefined {
+  return LIVE_FIGURES.find((f) => f.id === id);
+}
+
+/**
+ * The settings of a figure with the reader's knob values: the cell's settings, then the knobs.
+ * A key that is not one of the figure's knobs is refused (the page offers only those).
+ */
+export function figureSettings(fig: LiveFigure, knobs: TextSettings): TextSettings {
+  for (const k of Object.keys(knobs)) {
+    if (!(fig.knobs as string[]).includes(k)) throw new Error(`${fig.id}: ${k} is not one of its knobs (${fig.knobs.join(", ")})`);
+  }
+  return { ...fig.base, ...knobs };
+}
+
+/** The resolved configs of a figure's runs; a bad knob value throws the CLI's ConfigError. */
+export function figureConfigs(fig: LiveFigure, knobs: TextSettings): SimConfig[] {
+  return fig.runs(figureSettings(fig, knobs)).map((s) => resolveConfig(s));
+}
+
+export interface FigureRun {
+  spec: VlSpec;
+  /** Event digest of every run, in order (the same model gives the same digests in Node and in the browser). */
+  digests: string[];
+}
+
+/**
+ * Runs a figure: every run in order (`progress(done, total)` after each), then the chart.
+ * Configs are resolved before the first run, so a bad knob fails before any work.
+ */
+export function runFigure(fig: LiveFigure, knobs: TextSettings, title: string, progress?: (done: number, total: number) => void): FigureRun {
+  const configs = figureConfigs(fig, knobs);
+  const results: SimResult[] = [];
+  for (const c of configs) {
+    results.push(simulate(c));
+    progress?.(results.length, configs.length);
+  }
+  return { spec: fig.chart(results, title, figureSettings(fig, knobs)), digests: results.map((r) => r.digest) };
+}
+
+/** A chart title's text, whether the spec holds a string or a title object. */
+export function specTitle(spec: unknown): string {
+  const t = (spec as { title?: unknown } | null)?.title;
+  if (typeof t === "string") return t;
+  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  return "";
+}
