@@ -1,6 +1,6 @@
 /**
  * The living book's HTML: knob forms under the charts that come from a simulation (matched to
- * src/live/figures.ts by notebook and title), and the playground page's form with every
+ * src/live/figures.ts by title), and the playground page's form with every
  * configuration key. Controls take their allowed values from the config schema (src/config/schema.ts);
  * the page script (assets/live.js, assets/playground.js) sends them to the model's Web Worker.
  */
@@ -10,10 +10,13 @@ import { LIVE_FIGURES, specTitle, type LiveFigure } from "../../../src/live/figu
 import type { ChartRef } from "./render";
 import { escapeHtml } from "./render";
 
-/** The live figure behind a committed chart of `notebook`, or undefined (a dataset chart, or one not made live yet). */
-export function liveFigureFor(notebook: string, spec: unknown): LiveFigure | undefined {
+/**
+ * The live figure behind a committed chart, found by title (unique in the book: a notebook split in
+ * two keeps its figures), or undefined (a dataset chart, or one not made live yet: NOT_LIVE).
+ */
+export function liveFigureFor(spec: unknown): LiveFigure | undefined {
   const title = specTitle(spec);
-  return LIVE_FIGURES.find((f) => f.notebook === notebook && f.title.test(title));
+  return LIVE_FIGURES.find((f) => f.title.test(title));
 }
 
 /** One control for a configuration key: a list for enums and flags, a bounded number, or text with its format. */
@@ -45,6 +48,7 @@ export function knobsHtml(fig: LiveFigure, chart: ChartRef): string {
   const runs = fig.runs(fig.base).length;
   return `<form class="knobs" data-live="${escapeHtml(fig.id)}" data-chart="${chart.id}" data-runs="${runs}" autocomplete="off">` +
     `<span class="knobs-label">Change the model:</span>${controls}` +
+    `<button type="button" class="knobs-try" data-try="${escapeHtml(JSON.stringify(fig.tryThis))}">Try ${escapeHtml(Object.entries(fig.tryThis).map(([k, v]) => `${k}=${v}`).join(", "))}</button>` +
     `<button type="button" class="knobs-reset" disabled>Notebook's values</button>` +
     `<output class="live-status" data-state="committed">The notebook's output${runs > 1 ? ` (${runs} runs)` : ""}; change a value to re-run the model in your browser.</output></form>`;
 }
@@ -57,7 +61,7 @@ export function decorateLiveCharts(html: string, notebook: string, charts: Chart
   const live: string[] = [];
   let out = html;
   for (const c of charts) {
-    const fig = liveFigureFor(notebook, c.spec);
+    const fig = liveFigureFor(c.spec);
     if (!fig) continue;
     if (live.includes(fig.id)) throw new Error(`book: live figure ${fig.id} matches more than one chart of ${notebook} (make its title pattern narrower)`);
     live.push(fig.id);

@@ -199,6 +199,14 @@
 
     form.addEventListener("change", function () { state.pending = run(performance.now()); });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); });
+    form.querySelector(".knobs-try").addEventListener("click", function (ev) {
+      var tryThis = JSON.parse(ev.target.getAttribute("data-try"));
+      Array.prototype.forEach.call(form.querySelectorAll("[data-key]"), function (c) {
+        var k = c.getAttribute("data-key");
+        if (tryThis[k] !== undefined) c.value = tryThis[k];
+      });
+      state.pending = run(performance.now());
+    });
     reset.addEventListener("click", function () {
       Array.prototype.forEach.call(form.querySelectorAll("[data-key]"), function (c) { c.value = initial[c.getAttribute("data-key")]; });
       state.pending = run(performance.now());
