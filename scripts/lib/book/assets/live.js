@@ -17,6 +17,8 @@
     this.current = null;
     this.seq = 0;
     this.reason = "";
+    /** Runs stopped by cancel() (a worker replaced mid-run). */
+    this.cancelledRuns = 0;
     this.start();
   }
 
@@ -91,6 +93,7 @@
     var cur = this.current;
     if (cur && cur.owner === owner && this.mode === "worker") {
       this.worker.terminate();
+      this.cancelledRuns += 1;
       this.current = null;
       cur.resolve({ seq: cur.req.seq, op: "cancelled" });
       this.start();
