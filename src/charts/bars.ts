@@ -3,7 +3,8 @@
  * labels on top, optional min..max error bars. For throughput, drops, IPIs or context switches per
  * packet across configurations (see metrics.ts to take the rows from simulation results).
  */
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
+import { BASE_CONFIG, VEGA_LITE_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
+import { textWidth, wrapText } from "./text-metrics";
 import { autoFormat, checkRows, describeRows, fmt4, seriesColor, type ComparisonRow, type SeriesOptions } from "./series";
 
 export interface BarsOptions extends SeriesOptions {
@@ -23,7 +24,11 @@ export function barsSpec(rows: ComparisonRow[], opts: BarsOptions): VlSpec {
   const step = series.length * 24 + 24;
   const width = opts.width === undefined ? Math.min(960, Math.max(260, labels.length * step)) : checkNumber(where, "width", opts.width, true);
   const height = opts.height === undefined ? 260 : checkNumber(where, "height", opts.height, true);
-  const x = { field: "label", type: "nominal", sort: labels, axis: { title: opts.xTitle ?? null, labelAngle: 0, labelLimit: Math.max(60, width / labels.length - 8) } };
+  // labels wider than their group are wrapped onto several lines (never truncated with "…")
+  const room = Math.max(60, width / labels.length - 8);
+  const wrapped = labels.map((l) => [String(l), wrapText(String(l), room, 11)] as const).filter(([l, lines]) => lines.length > 1 || textWidth(l, 11) > room);
+  const wrapExpr = wrapped.length === 0 ? {} : { labelExpr: `${JSON.stringify(Object.fromEntries(wrapped))}[datum.value] || datum.value` };
+  const x = { field: "label", type: "nominal", sort: labels, axis: { title: opts.xTitle ?? null, labelAngle: 0, labelLimit: 0, ...wrapExpr } };
   const xOffset = { field: "series", type: "nominal", sort: series, scale: { paddingInner: 0.08 } };
   if (opts.logY) for (const r of rows) if (!(r.value > 0)) throw new Error(`${where}: logY needs values > 0; "${r.label}"/"${r.series}" is ${r.value}`);
   // a log axis has no zero: bars start at the power of ten below the smallest value or range end
@@ -69,7 +74,7 @@ export function barsSpec(rows: ComparisonRow[], opts: BarsOptions): VlSpec {
 
   const title = opts.title ?? opts.yTitle;
   return {
-    $schema: VEGA_LITE_V5_SCHEMA,
+    $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(title, opts.subtitle),
     description: `${title} (bars): ${describeRows(rows, series, fmt4)}.`,
     width,

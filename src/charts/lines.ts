@@ -3,7 +3,7 @@
  * series, with optional min..max error bars for measured data. For curves such as throughput
  * against offered load, or model against measurement.
  */
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
+import { BASE_CONFIG, VEGA_LITE_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
 import { autoFormat, checkRows, describeRows, fmt4, seriesColor, type ComparisonRow, type SeriesOptions } from "./series";
 
 export interface LinesOptions extends SeriesOptions {
@@ -80,7 +80,7 @@ export function linesSpec(rows: ComparisonRow[], opts: LinesOptions): VlSpec {
 
   const title = opts.title ?? opts.yTitle;
   return {
-    $schema: VEGA_LITE_V5_SCHEMA,
+    $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(title, opts.subtitle),
     description: `${title} (lines): ${describeRows(rows, series, fmt4)}.`,
     width,

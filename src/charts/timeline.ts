@@ -5,7 +5,7 @@
  */
 import type { SimResult, Trace } from "../observe/types";
 import { CONTEXT_COLORS, CONTEXT_LABELS, CONTEXT_ORDER, EVENT_KINDS, EVENT_STYLE } from "./palette";
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, labelExpr, titleBlock, type VlSpec } from "./spec";
+import { BASE_CONFIG, VEGA_LITE_SCHEMA, checkNumber, labelExpr, titleBlock, type VlSpec } from "./spec";
 import { LANE, timelineData, type TimelineData, type TimelineDataOptions } from "./timeline-data";
 
 export interface TimelineOptions extends TimelineDataOptions {
@@ -317,7 +317,7 @@ export function timelineSpec(input: Trace | SimResult, opts: TimelineOptions = {
   const hint = "scroll to zoom, drag to pan, double-click to reset, click a context in the legend to highlight it";
   const sub = [`${d.from_us}–${d.to_us} µs · bar = what the CPU runs, grey strip = whose time it is · ${hint}`, ...d.notes];
   return {
-    $schema: VEGA_LITE_V5_SCHEMA,
+    $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(title, sub),
     description: describeTimeline(d, title),
     width,
