@@ -19,6 +19,8 @@ import { ConfigError } from "../src/config/errors";
 import { simulate } from "../src/sim/simulate";
 import { LIVE_FIGURES, runFigure, type LiveFigure } from "../src/live/figures";
 import { playgroundRun } from "../src/browser/playground";
+import { EXERCISES } from "../src/notebook/exercise-bank";
+import { exerciseVerdict } from "../src/notebook/exercises";
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
 type StaticServer = Awaited<ReturnType<typeof serveStatic>>;
@@ -84,9 +86,10 @@ const pagesWithLive = [...new Set(LIVE_FIGURES.map((f) => f.notebook))];
 describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let browser: Browser;
   let server: StaticServer;
+  let built: Awaited<ReturnType<typeof buildBook>>;
 
   beforeAll(async () => {
-    await buildBook(OUT);
+    built = await buildBook(OUT);
     server = await serveStatic(OUT);
     browser = await launchChromium();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -257,6 +260,39 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
         return out;
       }, cases);
       expect(browserDigests).toEqual(cases.map((c) => simulate(resolveConfig(c.settings, { scenario: c.scenario })).digest));
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it("every checked exercise of the registry has an answer form; a wrong answer is refused and a right one accepted, with check()'s lines", async () => {
+    expect([...built.exercises].sort()).toEqual(EXERCISES.map((e) => e.id).sort());
+    const html = fs.readFileSync(path.join(OUT, "01-backlog-napi.html"), "utf8");
+    const { page, problems } = await open(browser, `${server.url}01-backlog-napi.html`);
+    try {
+      for (const ex of EXERCISES.filter((e) => e.notebook === "01-backlog-napi")) {
+        const expected = ex.expected();
+        const typed = typeof expected === "string" ? expected : JSON.stringify(expected);
+        const wrong = ex.answer.kind === "choice" ? ex.answer.options.find((o) => o !== expected)! : typeof expected === "number" ? String(expected + 7) : "definitely-wrong";
+        const form = page.locator(`form.exercise[data-exercise="${ex.id}"]`);
+        for (const [text, correct] of [[wrong, false], [typed, true]] as const) {
+          await form.locator("input[name=answer]").fill(text);
+          await form.locator("button[type=submit]").click();
+          await page.waitForFunction(({ id, t }) => {
+            const s = (window as unknown as { bookExercises: Record<string, { state: string }> }).bookExercises[id]!;
+            return s.state !== "checking" && (document.querySelector(`form.exercise[data-exercise="${id}"] input`) as HTMLInputElement).value === t;
+          }, { id: ex.id, t: text });
+          const v = await page.evaluate((id) => (window as unknown as { bookExercises: Record<string, { line: string; correct: boolean }> }).bookExercises[id]!, ex.id);
+          expect(v.correct, `${ex.id} ${text}`).toBe(correct);
+          if (correct) expect(v.line).toBe(exerciseVerdict(ex, expected));
+          else expect(v.line).toContain(`is not it. Hint: ${ex.hint}`);
+          expect(await form.locator(".verdict").textContent()).toBe(v.line);
+        }
+        // the expected answer is not in the page source (checked for answers of 3+ characters that the prose does not contain anyway)
+        if (typed.length >= 3 && ex.answer.kind !== "choice" && !html.replace(/<form class="exercise"[\s\S]*?<\/form>/g, "").includes(typed)) expect(html).not.toContain(typed);
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, "01-backlog-napi-exercises.png"), fullPage: true });
       expect(problems).toEqual([]);
     } finally {
       await page.close();

@@ -11,17 +11,20 @@ import { simulate } from "../sim/simulate";
 import type { VlSpec } from "../charts/spec";
 import { findLiveFigure, runFigure, type TextSettings } from "../live/figures";
 import { playgroundRun, type PlaygroundRun } from "./playground";
+import { parseAnswer, sealedVerdict, type SealedExercise } from "./exercise-seal";
 
 export type Request =
   | { seq: number; op: "figure"; id: string; knobs: TextSettings; title: string }
   | { seq: number; op: "playground"; settings: Array<[string, string]>; scenario?: string }
-  | { seq: number; op: "digest"; settings: Array<[string, string]>; scenario?: string };
+  | { seq: number; op: "digest"; settings: Array<[string, string]>; scenario?: string }
+  | { seq: number; op: "exercise"; sealed: SealedExercise; text: string };
 
 export type Reply =
   | { seq: number; op: "progress"; done: number; total: number }
   | { seq: number; op: "figure"; spec: VlSpec; digests: string[]; ms: number }
   | { seq: number; op: "playground"; run: PlaygroundRun; ms: number }
   | { seq: number; op: "digest"; digest: string; ms: number }
+  | { seq: number; op: "verdict"; line: string; correct: boolean }
   | { seq: number; op: "refused"; message: string; key?: string }
   | { seq: number; op: "failed"; message: string };
 
@@ -29,6 +32,14 @@ export type Reply =
 export function handleRequest(req: Request, post: (r: Reply) => void): void {
   const t0 = performance.now();
   const ms = () => Math.round((performance.now() - t0) * 10) / 10;
+  if (req.op === "exercise") {
+    // Web Crypto is asynchronous: the verdict is posted when the hash is ready
+    sealedVerdict(req.sealed, parseAnswer(req.sealed.answer, req.text, req.sealed.valueType)).then(
+      (v) => post({ seq: req.seq, op: "verdict", line: v.line, correct: v.correct }),
+      (e) => post({ seq: req.seq, op: "failed", message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
+    );
+    return;
+  }
   try {
     if (req.op === "figure") {
       const fig = findLiveFigure(req.id);

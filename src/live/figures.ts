@@ -133,7 +133,7 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
       return { label: Math.round(offered / 1000), series: "packets per RPS IPI", value: rpsIpis > 0 ? processed / rpsIpis : 0 };
     }), { title: t, yTitle: "packets per IPI", xTitle: "offered load (kpps)" }),
   },
-  timeline("04-preempt-rt-ksoftirqd/threaded-irq", "04-preempt-rt-ksoftirqd", /^PREEMPT_RT: the device's handler/,
+  timeline("04-preempt-rt/threaded-irq", "04-preempt-rt", /^PREEMPT_RT: the device's handler/,
     { profile: "reference-published", ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", preempt: "rt", duration_ms: "1", trace: "true", trace_ns: "90000" },
     ["rate_pps", "nic_batch", "preempt", "backlog_napi", "rps_cpus", "nic_irq"], { backlog_napi: "threads" }),
   {

@@ -11,7 +11,7 @@ import type { Notebook } from "../ipynb";
 import { PATHS } from "../repo";
 import { copyVegaBundles, vegaVersions } from "../vendor";
 import { writeModelAssets } from "./bundle";
-import { decorateLiveCharts, LIVE_SCRIPTS, PLAYGROUND_SCRIPTS, playgroundArticle, playgroundData } from "./live";
+import { checkedIds, decorateLiveCharts, exerciseForm, LIVE_SCRIPTS, PLAYGROUND_SCRIPTS, playgroundArticle, playgroundData, sealedExercises } from "./live";
 import { indexPage, notebookPage, playgroundPage } from "./page";
 import type { PageEntry } from "./page";
 import { notebookBlurb, renderNotebook } from "./render";
@@ -31,6 +31,8 @@ export interface BookSummary {
   live: string[];
   /** Bytes of assets/model-source.js. */
   modelBytes: number;
+  /** Ids of the exercises given an answer form, in page order. */
+  exercises: string[];
 }
 
 /** Writes the book to `outDir` (the model bundled by esbuild, hence async). */
@@ -54,15 +56,22 @@ export async function writeBook(sources: BookSource[], outDir: string = PATHS.bo
     }));
     let charts = 0;
     const live: string[] = [];
+    const exercises: string[] = [];
+    const sealed = await sealedExercises();
     const pages = ["index.html"];
     fs.writeFileSync(path.join(tmp, "index.html"), indexPage(entries, colophon));
     sources.forEach((s, i) => {
-      const rendered = renderNotebook(s.notebook, s.name);
+      const forms: string[] = [];
+      const rendered = renderNotebook(s.notebook, s.name, (source) => checkedIds(source).filter((id) => sealed.has(id)).map((id) => {
+        forms.push(id);
+        return exerciseForm(sealed.get(id)!);
+      }).join(""));
+      exercises.push(...forms);
       charts += rendered.charts.length;
       const file = `${s.name}.html`;
       const decorated = decorateLiveCharts(rendered.html, s.name, rendered.charts);
       live.push(...decorated.live);
-      const scripts = decorated.live.length > 0 ? LIVE_SCRIPTS : undefined;
+      const scripts = decorated.live.length > 0 || forms.length > 0 ? LIVE_SCRIPTS : undefined;
       fs.writeFileSync(path.join(tmp, file), notebookPage(entries, i, decorated.html, rendered.charts.length > 0, colophon, scripts));
       pages.push(file);
     });
@@ -71,7 +80,7 @@ export async function writeBook(sources: BookSource[], outDir: string = PATHS.bo
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(outDir), { recursive: true });
     fs.renameSync(tmp, outDir);
-    return { outDir, pages, charts, live, modelBytes: model.bytes };
+    return { outDir, pages, charts, live, modelBytes: model.bytes, exercises };
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw err;

@@ -4,7 +4,10 @@
  * configuration key. Controls take their allowed values from the config schema (src/config/schema.ts);
  * the page script (assets/live.js, assets/playground.js) sends them to the model's Web Worker.
  */
+import { randomBytes } from "node:crypto";
 import { KEYS, type KeySpec, type ScalarKey } from "../../../src/config/schema";
+import { EXERCISES } from "../../../src/notebook/exercise-bank";
+import { sealExercise, type SealedExercise } from "../../../src/browser/exercise-seal";
 import { SCENARIOS } from "../../../src/config/scenarios";
 import { LIVE_FIGURES, specTitle, type LiveFigure } from "../../../src/live/figures";
 import type { ChartRef } from "./render";
@@ -127,4 +130,24 @@ export function playgroundData(): string {
     keys: Object.fromEntries((Object.keys(KEYS) as ScalarKey[]).map((k) => [k, String(KEYS[k].default)])),
   };
   return `\n<script type="application/json" class="playground-data">${JSON.stringify(data).replace(/</g, "\\u003c")}</script>`;
+}
+
+/** The exercise ids a code cell checks: `check("00.1", answer1)`. */
+export function checkedIds(source: string): string[] {
+  return [...source.matchAll(/\bcheck\(\s*"([0-9]+b?\.[0-9]+)"/g)].map((m) => m[1]!);
+}
+
+/** The answer form under an exercise cell: the sealed answer rides along, the expected value does not. */
+export function exerciseForm(sealed: SealedExercise): string {
+  return `<form class="exercise" data-exercise="${escapeHtml(sealed.id)}" autocomplete="off">` +
+    `<label>Exercise ${escapeHtml(sealed.id)}, your answer (${escapeHtml(sealed.form)}): <input type="text" name="answer" spellcheck="false"></label>` +
+    `<button type="submit">Check</button><output class="verdict" data-state="empty"></output>` +
+    `<script type="application/json" class="exercise-seal">${JSON.stringify(sealed).replace(/</g, "\\u003c")}</script></form>`;
+}
+
+/** Seals every checked exercise of the registry (expected answers computed now, in Node). */
+export async function sealedExercises(): Promise<Map<string, SealedExercise>> {
+  const out = new Map<string, SealedExercise>();
+  for (const ex of EXERCISES) out.set(ex.id, await sealExercise(ex, ex.expected(), randomBytes(16).toString("hex")));
+  return out;
 }

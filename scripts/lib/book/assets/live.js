@@ -216,8 +216,33 @@
     });
   }
 
+  /** An exercise form: the answer goes to the model's worker with the sealed answer; the verdict line comes back. */
+  function setupExercise(model, form) {
+    var id = form.getAttribute("data-exercise");
+    var sealed = JSON.parse(form.querySelector("script.exercise-seal").textContent);
+    var out = form.querySelector(".verdict");
+    var state = window.bookExercises[id] = { state: "empty", line: "", correct: false };
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      state.state = "checking";
+      state.pending = model.request("exercise:" + id, { op: "exercise", sealed: sealed, text: form.querySelector("input[name=answer]").value }).then(function (reply) {
+        if (reply.op !== "verdict") {
+          state.state = "failed"; state.line = reply.message || reply.op;
+          out.setAttribute("data-state", "failed");
+          out.textContent = "The check failed (a bug in the kit): " + state.line;
+          console.error("exercise " + id + ": " + state.line);
+          return;
+        }
+        state.state = reply.correct ? "correct" : "wrong"; state.line = reply.line; state.correct = reply.correct;
+        out.setAttribute("data-state", state.state);
+        out.textContent = reply.line;
+      });
+    });
+  }
+
   function start() {
     window.bookLive = window.bookLive || {};
+    window.bookExercises = window.bookExercises || {};
     var model = window.bookModel = new Model(self.SOFTNET_MODEL_SOURCE);
     if (model.mode !== "worker") {
       var notice = document.createElement("p");
@@ -227,6 +252,7 @@
       main.insertBefore(notice, main.firstChild);
     }
     Array.prototype.forEach.call(document.querySelectorAll("form.knobs[data-live]"), function (form) { setupFigure(model, form); });
+    Array.prototype.forEach.call(document.querySelectorAll("form.exercise[data-exercise]"), function (form) { setupExercise(model, form); });
     window.bookLiveReady = true;
   }
 
