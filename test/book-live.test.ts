@@ -119,6 +119,22 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
         expect(JSON.stringify(canon(after.spec))).toBe(JSON.stringify(canon(node.spec)));
         expect(JSON.stringify(canon(after.spec))).not.toBe(JSON.stringify(canon(before.spec)));
         expect(await page.locator(`figure[data-live="${fig.id}"] .chart-view svg.marks`).count()).toBe(1);
+        // the drawn view holds the new data (redraws that only swap datasets must not leave the old ones);
+        // a dataset no layer reads is not in the compiled view (null here)
+        const sets = (node.spec as { datasets?: Record<string, unknown[]> }).datasets ?? {};
+        const chartId = (await page.locator(`form[data-live="${fig.id}"]`).getAttribute("data-chart"))!;
+        const drawn = await page.evaluate(({ chart, names }) => {
+          const view = (window as unknown as { bookViews: Record<string, { data(n: string): unknown[] }> }).bookViews[chart]!;
+          return names.map((n) => {
+            try {
+              return view.data(n).length;
+            } catch {
+              return null;
+            }
+          });
+        }, { chart: chartId, names: Object.keys(sets) });
+        if (Object.keys(sets).length > 0) expect(drawn.some((n) => n !== null)).toBe(true);
+        expect(drawn).toEqual(Object.values(sets).map((v, i) => (drawn[i] === null ? null : v.length)));
         expect(await page.locator(`form[data-live="${fig.id}"] .live-status`).textContent()).toMatch(/Re-run in a Web Worker with .*: \d+ runs?, model \d+ ms, chart redrawn \d+ ms after the change\./);
       }
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}-live.png`), fullPage: true });

@@ -6,7 +6,7 @@
  * Browser-safe (no Node import): the book's Web Worker and the Node tests run the same code.
  */
 import { resolveConfig } from "../config/parse";
-import type { ScalarKey, SimConfig } from "../config/schema";
+import { KEYS, type ScalarKey, type SimConfig } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
 import { barsSpec } from "../charts/bars";
@@ -45,7 +45,7 @@ function timeline(id: string, notebook: string, title: RegExp, base: TextSetting
   return { id, notebook, title, knobs, base, tryThis, runs: one, chart: (r, t) => timelineSpec(r[0]!, { title: t }) };
 }
 
-const TIMELINE_KNOBS: ScalarKey[] = ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "idle", "cpus"];
+const TIMELINE_KNOBS: ScalarKey[] = ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "idle", "cpus", "duration_ms"];
 
 /** Sweeps one key over `points`, the other settings as given. */
 function sweepOf(key: string, points: readonly (string | number)[]) {
@@ -194,6 +194,11 @@ export function figureConfigs(fig: LiveFigure, knobs: TextSettings): SimConfig[]
   return fig.runs(figureSettings(fig, knobs)).map((s) => resolveConfig(s));
 }
 
+/** The knobs set to something else than the notebook cell's value (or the key's default), as key=value pairs. */
+export function changedKnobs(fig: LiveFigure, knobs: TextSettings): Array<[string, string]> {
+  return fig.knobs.filter((k) => knobs[k] !== undefined && knobs[k] !== (fig.base[k] ?? String(KEYS[k].default))).map((k) => [k, knobs[k]!]);
+}
+
 export interface FigureRun {
   spec: VlSpec;
   /** Event digest of every run, in order (the same model gives the same digests in Node and in the browser). */
@@ -201,7 +206,8 @@ export interface FigureRun {
 }
 
 /**
- * Runs a figure: every run in order (`progress(done, total)` after each), then the chart.
+ * Runs a figure: every run in order (`progress(done, total)` after each), then the chart under the
+ * notebook's `title` (kept, so a redraw can swap data only; the page says above the chart what changed).
  * Configs are resolved before the first run, so a bad knob fails before any work.
  */
 export function runFigure(fig: LiveFigure, knobs: TextSettings, title: string, progress?: (done: number, total: number) => void): FigureRun {

@@ -110,10 +110,32 @@
 
   var EMBED_OPTIONS = { renderer: "svg", actions: { export: true, source: false, compiled: false, editor: false } };
 
-  /** Redraws a chart in place with a new spec; resolves when the new view has rendered. */
-  function redraw(chartId, spec) {
+  /** The spec without its named datasets and description: equal shapes differ only in data. */
+  function shapeOf(spec) {
+    var copy = {};
+    Object.keys(spec).forEach(function (k) { if (k !== "datasets" && k !== "description") copy[k] = spec[k]; });
+    return JSON.stringify(copy);
+  }
+
+  /**
+   * Redraws a chart in place with a new spec; resolves when the new view has rendered. When only the
+   * named datasets changed (same CPUs and window, same encodings), the view's data is replaced and
+   * re-run, which is several times faster than compiling and embedding the spec again.
+   */
+  function redraw(chartId, spec, previous) {
     var el = document.querySelector('.chart-view[data-chart="' + chartId + '"]');
     var old = window.bookViews && window.bookViews[chartId];
+    if (old && previous && spec.datasets && previous.datasets && shapeOf(spec) === shapeOf(previous) &&
+        Object.keys(spec.datasets).join() === Object.keys(previous.datasets).join()) {
+      // Datasets no layer of this shape reads are not in the compiled view (vega says "Unrecognized data set").
+      var used = Object.keys(spec.datasets).filter(function (name) {
+        try { old.data(name); return true; } catch (err) { return false; }
+      });
+      if (used.length > 0) {
+        used.forEach(function (name) { old.data(name, spec.datasets[name]); });
+        return old.runAsync().then(function () { return old; });
+      }
+    }
     return vegaEmbed(el, spec, EMBED_OPTIONS).then(function (result) {
       if (old) old.finalize();
       window.bookViews = window.bookViews || {};
@@ -121,6 +143,19 @@
       el.setAttribute("data-state", "rendered");
       return result.view;
     });
+  }
+
+  /** A line above a re-run chart saying which settings it shows (empty: the notebook's own output). */
+  function caption(chartId, text) {
+    var fig = document.getElementById(chartId);
+    var p = fig.querySelector(".rerun-caption");
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "rerun-caption";
+      fig.insertBefore(p, fig.firstChild);
+    }
+    p.textContent = text;
+    p.hidden = text === "";
   }
 
   function formValues(form) {
@@ -162,8 +197,9 @@
       model.cancel(id);
       if (changed.length === 0 && state.state !== "committed") {
         state.state = "running";
-        return redraw(chartId, committed).then(function () {
+        return redraw(chartId, committed, state.spec).then(function () {
           state.state = "committed"; state.spec = committed; state.knobs = knobs; state.digests = null;
+          caption(chartId, "");
           markInvalid(form, null);
           setStatus(form, "committed", "The notebook's output again.");
         });
@@ -187,11 +223,12 @@
           return;
         }
         var t1 = performance.now();
-        return redraw(chartId, reply.spec).then(function () {
+        return redraw(chartId, reply.spec, state.spec).then(function () {
           var t2 = performance.now();
           state.state = "redrawn"; state.spec = reply.spec; state.knobs = knobs; state.digests = reply.digests;
           state.timing = { model_ms: reply.ms, reply_ms: t1 - t0, total_ms: t2 - t0 };
           markInvalid(form, null);
+          caption(chartId, "Re-run with " + changed.map(function (k) { return k + "=" + knobs[k]; }).join(", ") + ": the title is the notebook's run; the chart is this one.");
           var where = model.mode === "worker" ? "in a Web Worker" : "on the page's main thread";
           setStatus(form, "redrawn", "Re-run " + where + " with " + changed.map(function (k) { return k + "=" + knobs[k]; }).join(", ") +
             ": " + reply.digests.length + " run" + (reply.digests.length > 1 ? "s" : "") + ", model " + Math.round(reply.ms) + " ms, chart redrawn " +

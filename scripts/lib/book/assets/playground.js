@@ -108,7 +108,7 @@
         $("code.cli").textContent = r.cli;
         $(".counters").innerHTML = countersTable(r.result);
         $("pre.cli-summary").textContent = r.summary;
-        return window.bookLiveTools.redraw("playground-chart-1", r.timeline).then(function () {
+        return window.bookLiveTools.redraw("playground-chart-1", r.timeline, state.run && state.run.timeline).then(function () {
           var t = performance.now() - t0;
           state.state = "done"; state.run = r; state.timing = { model_ms: reply.ms, total_ms: t };
           status.setAttribute("data-state", "done");
