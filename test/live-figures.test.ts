@@ -48,6 +48,20 @@ describe("live figures against the committed notebooks", () => {
     }
   });
 
+  it("every knob starts at the value the figure's runs really use (no run overrides a knob)", () => {
+    for (const f of LIVE_FIGURES) {
+      for (const k of f.knobs) {
+        const start = f.base[k] ?? String(KEYS[k].default);
+        for (const c of f.runs(f.base).map((s) => resolveConfig(s))) expect(String(c[k]), `${f.id} ${k}`).toBe(start);
+        // and turning it reaches every run
+        const turned = k === "duration_ms" ? "3" : k === "hog_cpus" ? "" : undefined;
+        if (turned !== undefined && turned !== start) {
+          for (const c of f.runs({ ...f.base, [k]: turned }).map((s) => resolveConfig(s))) expect(String(c[k]), `${f.id} ${k} turned`).toBe(turned);
+        }
+      }
+    }
+  });
+
   it("a bad knob value is refused with the CLI's message, before any run", () => {
     const fig = LIVE_FIGURES.find((f) => f.id === "00-tour/four-datagrams")!;
     let cli: unknown;

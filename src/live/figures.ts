@@ -9,7 +9,9 @@ import { resolveConfig } from "../config/parse";
 import { KEYS, type ScalarKey, type SimConfig } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
+import { RT_KERNELS, whereNetRxRuns } from "../experiments/rt";
 import { barsSpec } from "../charts/bars";
+import { cdfSpec } from "../charts/cdf";
 import { busySpec } from "../charts/busy";
 import { linesSpec } from "../charts/lines";
 import type { VlSpec } from "../charts/spec";
@@ -68,6 +70,16 @@ const OVERLOAD_VARIANTS: { label: string; settings: TextSettings }[] = [
   { label: "PREEMPT_RT: threaded interrupt", settings: { receiver_cpu: "0", preempt: "rt" } },
   { label: "RPS to CPU 1 + backlog thread (v6.10 threads)", settings: { receiver_cpu: "0", rps_cpus: "2", backlog_napi: "threads" } },
 ];
+
+/** src/experiments/rt.ts rtScenario as text: an RPS flow to CPU 1, where a hog and a SCHED_FIFO task run. */
+const RT_SCENARIO: TextSettings = {
+  profile: "reference-published", workload: "udp-stream", rate_pps: "200000", receiver_cpu: "0", rps_cpus: "2", hog_cpus: "1",
+  rt_task_cpu: "1", rt_task_period_us: "200", duration_ms: "100",
+};
+/** One run per kernel of RT_KERNELS; the kernel's settings win over the knobs (they are the comparison). */
+const perRtKernel = (extra: TextSettings) => (s: TextSettings): TextSettings[] =>
+  RT_KERNELS.map((k) => ({ ...s, ...extra, preempt: k.preempt, backlog_napi: k.backlog_napi }));
+const RT_FLOOD: TextSettings = { workload: "nic-rx", nic_cpu: "1", rate_pps: "1000000", nic_batch: "32", rps_cpus: "0" };
 
 export const LIVE_FIGURES: readonly LiveFigure[] = [
   timeline("00-tour/four-datagrams", "00-tour", /^Four UDP datagrams over lo/,
@@ -137,6 +149,23 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     { profile: "reference-published", ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", preempt: "rt", duration_ms: "1", trace: "true", trace_ns: "90000" },
     ["rate_pps", "nic_batch", "preempt", "backlog_napi", "rps_cpus", "nic_irq"], { backlog_napi: "threads" }),
   {
+    id: "04-preempt-rt/where-net-rx", notebook: "04-preempt-rt", title: /^Where CPU 1 spent its receive work/,
+    knobs: ["rate_pps", "hog_cpus", "rt_task_period_us", "netdev_budget", "payload_bytes", "duration_ms"],
+    base: RT_SCENARIO,
+    tryThis: { hog_cpus: "" },
+    runs: perRtKernel({}),
+    chart: (rs, t) => barsSpec(whereNetRxRuns(rs.map((result, i) => ({ kernel: RT_KERNELS[i]!, result })))
+      .map((w) => ({ label: w.kernel, series: w.context, value: w.busy_ms })), { title: t, yTitle: "ms of CPU 1", xTitle: "" }),
+  },
+  {
+    id: "04b-ksoftirqd-policy/fifo-latency", notebook: "04b-ksoftirqd-policy", title: /^SCHED_FIFO wakeup latency beside a non-NAPI flood$/,
+    knobs: ["nic_batch", "nic_irq", "rt_task_prio", "rt_task_period_us", "duration_ms"],
+    base: { ...RT_SCENARIO, ...RT_FLOOD },
+    tryThis: { nic_batch: "4" },
+    runs: perRtKernel({}),
+    chart: (rs, t) => cdfSpec(rs.map((r, i) => ({ series: RT_KERNELS[i]!.label, samples: r.wakeup_latency_ns!.samples })), { title: t, logX: true }),
+  },
+  {
     id: "07-overload-budgets/livelock", notebook: "07-overload-budgets", title: /^Delivered vs offered: receive livelock/,
     knobs: ["nic_batch", "netdev_budget", "netdev_max_backlog", "dev_rx_weight", "hz", "duration_ms"],
     base: { workload: "nic-rx", nic_cpu: "0", nic_batch: "1", duration_ms: "50" },
@@ -169,7 +198,6 @@ export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
   // simulated, not live yet: their experiments (src/experiments) still import Node modules or run many minutes
   { title: /^Throughput relative to v6\.8 \(1 = in-call processing\)$|^Context switches per packet$|^Hand-off after a delay/, why: "not live yet: src/experiments/handoff.ts imports the published-figures loader (node:fs)" },
   { title: /^Loopback throughput by condition: RPS off, IPI kick, thread kick$/, why: "not live yet: a matrix of 24 runs of 100 ms" },
-  { title: /^Where CPU 1 spent its receive work|^SCHED_FIFO wakeup latency beside a non-NAPI flood$/, why: "not live yet" },
   { title: /^Packets queued on CPU 1's backlog \(CPU 1 offline/, why: "not live yet" },
   { title: /unpinned|^Delivered throughput: backlog work piled|^Where the CPU time went: hog on the RPS target|^Hog on the RPS target|^Round-trip latency \(p50\) of a loopback ping-pong$|^A taskset of every napi\/backlog|^Packets in CPU 1's backlog \(CPU 1 offline|^PREEMPT_RT: the latency task/, why: "not live yet" },
 ];
