@@ -9,7 +9,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BANKS, EXERCISES } from "../src/notebook/exercise-bank";
 import { exerciseVerdict, matches, type Exercise } from "../src/notebook/exercises";
-import { exerciseCells, exerciseStart, answerVar } from "../scripts/lib/exercise-cells";
+import { exerciseCells, exerciseStart, answerVar, exerciseCellId } from "../scripts/lib/exercise-cells";
 import { renderSolutions } from "../scripts/lib/lecturer-guide";
 import { joinText, readNotebook } from "../scripts/lib/ipynb";
 import { listNotebooks } from "../scripts/lib/run-notebook";
@@ -56,12 +56,13 @@ describe("the notebooks' exercise sections", () => {
     expect(start).toBeGreaterThan(0);
     const have = nb.cells.slice(start).map((c) => [c.cell_type, joinText(c.source)]);
     expect(have).toEqual(exerciseCells(b).map((c) => [c.cell_type, joinText(c.source)]));
+    for (const c of nb.cells) expect(c.id ?? "").toMatch(/^[a-zA-Z0-9_-]{1,64}$/); // nbformat 4.5 cell ids
   });
 
   it.each(EXERCISES.map((e) => [e.id, e] as const))("%s: the cell does not contain the expected answer or its explanation", (id, ex) => {
     const nb = readNotebook(path.join("notebooks", `${ex.notebook}.ipynb`));
-    const cell = nb.cells.find((c) => c.id === `ex-${id}`)!;
-    const q = nb.cells.find((c) => c.id === `ex-${id}-q`)!;
+    const cell = nb.cells.find((c) => c.id === exerciseCellId(id))!;
+    const q = nb.cells.find((c) => c.id === `${exerciseCellId(id)}-q`)!;
     const src = joinText(cell.source);
     const v = answerVar(id);
     // the answer line holds undefined and check gets only the id and the variable

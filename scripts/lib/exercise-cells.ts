@@ -15,6 +15,11 @@ export const GUIDE_DIR = "docs/lecturers";
 const md = (id: string, source: string): Cell => ({ cell_type: "markdown", id, metadata: {}, source });
 const code = (id: string, source: string): Cell => ({ cell_type: "code", id, metadata: {}, source, outputs: [], execution_count: null });
 
+/** The notebook cell id of an exercise's code cell (nbformat ids allow letters, digits, - and _). */
+export function exerciseCellId(id: string): string {
+  return `ex-${id.replace(/\./g, "-")}`;
+}
+
 /** The variable an exercise's answer goes into: answer1, answer2, ... (04b.1 -> answer1). */
 export function answerVar(id: string): string {
   return `answer${id.split(".")[1]}`;
@@ -41,8 +46,8 @@ export function exerciseCells(bank: NotebookBank): Cell[] {
     code("ex-import", `import { check } from ${JSON.stringify(bank.module)};`),
   ];
   for (const ex of bank.exercises) {
-    cells.push(md(`ex-${ex.id}-q`, `**${ex.id}** ${ex.question}`));
-    cells.push(code(`ex-${ex.id}`, exerciseCellSource(ex)));
+    cells.push(md(`${exerciseCellId(ex.id)}-q`, `**${ex.id}** ${ex.question}`));
+    cells.push(code(exerciseCellId(ex.id), exerciseCellSource(ex)));
   }
   if (bank.open.length > 0) {
     cells.push(md("ex-open", ["### Open exercises", "", ...bank.open.map((o) => `**${o.id}** ${o.question}`).flatMap((l) => [l, ""])].join("\n").trimEnd()));
