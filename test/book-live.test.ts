@@ -29,7 +29,7 @@ const ARTIFACTS = path.join(PATHS.artifacts, "book");
 /** Its own build folder: test/book.test.ts builds build/book/ at the same time in another worker. */
 const OUT = path.join(path.dirname(PATHS.book), "book-live-test");
 const skip = chromiumMissing();
-const ignorable = (text: string) => /favicon\.ico/.test(text) || /The input spec uses Vega-Lite v5, but the current version of Vega-Lite is v6/.test(text);
+const ignorable = (text: string) => /favicon\.ico/.test(text);
 
 interface LiveState { state: string; spec: unknown; knobs: Record<string, string>; digests: string[] | null; message: string; timing: unknown }
 

@@ -175,7 +175,7 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
       label: OVERLOAD_RATES[i % OVERLOAD_RATES.length]! / 1000,
       series: OVERLOAD_VARIANTS[Math.floor(i / OVERLOAD_RATES.length)]!.label,
       value: r.throughput_pps.received / 1000,
-    })), { title: t, yTitle: "delivered to the application (kpps)", xTitle: "offered load (kpps)" }),
+    })), { title: t, yTitle: "delivered to the application (kpps)", xTitle: "offered load (kpps)", diagonal: "delivered = offered" }),
   },
 ];
 
@@ -190,8 +190,8 @@ export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
   { title: /^UDP stream over lo, 64 B: the measured VM beside the model$/, why: "beside a measured dataset (datasets/real)" },
   { title: /^Receiver beside a flood: published and model ratios$/, why: "beside published figures (datasets/published)" },
   { title: /^64 B stream: the real VM, the model, the calibrated model$/, why: "a cost fit to a measured dataset" },
-  { title: /^Real: Linux [\d.]+ VM, ftrace capture$/, why: "a real ftrace capture (datasets/traces)" },
-  { title: /^Model: the same workload \(\d+ datagrams\/s\), default costs$/, why: "its rate is read from the real capture beside it" },
+  { title: /^Real: Linux [\d.]+ VM, ftrace capture/, why: "a real ftrace capture (datasets/traces)" },
+  { title: /^Model: the same workload \(\d+ datagrams\/s\), default costs/, why: "its rate is read from the real capture beside it" },
   { title: /^The 15 claims of dad6b9770263 in the model$|^Verdict per claim/, why: "verdicts over every experiment of the course, not one configuration" },
   { title: /^The 15 claims on this machine's kernel/, why: "measurements of this machine's kernel" },
   { title: /real: QEMU/, why: "real kernels booted in QEMU (datasets/kernels)" },
