@@ -10,6 +10,7 @@ import { KEYS, type ScalarKey, type SimConfig } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
 import { RT_KERNELS, whereNetRxRuns } from "../experiments/rt";
+import { hotplugSamples, type HotplugRun } from "../experiments/hotplug";
 import { barsSpec } from "../charts/bars";
 import { cdfSpec } from "../charts/cdf";
 import { busySpec } from "../charts/busy";
@@ -35,8 +36,16 @@ export interface LiveFigure {
   tryThis: TextSettings;
   /** The runs behind the chart, one settings list each (knobs already applied); a sweep has several. */
   runs(settings: TextSettings): TextSettings[];
-  /** The chart from the results of `runs`, in order; `title` is the committed chart's title text. */
-  chart(results: SimResult[], title: string, settings: TextSettings): VlSpec;
+  /**
+   * The chart from the results of `runs`, in order; `title` is the committed chart's title text;
+   * `samples[i]` is what `sample` took during run i (figures without `sample`: undefined).
+   */
+  chart(results: SimResult[], title: string, settings: TextSettings, samples: unknown[]): VlSpec;
+  /**
+   * A figure that samples the machine while it runs (e.g. a queue length over time) runs each config
+   * with this instead of `simulate`; the digest is still the run's.
+   */
+  sample?(config: SimConfig): { result: SimResult; samples: unknown };
 }
 
 /** A chart of one run. */
@@ -166,6 +175,20 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     chart: (rs, t) => cdfSpec(rs.map((r, i) => ({ series: RT_KERNELS[i]!.label, samples: r.wakeup_latency_ns!.samples })), { title: t, logX: true }),
   },
   {
+    id: "06-smpboot-hotplug/backlog-while-offline", notebook: "06-smpboot-hotplug", title: /^Packets queued on CPU 1's backlog \(CPU 1 offline/,
+    knobs: ["hotplug", "rate_pps", "nic_batch", "netdev_max_backlog", "netdev_budget", "duration_ms"],
+    // src/experiments/hotplug.ts hotplugRun, as text: a 2 Mpps flood on CPU 0 steered to CPU 1, which goes offline
+    base: { workload: "nic-rx", nic_cpu: "0", receiver_cpu: "0", rps_cpus: "2", rate_pps: "2000000", nic_batch: "64", hotplug: "cpu1:off@2ms,on@3ms", duration_ms: "5", trace: "false", trace_ns: "0" },
+    tryThis: { hotplug: "cpu1:off@1ms,on@4ms" },
+    runs: (s) => (["softirq", "threads"] as const).map((mode) => ({ ...s, backlog_napi: mode })),
+    sample: (c) => {
+      const r = hotplugSamples(c);
+      return { result: r.result, samples: r };
+    },
+    chart: (_results, t, _settings, rs) => linesSpec((rs as HotplugRun[]).flatMap((r) => r.samples.map((s) => ({ label: s.t_us, series: `backlog_napi=${r.mode}`, value: s.backlog1_queued }))),
+      { title: t, yTitle: "packets queued", xTitle: "time (µs)" }),
+  },
+  {
     id: "07-overload-budgets/livelock", notebook: "07-overload-budgets", title: /^Delivered vs offered: receive livelock/,
     knobs: ["nic_batch", "netdev_budget", "netdev_max_backlog", "dev_rx_weight", "hz", "duration_ms"],
     base: { workload: "nic-rx", nic_cpu: "0", nic_batch: "1", duration_ms: "50" },
@@ -198,7 +221,6 @@ export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
   // simulated, not live yet: their experiments (src/experiments) still import Node modules or run many minutes
   { title: /^Throughput relative to v6\.8 \(1 = in-call processing\)$|^Context switches per packet$|^Hand-off after a delay/, why: "not live yet: src/experiments/handoff.ts imports the published-figures loader (node:fs)" },
   { title: /^Loopback throughput by condition: RPS off, IPI kick, thread kick$/, why: "not live yet: a matrix of 24 runs of 100 ms" },
-  { title: /^Packets queued on CPU 1's backlog \(CPU 1 offline/, why: "not live yet" },
   { title: /unpinned|^Delivered throughput: backlog work piled|^Where the CPU time went: hog on the RPS target|^Hog on the RPS target|^Round-trip latency \(p50\) of a loopback ping-pong$|^A taskset of every napi\/backlog|^Packets in CPU 1's backlog \(CPU 1 offline|^PREEMPT_RT: the latency task/, why: "not live yet" },
 ];
 
@@ -241,11 +263,21 @@ export interface FigureRun {
 export function runFigure(fig: LiveFigure, knobs: TextSettings, title: string, progress?: (done: number, total: number) => void): FigureRun {
   const configs = figureConfigs(fig, knobs);
   const results: SimResult[] = [];
+  const samples: unknown[] = [];
   for (const c of configs) {
-    results.push(simulate(c));
+    if (fig.sample) {
+      // validated like simulate() does before a run (figureConfigs resolved it already)
+      const s = fig.sample(c);
+      results.push(s.result);
+      samples.push(s.samples);
+    } else {
+      results.push(simulate(c));
+      samples.push(undefined);
+    }
     progress?.(results.length, configs.length);
   }
-  return { spec: fig.chart(results, title, figureSettings(fig, knobs)), digests: results.map((r) => r.digest) };
+  const spec = fig.chart(results, title, figureSettings(fig, knobs), samples);
+  return { spec, digests: results.map((r) => r.digest) };
 }
 
 /** A chart title's text, whether the spec holds a string or a title object. */
