@@ -11,6 +11,7 @@ import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
 import { RT_KERNELS, whereNetRxRuns } from "../experiments/rt";
 import { hotplugSamples, type HotplugRun } from "../experiments/hotplug";
+import { DESIGN_LABELS } from "../experiments/c8";
 import { barsSpec } from "../charts/bars";
 import { cdfSpec } from "../charts/cdf";
 import { busySpec } from "../charts/busy";
@@ -188,6 +189,16 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     chart: (_results, t, _settings, rs) => linesSpec((rs as HotplugRun[]).flatMap((r) => r.samples.map((s) => ({ label: s.t_us, series: `backlog_napi=${r.mode}`, value: s.backlog1_queued }))),
       { title: t, yTitle: "packets queued", xTitle: "time (µs)" }),
   },
+  ...(["threads", "backlog-threaded-intent"] as const).map((mode): LiveFigure => ({
+    id: `10-unpinned-backlog-threads/hog-on-target-${mode}`, notebook: "10-unpinned-backlog-threads",
+    title: new RegExp(`^Hog on the RPS target, 3\\.5 to 6 ms: ${DESIGN_LABELS[mode]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
+    knobs: mode === "threads" ? ["hog_cpus", "rps_cpus", "payload_bytes", "preempt"] : ["hog_cpus", "rps_cpus", "payload_bytes", "preempt", "backlog_thread_cpus"],
+    // src/experiments/c8.ts WIN_SETUPS["hog on the RPS target"] traced by tracedRun to 6 ms
+    base: { cpus: "3", workload: "udp-stream", sender_cpu: "0", receiver_cpu: "0", rps_cpus: "2", hog_cpus: "1", rate_pps: "0", backlog_napi: mode, duration_ms: "6", trace: "true", trace_ns: "6000000" },
+    tryThis: { hog_cpus: "" },
+    runs: one,
+    chart: (r, t) => timelineSpec(r[0]!, { from_ns: 3_500_000, to_ns: 6_000_000, title: t }),
+  })),
   {
     id: "07-overload-budgets/livelock", notebook: "07-overload-budgets", title: /^Delivered vs offered: receive livelock/,
     knobs: ["nic_batch", "netdev_budget", "netdev_max_backlog", "dev_rx_weight", "hz", "duration_ms"],
@@ -221,7 +232,7 @@ export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
   // simulated, not live yet: their experiments (src/experiments) still import Node modules or run many minutes
   { title: /^Throughput relative to v6\.8 \(1 = in-call processing\)$|^Context switches per packet$|^Hand-off after a delay/, why: "not live yet: src/experiments/handoff.ts imports the published-figures loader (node:fs)" },
   { title: /^Loopback throughput by condition: RPS off, IPI kick, thread kick$/, why: "not live yet: a matrix of 24 runs of 100 ms" },
-  { title: /unpinned|^Delivered throughput: backlog work piled|^Where the CPU time went: hog on the RPS target|^Hog on the RPS target|^Round-trip latency \(p50\) of a loopback ping-pong$|^A taskset of every napi\/backlog|^Packets in CPU 1's backlog \(CPU 1 offline|^PREEMPT_RT: the latency task/, why: "not live yet" },
+  { title: /^Ping-pong with RPS to CPU 1, unpinned threads|^Ping-pong, RPS off, unpinned threads|^Delivered throughput: backlog work piled|^Where the CPU time went: hog on the RPS target|^Round-trip latency \(p50\) of a loopback ping-pong$|^A taskset of every napi\/backlog|^Packets in CPU 1's backlog \(CPU 1 offline|^PREEMPT_RT: the latency task/, why: "not live yet" },
 ];
 
 export function findLiveFigure(id: string): LiveFigure | undefined {
