@@ -27,7 +27,7 @@ interface Case {
 const CASES: Case[] = [
   { label: "tour timeline, 20 ms simulated (1 run)", page: "00-tour", figure: "00-tour/four-datagrams", setup: { duration_ms: "20" }, alternate: [{ rps_cpus: "2" }, { rps_cpus: "0" }] },
   { label: "tour CPU time, 20 ms flat out (1 run)", page: "00-tour", figure: "00-tour/cpu-time", setup: {}, alternate: [{ rps_cpus: "2" }, { rps_cpus: "3" }] },
-  { label: "sweep: one kick per batch (3 runs x 10 ms)", page: "01-backlog-napi", figure: "01-backlog-napi/one-kick-per-batch", setup: {}, alternate: [{ rate_pps: "400000" }, { rate_pps: "200000" }] },
+  { label: "sweep: one kick per batch (3 runs x 40 ms)", page: "01-backlog-napi", figure: "01-backlog-napi/one-kick-per-batch", setup: {}, alternate: [{ rate_pps: "400000" }, { rate_pps: "200000" }] },
   { label: "sweep: packets per RPS IPI (6 runs x 50 ms)", page: "03-rps-ipi-vs-threads", figure: "03-rps-ipi-vs-threads/packets-per-ipi", setup: {}, alternate: [{ backlog_napi: "threads" }, { backlog_napi: "threads-always" }] },
 ];
 

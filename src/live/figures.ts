@@ -93,7 +93,7 @@ const RT_FLOOD: TextSettings = { workload: "nic-rx", nic_cpu: "1", rate_pps: "10
 
 export const LIVE_FIGURES: readonly LiveFigure[] = [
   timeline("00-tour/four-datagrams", "00-tour", /^Four UDP datagrams over lo/,
-    { workload: "udp-stream", rate_pps: "100000", duration_ms: "1", trace: "true", trace_ns: "45000" }, TIMELINE_KNOBS, { rps_cpus: "2" }),
+    { workload: "udp-stream", rate_pps: "100000", duration_ms: "1", trace: "true", trace_ns: "42000" }, TIMELINE_KNOBS, { rps_cpus: "2" }),
   {
     id: "00-tour/cpu-time", notebook: "00-tour", title: /^Where the CPU time goes/,
     knobs: ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "duration_ms"],
@@ -108,7 +108,7 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
   {
     id: "01-backlog-napi/one-kick-per-batch", notebook: "01-backlog-napi", title: /^One kick per batch/,
     knobs: ["rate_pps", "rps_cpus", "backlog_napi", "preempt"],
-    base: { ...NIC_1CPU_TO_1, rate_pps: "80000", duration_ms: "10", trace: "true" },
+    base: { ...NIC_1CPU_TO_1, rate_pps: "20000", duration_ms: "40", trace: "true" },
     tryThis: { rate_pps: "400000" },
     runs: sweepOf("nic_batch", KICK_BATCHES),
     chart: (rs, t) => barsSpec(rs.map((r, i) => ({ label: `${KICK_BATCHES[i]} per irq`, series: "NET_RX raises per packet", value: count(r, "irq:softirq_raise") / count(r, "net:netif_rx") })),
