@@ -18,13 +18,13 @@ export function bookSources(): BookSource[] {
 }
 
 /** Builds the book; `pages` are absolute paths, index.html first. */
-export function buildBook(outDir = PATHS.book): { pages: string[]; charts: number } {
-  const book = writeBook(bookSources(), outDir);
-  return { pages: book.pages.map((p) => path.join(outDir, p)), charts: book.charts };
+export async function buildBook(outDir = PATHS.book): Promise<{ pages: string[]; charts: number; live: string[]; modelBytes: number; exercises: string[] }> {
+  const book = await writeBook(bookSources(), outDir);
+  return { pages: book.pages.map((p) => path.join(outDir, p)), charts: book.charts, live: book.live, modelBytes: book.modelBytes, exercises: book.exercises };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   const t0 = Date.now();
-  const { pages, charts } = buildBook();
-  console.log(`book: ${pages.length} pages, ${charts} charts in ${((Date.now() - t0) / 1000).toFixed(1)} s: open ${path.relative(process.cwd(), pages[0]!)} (works from disk, no server needed)`);
+  const { pages, charts, live, modelBytes, exercises } = await buildBook();
+  console.log(`book: ${pages.length} pages, ${charts} charts (${live.length} live, model bundle ${Math.round(modelBytes / 1024)} kB), ${exercises.length} exercises in ${((Date.now() - t0) / 1000).toFixed(1)} s: open ${path.relative(process.cwd(), pages[0]!)} (works from disk, no server needed)`);
 }

@@ -116,7 +116,7 @@ describe.skipIf(skip !== null)(`the book in Chromium${skip ? ` (skipped: ${skip}
 
   beforeAll(async () => {
     sources = bookSources();
-    buildBook();
+    await buildBook();
     server = await serveStatic(PATHS.book);
     browser = await launchChromium();
   }, 120_000);
@@ -175,7 +175,7 @@ describe.skipIf(chromiumMissing() !== null)("book charts stay interactive (synth
       ],
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "softnet-book-"));
-    writeBook([{ name: "synthetic", notebook: nb }], path.join(dir, "book"));
+    await writeBook([{ name: "synthetic", notebook: nb }], path.join(dir, "book"));
     const browser = await launchChromium();
     const srv = await serveStatic(path.join(dir, "book"));
     try {

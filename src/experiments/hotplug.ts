@@ -4,7 +4,7 @@
  * accounted for, that backlog_napi/1 is parked and unparked, and that NAPI_STATE_THREADED survives.
  */
 import { makeConfig } from "../config/parse";
-import type { BacklogNapiMode } from "../config/schema";
+import type { BacklogNapiMode, SimConfig } from "../config/schema";
 import { NAPI_STATE_THREADED } from "../kernel/dev";
 import type { SimResult } from "../observe/types";
 import { Simulation } from "../sim/simulate";
@@ -31,10 +31,15 @@ export function hotplugRun(mode: BacklogNapiMode, opts: { trace?: boolean } = {}
     backlog_napi: mode, hotplug: "cpu1:off@2ms,on@3ms", duration_ms: 5,
     trace: opts.trace ?? false, trace_ns: 0,
   });
+  return hotplugSamples(cfg);
+}
+
+/** Runs any config to its end, sampling CPU 1's backlog every 50 us (the book's live hotplug figure). */
+export function hotplugSamples(cfg: SimConfig): HotplugRun {
   const s = new Simulation(cfg);
   const m = s.machine;
   const samples: HotplugSample[] = [];
-  for (let t = 50_000; t <= 5_000_000; t += 50_000) {
+  for (let t = 50_000; t <= cfg.duration_ms * 1e6; t += 50_000) {
     s.runUntil(t);
     m.checkInvariants();
     const th = m.backlogThreads[1];
@@ -47,5 +52,5 @@ export function hotplugRun(mode: BacklogNapiMode, opts: { trace?: boolean } = {}
     });
   }
   const result = s.finish(0);
-  return { mode, samples, reinjected: m.hotplugReinjected, result };
+  return { mode: cfg.backlog_napi, samples, reinjected: m.hotplugReinjected, result };
 }

@@ -16,11 +16,13 @@ export interface Colophon {
   versions: Record<string, string>;
 }
 
-function layout(opts: { title: string; body: string; nav: string; colophon: Colophon; hasCharts: boolean }): string {
+function layout(opts: { title: string; body: string; nav: string; colophon: Colophon; hasCharts: boolean; scripts?: string }): string {
   const v = opts.colophon.versions;
-  const scripts = opts.hasCharts
+  const chartScripts = opts.hasCharts
     ? `<script src="vendor/vega.min.js"></script>\n<script src="vendor/vega-lite.min.js"></script>\n<script src="vendor/vega-embed.min.js"></script>\n<script src="assets/book.js"></script>`
     : "";
+  // live pages add the model and their page logic after the chart scripts (scripts/lib/book/live.ts)
+  const scripts = opts.scripts === undefined ? chartScripts : opts.hasCharts ? `${chartScripts}\n${opts.scripts}` : opts.scripts;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,7 +53,9 @@ function sidebar(entries: PageEntry[], current: string | null): string {
     const cls = e.name === current ? ` class="current" aria-current="page"` : "";
     return `<li><a href="${e.name}.html"${cls}>${escapeHtml(e.title)}</a></li>`;
   });
-  return `<nav class="sidebar" aria-label="Contents"><a class="book-title" href="index.html">softnet-lab</a><ol>${items.join("")}</ol></nav>`;
+  const play = current === "playground" ? ` class="current" aria-current="page"` : "";
+  return `<nav class="sidebar" aria-label="Contents"><a class="book-title" href="index.html">softnet-lab</a><ol>${items.join("")}</ol>` +
+    `<p class="sidebar-extra"><a href="playground.html"${play}>Playground: any configuration</a></p></nav>`;
 }
 
 function prevNext(entries: PageEntry[], index: number): string {
@@ -63,11 +67,16 @@ function prevNext(entries: PageEntry[], index: number): string {
   return `<nav class="prev-next" aria-label="Previous and next">${link(prev, "prev")}<a class="up" href="index.html">Contents</a>${link(next, "next")}</nav>`;
 }
 
-export function notebookPage(entries: PageEntry[], index: number, article: string, hasCharts: boolean, colophon: Colophon): string {
+export function notebookPage(entries: PageEntry[], index: number, article: string, hasCharts: boolean, colophon: Colophon, scripts?: string): string {
   const e = entries[index];
   const nav = prevNext(entries, index);
   const body = `${nav}\n<article class="notebook">\n${article}\n</article>\n${nav}`;
-  return layout({ title: `${e.title} · softnet-lab`, body, nav: sidebar(entries, e.name), colophon, hasCharts });
+  return layout({ title: `${e.title} · softnet-lab`, body, nav: sidebar(entries, e.name), colophon, hasCharts, scripts });
+}
+
+/** The playground: any configuration run in the browser (scripts/lib/book/live.ts writes the article). */
+export function playgroundPage(entries: PageEntry[], article: string, colophon: Colophon, scripts: string): string {
+  return layout({ title: "Playground · softnet-lab", body: `<article class="playground">\n${article}\n</article>`, nav: sidebar(entries, "playground"), colophon, hasCharts: false, scripts });
 }
 
 export function indexPage(entries: PageEntry[], colophon: Colophon): string {
@@ -77,8 +86,10 @@ export function indexPage(entries: PageEntry[], colophon: Colophon): string {
 <h1>softnet-lab</h1>
 <p class="lede">How the Linux receive path behaves around <em>net: Allow to use SMP threads for backlog NAPI</em>
 (Linux 6.10): TypeScript notebooks that run a deterministic simulation of the kernel's receive path,
-executed and printed here with their interactive charts. To run and change them, clone the repository
-and run <code>npm start</code>.</p>
+executed and printed here with their interactive charts. The charts that come from a simulation carry
+knobs: change a value and the model re-runs in your browser. The <a href="playground.html">playground</a>
+runs any configuration. To run and change the notebooks themselves, clone the repository and run
+<code>npm start</code>.</p>
 <ol class="toc">
 ${items}
 </ol>

@@ -95,7 +95,10 @@ function text(value: unknown): string {
   return typeof value === "string" || Array.isArray(value) ? joinText(value as MultilineString) : JSON.stringify(value, null, 1);
 }
 
-export function renderNotebook(nb: Notebook, pageId: string): RenderedNotebook {
+/** Extra HTML after a code cell (the living book's exercise forms, scripts/lib/book/live.ts). */
+export type AfterCode = (source: string) => string;
+
+export function renderNotebook(nb: Notebook, pageId: string, afterCode?: AfterCode): RenderedNotebook {
   const { md } = createMarkdown();
   const charts: ChartRef[] = [];
   const parts: string[] = [];
@@ -159,7 +162,7 @@ export function renderNotebook(nb: Notebook, pageId: string): RenderedNotebook {
       const outputs = (cell.outputs ?? []).map(renderOutput).filter((s) => s !== "").join("\n");
       const input = source.trim() === "" ? "" :
         `<div class="input"><span class="prompt" aria-hidden="true">[${codeIndex}]</span><pre class="code-block"><code class="hljs language-typescript">${highlight(source, "typescript")}</code></pre></div>`;
-      parts.push(`<section class="cell code">${input}${outputs ? `<div class="outputs">${outputs}</div>` : ""}</section>`);
+      parts.push(`<section class="cell code">${input}${outputs ? `<div class="outputs">${outputs}</div>` : ""}${afterCode?.(source) ?? ""}</section>`);
     }
     // raw cells are for other converters (LaTeX etc.), not the web page.
   }

@@ -1,0 +1,300 @@
+/**
+ * Live figures: the simulated charts of the notebooks, each described as data the book can re-run
+ * in the reader's browser: the notebook cell's settings, the configuration keys a reader may turn
+ * (the knobs), the runs behind the chart and the builder that draws it. The book matches each entry
+ * to the committed chart by its title; the committed output stays the first frame.
+ * Browser-safe (no Node import): the book's Web Worker and the Node tests run the same code.
+ */
+import { resolveConfig } from "../config/parse";
+import { KEYS, type ScalarKey, type SimConfig } from "../config/schema";
+import type { SimResult } from "../observe/types";
+import { simulate } from "../sim/simulate";
+import { RT_KERNELS, whereNetRxRuns } from "../experiments/rt";
+import { hotplugSamples, type HotplugRun } from "../experiments/hotplug";
+import { DESIGN_LABELS } from "../experiments/c8";
+import { barsSpec } from "../charts/bars";
+import { cdfSpec } from "../charts/cdf";
+import { busySpec } from "../charts/busy";
+import { linesSpec } from "../charts/lines";
+import type { VlSpec } from "../charts/spec";
+import { timelineSpec } from "../charts/timeline";
+
+/** Settings as `--set key=value` writes them (text), so a bad knob gets the CLI's own message. */
+export type TextSettings = Record<string, string>;
+
+/** One chart of the book that a reader can recompute. */
+export interface LiveFigure {
+  /** Stable id, `<notebook>/<name>` (the notebook it was written for). */
+  id: string;
+  notebook: string;
+  /** Matches the committed chart's title text (the chart's identity on its page). */
+  title: RegExp;
+  /** Configuration keys (KEYS names, kernel names) the reader can turn, in display order. */
+  knobs: ScalarKey[];
+  /** The notebook cell's own settings: with no knob turned, the runs are exactly the cell's. */
+  base: TextSettings;
+  /** A change worth trying first (shown under the chart; the book test turns it). */
+  tryThis: TextSettings;
+  /** The runs behind the chart, one settings list each (knobs already applied); a sweep has several. */
+  runs(settings: TextSettings): TextSettings[];
+  /**
+   * The chart from the results of `runs`, in order; `title` is the committed chart's title text;
+   * `samples[i]` is what `sample` took during run i (figures without `sample`: undefined).
+   */
+  chart(results: SimResult[], title: string, settings: TextSettings, samples: unknown[]): VlSpec;
+  /**
+   * A figure that samples the machine while it runs (e.g. a queue length over time) runs each config
+   * with this instead of `simulate`; the digest is still the run's.
+   */
+  sample?(config: SimConfig): { result: SimResult; samples: unknown };
+}
+
+/** A chart of one run. */
+const one = (s: TextSettings): TextSettings[] => [s];
+
+/** A single traced run drawn as the per-CPU timeline. */
+function timeline(id: string, notebook: string, title: RegExp, base: TextSettings, knobs: ScalarKey[], tryThis: TextSettings): LiveFigure {
+  return { id, notebook, title, knobs, base, tryThis, runs: one, chart: (r, t) => timelineSpec(r[0]!, { title: t }) };
+}
+
+const TIMELINE_KNOBS: ScalarKey[] = ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "idle", "cpus", "duration_ms"];
+
+/** Sweeps one key over `points`, the other settings as given. */
+function sweepOf(key: string, points: readonly (string | number)[]) {
+  return (s: TextSettings): TextSettings[] => points.map((p) => ({ ...s, [key]: String(p) }));
+}
+
+function count(r: SimResult, event: string): number {
+  return r.trace!.records.filter((x) => x.event === event).length;
+}
+
+const NIC_1CPU_TO_1 = { workload: "nic-rx", nic_cpu: "0", receiver_cpu: "1" } as const;
+const KICK_BATCHES = [1, 4, 16] as const;
+const BACKLOG_LIMITS = [10, 100, 1000, 5000] as const;
+const IPI_RATES = [20_000, 50_000, 100_000, 200_000, 400_000, 0] as const;
+const OVERLOAD_RATES = [100_000, 300_000, 500_000, 700_000, 1_000_000, 1_500_000, 2_000_000] as const;
+/** The variants of notebook 07's livelock sweep (src/experiments/overload.ts OVERLOAD_VARIANTS, as text). */
+const OVERLOAD_VARIANTS: { label: string; settings: TextSettings }[] = [
+  { label: "v6.8: NET_RX at irq exit (receiver on the flooded CPU)", settings: { receiver_cpu: "0" } },
+  { label: "v6.8, 2016 ksoftirqd policy", settings: { receiver_cpu: "0", ksoftirqd_policy: "2016" } },
+  { label: "PREEMPT_RT: threaded interrupt", settings: { receiver_cpu: "0", preempt: "rt" } },
+  { label: "RPS to CPU 1 + backlog thread (v6.10 threads)", settings: { receiver_cpu: "0", rps_cpus: "2", backlog_napi: "threads" } },
+];
+
+/** src/experiments/rt.ts rtScenario as text: an RPS flow to CPU 1, where a hog and a SCHED_FIFO task run. */
+const RT_SCENARIO: TextSettings = {
+  profile: "reference-published", workload: "udp-stream", rate_pps: "200000", receiver_cpu: "0", rps_cpus: "2", hog_cpus: "1",
+  rt_task_cpu: "1", rt_task_period_us: "200", duration_ms: "100",
+};
+/** One run per kernel of RT_KERNELS; the kernel's settings win over the knobs (they are the comparison). */
+const perRtKernel = (extra: TextSettings) => (s: TextSettings): TextSettings[] =>
+  RT_KERNELS.map((k) => ({ ...s, ...extra, preempt: k.preempt, backlog_napi: k.backlog_napi }));
+const RT_FLOOD: TextSettings = { workload: "nic-rx", nic_cpu: "1", rate_pps: "1000000", nic_batch: "32", rps_cpus: "0" };
+
+export const LIVE_FIGURES: readonly LiveFigure[] = [
+  timeline("00-tour/four-datagrams", "00-tour", /^Four UDP datagrams over lo/,
+    { workload: "udp-stream", rate_pps: "100000", duration_ms: "1", trace: "true", trace_ns: "42000" }, TIMELINE_KNOBS, { rps_cpus: "2" }),
+  {
+    id: "00-tour/cpu-time", notebook: "00-tour", title: /^Where the CPU time goes/,
+    knobs: ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "duration_ms"],
+    base: { workload: "udp-stream", duration_ms: "20" },
+    tryThis: { rps_cpus: "2" },
+    runs: one,
+    chart: (r, t) => busySpec(r[0]!, { title: t }),
+  },
+  timeline("01-backlog-napi/non-napi-driver", "01-backlog-napi", /^A non-NAPI driver/,
+    { ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", duration_ms: "1", trace: "true", trace_ns: "90000" },
+    ["rate_pps", "nic_batch", "rps_cpus", "backlog_napi", "preempt", "nic_irq"], { preempt: "rt" }),
+  {
+    id: "01-backlog-napi/one-kick-per-batch", notebook: "01-backlog-napi", title: /^One kick per batch/,
+    knobs: ["rate_pps", "rps_cpus", "backlog_napi", "preempt"],
+    base: { ...NIC_1CPU_TO_1, rate_pps: "20000", duration_ms: "40", trace: "true" },
+    tryThis: { rate_pps: "400000" },
+    runs: sweepOf("nic_batch", KICK_BATCHES),
+    chart: (rs, t) => barsSpec(rs.map((r, i) => ({ label: `${KICK_BATCHES[i]} per irq`, series: "NET_RX raises per packet", value: count(r, "irq:softirq_raise") / count(r, "net:netif_rx") })),
+      { title: t, yTitle: "raises per packet", xTitle: "packets per device interrupt" }),
+  },
+  timeline("01-backlog-napi/loopback-in-sendto", "01-backlog-napi", /^UDP over lo, RPS off: NET_RX runs inside/,
+    { workload: "udp-stream", rate_pps: "200000", duration_ms: "1", trace: "true", trace_ns: "25000" }, TIMELINE_KNOBS, { backlog_napi: "threads", rps_cpus: "2" }),
+  {
+    id: "01-backlog-napi/fate-by-backlog", notebook: "01-backlog-napi", title: /^Fate of the packets under overload/,
+    knobs: ["rate_pps", "nic_batch", "netdev_budget", "dev_rx_weight", "backlog_napi", "rcvbuf_bytes"],
+    base: { ...NIC_1CPU_TO_1, rps_cpus: "2", rate_pps: "1500000", nic_batch: "16", duration_ms: "50" },
+    tryThis: { rate_pps: "500000" },
+    runs: sweepOf("netdev_max_backlog", BACKLOG_LIMITS),
+    chart: (rs, t) => barsSpec(rs.flatMap((r, i) => {
+      const p = r.packets;
+      const label = String(BACKLOG_LIMITS[i]);
+      return [
+        { label, series: "dropped: backlog full", value: p.dropped.backlog / p.sent },
+        { label, series: "dropped: socket buffer full", value: p.dropped.rcvbuf / p.sent },
+        { label, series: "read by the receiver", value: p.delivered / p.sent },
+        { label, series: "still queued at the end", value: p.in_flight / p.sent },
+      ];
+    }), { title: t, yTitle: "share of packets", xTitle: "netdev_max_backlog" }),
+  },
+  ...(["softirq", "threads-always", "threads"] as const).map((mode) => timeline(`02-loopback-handoff/timeline-${mode}`, "02-loopback-handoff",
+    new RegExp(`^backlog_napi=${mode}:`),
+    { profile: "reference-published", workload: "udp-stream", rate_pps: "100000", backlog_napi: mode, duration_ms: "1", trace: "true", trace_ns: "42000" },
+    ["rate_pps", "rps_cpus", "preempt", "payload_bytes", "idle", "backlog_wake_delay_ns"], { rps_cpus: "2" })),
+  ...(["softirq", "threads"] as const).map((mode) => timeline(`03-rps-ipi-vs-threads/timeline-${mode}`, "03-rps-ipi-vs-threads",
+    new RegExp(`^RPS to CPU 1, backlog_napi=${mode}$`),
+    { workload: "udp-stream", rps_cpus: "2", rate_pps: "100000", backlog_napi: mode, duration_ms: "1", trace: "true", trace_ns: "32000" },
+    ["rate_pps", "rps_cpus", "preempt", "payload_bytes", "idle", "cpus"], { idle: "poll" })),
+  {
+    id: "03-rps-ipi-vs-threads/packets-per-ipi", notebook: "03-rps-ipi-vs-threads", title: /^Packets per RPS IPI against offered load/,
+    knobs: ["backlog_napi", "preempt", "payload_bytes", "idle", "rps_cpus"],
+    base: { workload: "udp-stream", rps_cpus: "2", duration_ms: "50" },
+    tryThis: { backlog_napi: "threads" },
+    runs: sweepOf("rate_pps", IPI_RATES),
+    // the rows of src/experiments/rps.ts ipiBatching: RPS IPIs received vs packets processed
+    chart: (rs, t) => linesSpec(rs.map((r, i) => {
+      const rpsIpis = r.per_cpu.reduce((a, c) => a + c.softnet.received_rps, 0);
+      const processed = r.per_cpu.reduce((a, c) => a + c.softnet.processed, 0);
+      const offered = IPI_RATES[i] === 0 ? r.throughput_pps.sent : IPI_RATES[i]!;
+      return { label: Math.round(offered / 1000), series: "packets per RPS IPI", value: rpsIpis > 0 ? processed / rpsIpis : 0 };
+    }), { title: t, yTitle: "packets per IPI", xTitle: "offered load (kpps)" }),
+  },
+  timeline("04-preempt-rt/threaded-irq", "04-preempt-rt", /^PREEMPT_RT: the device's handler/,
+    { profile: "reference-published", ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", preempt: "rt", duration_ms: "1", trace: "true", trace_ns: "90000" },
+    ["rate_pps", "nic_batch", "preempt", "backlog_napi", "rps_cpus", "nic_irq"], { backlog_napi: "threads" }),
+  {
+    id: "04-preempt-rt/where-net-rx", notebook: "04-preempt-rt", title: /^Where CPU 1 spent its receive work/,
+    knobs: ["rate_pps", "hog_cpus", "rt_task_period_us", "netdev_budget", "payload_bytes", "duration_ms"],
+    base: RT_SCENARIO,
+    tryThis: { hog_cpus: "" },
+    runs: perRtKernel({}),
+    chart: (rs, t) => barsSpec(whereNetRxRuns(rs.map((result, i) => ({ kernel: RT_KERNELS[i]!, result })))
+      .map((w) => ({ label: w.kernel, series: w.context, value: w.busy_ms })), { title: t, yTitle: "ms of CPU 1", xTitle: "" }),
+  },
+  {
+    id: "04b-ksoftirqd-policy/fifo-latency", notebook: "04b-ksoftirqd-policy", title: /^SCHED_FIFO wakeup latency beside a non-NAPI flood$/,
+    knobs: ["nic_batch", "nic_irq", "rt_task_prio", "rt_task_period_us", "duration_ms"],
+    base: { ...RT_SCENARIO, ...RT_FLOOD },
+    tryThis: { nic_batch: "4" },
+    runs: perRtKernel({}),
+    chart: (rs, t) => cdfSpec(rs.map((r, i) => ({ series: RT_KERNELS[i]!.label, samples: r.wakeup_latency_ns!.samples })), { title: t, logX: true }),
+  },
+  {
+    id: "06-smpboot-hotplug/backlog-while-offline", notebook: "06-smpboot-hotplug", title: /^Packets queued on CPU 1's backlog \(CPU 1 offline/,
+    knobs: ["hotplug", "rate_pps", "nic_batch", "netdev_max_backlog", "netdev_budget", "duration_ms"],
+    // src/experiments/hotplug.ts hotplugRun, as text: a 2 Mpps flood on CPU 0 steered to CPU 1, which goes offline
+    base: { workload: "nic-rx", nic_cpu: "0", receiver_cpu: "0", rps_cpus: "2", rate_pps: "2000000", nic_batch: "64", hotplug: "cpu1:off@2ms,on@3ms", duration_ms: "5", trace: "false", trace_ns: "0" },
+    tryThis: { hotplug: "cpu1:off@1ms,on@4ms" },
+    runs: (s) => (["softirq", "threads"] as const).map((mode) => ({ ...s, backlog_napi: mode })),
+    sample: (c) => {
+      const r = hotplugSamples(c);
+      return { result: r.result, samples: r };
+    },
+    chart: (_results, t, _settings, rs) => linesSpec((rs as HotplugRun[]).flatMap((r) => r.samples.map((s) => ({ label: s.t_us, series: `backlog_napi=${r.mode}`, value: s.backlog1_queued }))),
+      { title: t, yTitle: "packets queued", xTitle: "time (µs)" }),
+  },
+  ...(["threads", "backlog-threaded-intent"] as const).map((mode): LiveFigure => ({
+    id: `10-unpinned-backlog-threads/hog-on-target-${mode}`, notebook: "10-unpinned-backlog-threads",
+    title: new RegExp(`^Hog on the RPS target, 3\\.5 to 6 ms: ${DESIGN_LABELS[mode]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
+    knobs: mode === "threads" ? ["hog_cpus", "rps_cpus", "payload_bytes", "preempt"] : ["hog_cpus", "rps_cpus", "payload_bytes", "preempt", "backlog_thread_cpus"],
+    // src/experiments/c8.ts WIN_SETUPS["hog on the RPS target"] traced by tracedRun to 6 ms
+    base: { cpus: "3", workload: "udp-stream", sender_cpu: "0", receiver_cpu: "0", rps_cpus: "2", hog_cpus: "1", rate_pps: "0", backlog_napi: mode, duration_ms: "6", trace: "true", trace_ns: "6000000" },
+    tryThis: { hog_cpus: "" },
+    runs: one,
+    chart: (r, t) => timelineSpec(r[0]!, { from_ns: 3_500_000, to_ns: 6_000_000, title: t }),
+  })),
+  {
+    id: "07-overload-budgets/livelock", notebook: "07-overload-budgets", title: /^Delivered vs offered: receive livelock/,
+    knobs: ["nic_batch", "netdev_budget", "netdev_max_backlog", "dev_rx_weight", "hz", "duration_ms"],
+    base: { workload: "nic-rx", nic_cpu: "0", nic_batch: "1", duration_ms: "50" },
+    tryThis: { nic_batch: "16" },
+    runs: (s) => OVERLOAD_VARIANTS.flatMap((v) => OVERLOAD_RATES.map((rate) => ({ ...s, rate_pps: String(rate), ...v.settings }))),
+    chart: (rs, t) => linesSpec(rs.map((r, i) => ({
+      label: OVERLOAD_RATES[i % OVERLOAD_RATES.length]! / 1000,
+      series: OVERLOAD_VARIANTS[Math.floor(i / OVERLOAD_RATES.length)]!.label,
+      value: r.throughput_pps.received / 1000,
+    })), { title: t, yTitle: "delivered to the application (kpps)", xTitle: "offered load (kpps)", diagonal: "delivered = offered" }),
+  },
+];
+
+/**
+ * The book's other charts, and why they have no knobs: a chart drawn from a dataset (real kernels,
+ * published figures) cannot be re-run, and a few simulated ones are not live yet. Every chart of the
+ * book is either a live figure or listed here (test/live-figures.test.ts), so a new simulated chart
+ * cannot lose its knobs unnoticed.
+ */
+export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
+  { title: /^The RFC's change vs v6\.8: published and model$/, why: "beside published figures (datasets/published)" },
+  { title: /^UDP stream over lo, 64 B: the measured VM beside the model$/, why: "beside a measured dataset (datasets/real)" },
+  { title: /^Receiver beside a flood: published and model ratios$/, why: "beside published figures (datasets/published)" },
+  { title: /^64 B stream: the real VM, the model, the calibrated model$/, why: "a cost fit to a measured dataset" },
+  { title: /^Real: Linux [\d.]+ VM, ftrace capture/, why: "a real ftrace capture (datasets/traces)" },
+  { title: /^Model: the same workload \(\d+ datagrams\/s\), default costs/, why: "its rate is read from the real capture beside it" },
+  { title: /^The 15 claims of dad6b9770263 in the model$|^Verdict per claim/, why: "verdicts over every experiment of the course, not one configuration" },
+  { title: /^The 15 claims on this machine's kernel/, why: "measurements of this machine's kernel" },
+  { title: /real: QEMU/, why: "real kernels booted in QEMU (datasets/kernels)" },
+  // simulated, not live yet: their experiments (src/experiments) still import Node modules or run many minutes
+  { title: /^Throughput relative to v6\.8 \(1 = in-call processing\)$|^Context switches per packet$|^Hand-off after a delay/, why: "not live yet: src/experiments/handoff.ts imports the published-figures loader (node:fs)" },
+  { title: /^Loopback throughput by condition: RPS off, IPI kick, thread kick$/, why: "not live yet: a matrix of 24 runs of 100 ms" },
+  { title: /^Ping-pong with RPS to CPU 1, unpinned threads|^Ping-pong, RPS off, unpinned threads|^Delivered throughput: backlog work piled|^Where the CPU time went: hog on the RPS target|^Round-trip latency \(p50\) of a loopback ping-pong$|^A taskset of every napi\/backlog|^Packets in CPU 1's backlog \(CPU 1 offline|^PREEMPT_RT: the latency task/, why: "not live yet" },
+];
+
+export function findLiveFigure(id: string): LiveFigure | undefined {
+  return LIVE_FIGURES.find((f) => f.id === id);
+}
+
+/**
+ * The settings of a figure with the reader's knob values: the cell's settings, then the knobs.
+ * A key that is not one of the figure's knobs is refused (the page offers only those).
+ */
+export function figureSettings(fig: LiveFigure, knobs: TextSettings): TextSettings {
+  for (const k of Object.keys(knobs)) {
+    if (!(fig.knobs as string[]).includes(k)) throw new Error(`${fig.id}: ${k} is not one of its knobs (${fig.knobs.join(", ")})`);
+  }
+  return { ...fig.base, ...knobs };
+}
+
+/** The resolved configs of a figure's runs; a bad knob value throws the CLI's ConfigError. */
+export function figureConfigs(fig: LiveFigure, knobs: TextSettings): SimConfig[] {
+  return fig.runs(figureSettings(fig, knobs)).map((s) => resolveConfig(s));
+}
+
+/** The knobs set to something else than the notebook cell's value (or the key's default), as key=value pairs. */
+export function changedKnobs(fig: LiveFigure, knobs: TextSettings): Array<[string, string]> {
+  return fig.knobs.filter((k) => knobs[k] !== undefined && knobs[k] !== (fig.base[k] ?? String(KEYS[k].default))).map((k) => [k, knobs[k]!]);
+}
+
+export interface FigureRun {
+  spec: VlSpec;
+  /** Event digest of every run, in order (the same model gives the same digests in Node and in the browser). */
+  digests: string[];
+}
+
+/**
+ * Runs a figure: every run in order (`progress(done, total)` after each), then the chart under the
+ * notebook's `title` (kept, so a redraw can swap data only; the page says above the chart what changed).
+ * Configs are resolved before the first run, so a bad knob fails before any work.
+ */
+export function runFigure(fig: LiveFigure, knobs: TextSettings, title: string, progress?: (done: number, total: number) => void): FigureRun {
+  const configs = figureConfigs(fig, knobs);
+  const results: SimResult[] = [];
+  const samples: unknown[] = [];
+  for (const c of configs) {
+    if (fig.sample) {
+      // validated like simulate() does before a run (figureConfigs resolved it already)
+      const s = fig.sample(c);
+      results.push(s.result);
+      samples.push(s.samples);
+    } else {
+      results.push(simulate(c));
+      samples.push(undefined);
+    }
+    progress?.(results.length, configs.length);
+  }
+  const spec = fig.chart(results, title, figureSettings(fig, knobs), samples);
+  return { spec, digests: results.map((r) => r.digest) };
+}
+
+/** A chart title's text, whether the spec holds a string or a title object. */
+export function specTitle(spec: unknown): string {
+  const t = (spec as { title?: unknown } | null)?.title;
+  if (typeof t === "string") return t;
+  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  return "";
+}

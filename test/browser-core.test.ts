@@ -1,0 +1,51 @@
+/**
+ * The browser-safe core: src/browser/core.ts (what the book's Web Worker gets) bundles for
+ * platform=browser with no Node module, only from the model's folders, with exactly the declared
+ * stand-ins; and the check is real: a module of the core that imported node:fs would fail the build.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+import { BROWSER_CORE, NODE_STAND_INS, browserBuildOptions } from "../scripts/lib/book/bundle";
+import { REPO } from "../scripts/lib/repo";
+
+/** The folders the browser may take code from (the model, its charts, and the browser glue). */
+const CORE_FOLDERS = ["src/engine/", "src/kernel/", "src/workloads/", "src/observe/", "src/config/", "src/sim/", "src/charts/", "src/live/", "src/browser/"];
+/** Single files outside them that are pure functions with no Node import (checked by the same build). */
+const CORE_FILES = ["src/errors.ts", "src/cli/summary.ts", "src/cli/table.ts", "src/notebook/exercises.ts", "src/experiments/rt.ts", "src/experiments/published-profile.ts", "src/experiments/hotplug.ts", "src/experiments/c8.ts"];
+
+describe("the browser core", () => {
+  it("bundles for platform=browser with no Node module, from the model's folders only", async () => {
+    const r = await build(browserBuildOptions(BROWSER_CORE, { metafile: true, format: "esm" }));
+    expect(r.errors).toEqual([]);
+    const inputs = Object.keys(r.metafile!.inputs).filter((i) => !i.startsWith("<define:"));
+    const ours = inputs.filter((i) => i.startsWith("src/"));
+    const outside = ours.filter((i) => !CORE_FOLDERS.some((d) => i.startsWith(d)) && !CORE_FILES.includes(i));
+    expect(outside).toEqual([]);
+    // the stand-in replaced the Node-backed module: its original is not in the bundle
+    for (const [from, to] of Object.entries(NODE_STAND_INS)) {
+      expect(ours).not.toContain(from);
+      expect(ours).toContain(to);
+    }
+    // third-party code: only the PRNG the engine uses
+    expect([...new Set(inputs.filter((i) => i.startsWith("node_modules/")).map((i) => i.split("/")[1]))]).toEqual(["pure-rand"]);
+  });
+
+  it("declares exactly one Node stand-in: the cost-profile loader", () => {
+    expect(NODE_STAND_INS).toEqual({ "src/calibrate/profiles.ts": "src/browser/profiles.ts" });
+  });
+
+  it("fails the build, naming the importer, when a core module imports a Node module", async () => {
+    const dir = fs.mkdtempSync(path.join(REPO, "src", "browser", ".probe-"));
+    try {
+      fs.writeFileSync(path.join(dir, "leaky.ts"), `import fs from "node:fs";\nexport const x = fs.existsSync("/");\n`);
+      fs.writeFileSync(path.join(dir, "entry.ts"), `export { x } from "./leaky";\n`);
+      const err = await build(browserBuildOptions(path.join(dir, "entry.ts"))).then(() => null, (e: { errors: { text: string }[] }) => e);
+      expect(err).not.toBeNull();
+      expect(err!.errors.map((e) => e.text).join("\n")).toMatch(/leaky\.ts imports the Node module "node:fs": the browser core must not/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
