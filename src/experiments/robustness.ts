@@ -216,3 +216,15 @@ export function robustnessTable(rs: ClaimRobustness[]): string {
 export function robustnessSentence(r: ClaimRobustness): string {
   return r.stable ? `stable across ${list(r.durations)} ms and ${seedList(r.seeds)}; ${r.seeds_note}` : `${r.summary}; ${r.seeds_note}`;
 }
+
+/** The paragraph under the table: how many verdicts are stable, and every flip by name. */
+export function robustnessParagraph(rs: ClaimRobustness[]): string {
+  const stable = rs.filter((r) => r.stable);
+  const flips = rs.filter((r) => !r.stable);
+  const seedMoved = rs.filter((r) => r.stable && !r.seeds_note.startsWith("every seed") && !r.seeds_note.startsWith("one seed"));
+  return [
+    `**${stable.length} of ${rs.length}** verdicts are stable across their run lengths and seeds${stable.length ? ` (${stable.map((r) => r.claim).join(", ")})` : ""}.`,
+    flips.length === 0 ? "None flips." : flips.map((r) => `**${r.claim}** ${r.summary}.`).join(" "),
+    seedMoved.length ? `The seed moves the counts, not the verdict, of ${seedMoved.map((r) => r.claim).join(", ")}.` : "",
+  ].filter((x) => x).join(" ");
+}
