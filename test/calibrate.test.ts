@@ -86,8 +86,8 @@ describe("profiles", () => {
     expect((err as Error).message).toContain("kvm-epyc-2cpu");
   });
 
-  it("the committed calibration report is what the generator writes", () => {
+  it("the committed calibration report is what the generator writes (leave-one-out included: minutes)", () => {
     const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/calibration-report.ts", "--check"], { encoding: "utf8" });
     expect(out).toContain("is current");
-  }, 60_000);
+  }, 3_600_000);
 });

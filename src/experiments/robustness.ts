@@ -5,11 +5,7 @@
  * run lengths or seeds that give each verdict, plus whether the seed moved anything at all and which
  * of the rule's counts move. Nothing here knows a claim's numbers: it reruns the claim.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { Worker } from "node:worker_threads";
-import { repoRoot } from "../calibrate/profiles";
+import { runPool } from "./pool";
 import { CLAIMS, claimSpec, evaluateClaims, type ClaimSpec, type ClaimVerdict, type Verdict } from "./verdicts";
 
 /** Run lengths as multiples of each claim's own (its notebook's) run length. */
@@ -117,35 +113,9 @@ function cellOf(v: ClaimVerdict): RobustnessCell {
   return { duration_ms: v.duration_ms, seed: v.seed, verdict: v.verdict, counts: v.counts, evidence: v.evidence };
 }
 
-/** Runs jobs on worker threads (results in job order); inline when `parallel` is 1 or the workers cannot load. */
-export async function runJobs(jobs: RobustnessJob[], parallel = os.cpus().length): Promise<ClaimVerdict[][]> {
-  const n = Math.max(1, Math.min(parallel, jobs.length));
-  const boot = path.join(repoRoot(), "src", "experiments", "robustness-worker.mjs");
-  if (n === 1 || !fs.existsSync(boot)) return jobs.map((j) => evaluateClaims(j.publishedCsv, j));
-  const results: ClaimVerdict[][] = new Array(jobs.length);
-  let next = 0;
-  const workers: Worker[] = [];
-  try {
-    await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
-      const w = new Worker(boot);
-      workers.push(w);
-      const send = () => {
-        if (next >= jobs.length) return resolve();
-        const index = next++;
-        w.postMessage({ index, job: jobs[index] });
-      };
-      w.on("message", (m: { index: number; result?: ClaimVerdict[]; error?: string }) => {
-        if (m.error !== undefined) return reject(new Error(`robustness: job ${m.index} failed: ${m.error}`));
-        results[m.index] = m.result!;
-        send();
-      });
-      w.on("error", reject);
-      send();
-    })));
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  return results;
+/** Runs the jobs on worker threads (pool.ts; results in job order); inline when `parallel` is 1. */
+export function runJobs(jobs: RobustnessJob[], parallel?: number): Promise<ClaimVerdict[][]> {
+  return runPool("verdicts", jobs, (j) => evaluateClaims(j.publishedCsv, j), parallel);
 }
 
 function assemble(spec: ClaimSpec, verdicts: ClaimVerdict[]): ClaimRobustness {
