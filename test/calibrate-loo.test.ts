@@ -8,7 +8,8 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { agrees, compareDataset } from "../src/calibrate/compare";
-import { scaledCosts } from "../src/calibrate/fit";
+import { FIT_PARAMETERS, scaledCosts } from "../src/calibrate/fit";
+import { COSTS } from "../src/kernel/costs";
 import { leaveOneOut, looFold, relativeError, selectConfigs, summariseErrors, type ErrorRow, type LooFoldJob } from "../src/calibrate/loo";
 import { loadMeasurementDataset, type MeasurementDataset } from "../src/measure/dataset";
 
@@ -98,4 +99,18 @@ describe("leave one configuration out", () => {
     expect(status).toBe(2);
     expect(stderr.trim()).toBe('calibration-report: --loo-ms: "0" is not allowed: expected an integer from 5 to 1000');
   }, 60_000);
+
+  it("every fit parameter names entries of the cost table, each entry in one parameter at most, with bounds around 1", () => {
+    const seen = new Set<string>();
+    for (const p of FIT_PARAMETERS) {
+      expect(p.costs.length, p.name).toBeGreaterThan(0);
+      expect(p.min, p.name).toBeLessThan(1);
+      expect(p.max, p.name).toBeGreaterThan(1);
+      for (const c of p.costs) {
+        expect(Object.keys(COSTS), `${p.name}: ${c}`).toContain(c);
+        expect(seen.has(c), `${c} in two parameters`).toBe(false);
+        seen.add(c);
+      }
+    }
+  });
 });
