@@ -28,7 +28,10 @@ export interface ReportOptions {
 }
 export const DEFAULT_OPTIONS: ReportOptions = { loo: true, loo_ms: 20, warm: false, parallel: os.cpus().length };
 
-const pctErr = (x: number) => (Number.isFinite(x) ? `${x > 0 ? "+" : ""}${(100 * x).toFixed(0)}%` : "–");
+const pctErr = (x: number) => {
+  const v = Math.round(100 * x) || 0; // no "-0%"
+  return Number.isFinite(x) ? `${v > 0 ? "+" : ""}${v}%` : "–";
+};
 
 /** The leave-one-out section (Markdown lines). */
 export function looSection(loo: LooResult, opts: { warm: boolean }): string[] {
