@@ -91,7 +91,7 @@ export interface LooResult {
 /** The full fit, then one fold per configuration (in parallel). */
 export async function leaveOneOut(ds: MeasurementDataset, opts: LooOptions = {}): Promise<LooResult> {
   const duration_ms = opts.duration_ms ?? 20;
-  const lean: MeasurementDataset = { ...ds, runs: [] }; // the fit reads the summary only; workers get less to copy
+  const lean = ds; // runs included: compare.ts rebuilds rows of several-CPU RPS masks from them
   const full = fitCosts(lean, { duration_ms, start: opts.start, steps: opts.steps, groups: opts.groups });
   const ids = opts.configs ?? fittableConfigs(ds);
   const jobs: LooFoldJob[] = ids.map((heldOut) => ({ ds: lean, heldOut, duration_ms, start: opts.start, steps: opts.steps, groups: opts.groups }));
