@@ -138,7 +138,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   if (o.check) {
     const ok = fs.existsSync(OUT) && fs.readFileSync(OUT, "utf8") === text;
-    console.log(ok ? `${OUT} is current (generated in ${took})` : `${OUT} is stale: run npx tsx scripts/calibration-report.ts`);
+    console.log(ok ? `${OUT} is current (generated in ${took})` : `${OUT} is stale (generated in ${took}): run npx tsx scripts/calibration-report.ts`);
     process.exit(ok ? 0 : 1);
   }
   if (!o.loo) {
