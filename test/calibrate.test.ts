@@ -86,10 +86,16 @@ describe("profiles", () => {
     expect((err as Error).message).toContain("kvm-epyc-2cpu");
   });
 
-  it("the committed calibration report is what the generator writes", () => {
-    const out = execFileSync(process.execPath, ["--import", "tsx", "scripts/calibration-report.ts", "--check"], { encoding: "utf8" });
+  it("the committed calibration report is what the generator writes (leave-one-out included: minutes)", () => {
+    let out = "";
+    try {
+      out = execFileSync(process.execPath, ["--import", "tsx", "scripts/calibration-report.ts", "--check"], { encoding: "utf8" });
+    } catch (e) {
+      out = String((e as { stdout?: string }).stdout ?? e);
+    }
+    console.log(out.trim()); // says how long the report took to generate
     expect(out).toContain("is current");
-  }, 60_000);
+  }, 3_600_000);
 });
 
 describe("RPS to several CPUs: the flow hash's placement is mirrored (compare.ts)", () => {

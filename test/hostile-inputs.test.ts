@@ -22,6 +22,7 @@ import { parseFtraceText, FtraceParseError } from "../src/trace/ftrace-parse";
 import { toFtraceText } from "../src/trace/ftrace-text";
 import { traceOrder } from "../src/trace/record";
 import { normalizeRecords } from "../src/trace/validate";
+import { PARAMETER_NAMES } from "../src/calibrate/fit";
 
 const ROOT = resolve(__dirname, "..");
 const DATASET = join(ROOT, "datasets/real/kvm-guest-2cpu-epyc-linux6.18-2026-11-25");
@@ -109,7 +110,7 @@ describe("small interface faults", () => {
   it("calibrate --groups bogus names the group and the allowed ones, before any work", async () => {
     const r = await cli("calibrate", "--dataset", DATASET, "--name", "x", "--groups", "send,bogus");
     expect(r.code).toBe(2);
-    expect(r.err.split("\n")[0]).toBe('softnet-lab calibrate: --groups: "bogus" is not a cost group: expected a comma-separated list of send, rx_stack, recv_app, sched, irq');
+    expect(r.err.split("\n")[0]).toBe(`softnet-lab calibrate: --groups: "bogus" is not a fit parameter: expected a comma-separated list of ${PARAMETER_NAMES.join(", ")}`);
     expect(existsSync(join(ROOT, "profiles/x.json"))).toBe(false);
   });
 

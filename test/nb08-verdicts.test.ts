@@ -2,9 +2,10 @@
  * The closing table of notebooks/08-verdicts.ipynb: every claim has the verdict the course states.
  * A model change that flips one fails here, with the claim's evidence in the message.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { claimVerdicts } from "../src/experiments/verdicts";
+import { robustnessParagraph, robustnessSentence, robustnessTable, verdictsRobustness, type ClaimRobustness } from "../src/experiments/robustness";
 import { kernelFacts, realKernelEvidence } from "../src/experiments/real-kernel";
 import { realKernelClaims } from "../src/experiments/real-kernels";
 import { loadMeasurementDataset } from "../src/measure/dataset";
@@ -95,5 +96,53 @@ describe("08 · the kernels of the change, booted in QEMU", () => {
   });
   it("every text names TCG where it depends on the boots", () => {
     for (const e of booted) if (e.verdict !== "not-shown") expect(e.text, e.claim).toMatch(/TCG/);
+  });
+});
+
+describe("08 · verdicts that do not hang on a run length", () => {
+  const nb = JSON.parse(readFileSync("notebooks/08-verdicts.ipynb", "utf8"));
+  const outputsOf = (id: string) => {
+    const cell = nb.cells.find((c: { id?: string }) => c.id === id);
+    return (cell.outputs as { text?: string[] | string; data?: Record<string, string[] | string> }[]).map((o) => {
+      const t = o.text ?? o.data?.["text/markdown"] ?? "";
+      return Array.isArray(t) ? t.join("") : t;
+    });
+  };
+  let robust: ClaimRobustness[] = [];
+  beforeAll(async () => {
+    robust = await verdictsRobustness("datasets/published/claims-figures.csv");
+  }, 600_000);
+
+  it("every claim is checked at three run lengths around its own and three seeds", () => {
+    expect(robust.map((r) => r.claim)).toEqual(Object.keys(EXPECTED));
+    for (const r of robust) {
+      expect(r.durations, r.claim).toContain(r.base_ms);
+      expect(r.durations.length, r.claim).toBe(3);
+      expect(r.seeds).toEqual([1, 2, 3]);
+      expect(r.cells.length, r.claim).toBe(9);
+    }
+  });
+
+  it("the cell at the notebook's run length and seed 1 is the verdict of the table above", () => {
+    for (const r of robust) {
+      const c = r.cells.find((x) => x.duration_ms === r.base_ms && x.seed === 1)!;
+      expect(c.verdict, r.claim).toBe(EXPECTED[r.claim]);
+    }
+  });
+
+  it("'stable' exactly when every cell agrees; a flip names every run length and seed of each verdict", () => {
+    for (const r of robust) {
+      const verdicts = new Set(r.cells.map((c) => c.verdict));
+      expect(r.stable, r.claim).toBe(verdicts.size === 1);
+      if (!r.stable) for (const v of verdicts) expect(r.summary, r.claim).toContain(v);
+    }
+  });
+
+  it("the notebook's table, paragraph and verdict lines are the library's, computed", () => {
+    const [table, paragraph] = outputsOf("robustness-table");
+    expect(table).toBe(robustnessTable(robust));
+    expect(paragraph).toBe(robustnessParagraph(robust));
+    const printed = outputsOf(nb.cells[1].id).join("");
+    for (const r of robust) expect(printed, r.claim).toContain(`holds:    ${robustnessSentence(r)}`);
   });
 });

@@ -19,7 +19,7 @@ const HELP: OptionSpec = { name: "help", short: "h", takes: "flag", doc: "show t
 const CALIBRATE_OPTIONS: OptionSpec[] = [
   DATASET,
   { name: "name", takes: "value", valueName: "NAME", doc: "profile name: letters, digits, '.', '_' or '-' (saved as profiles/NAME.json)" },
-  { name: "groups", takes: "value", valueName: "A,B", doc: `cost groups to fit, comma-separated: ${GROUP_NAMES.join(", ")} (default all)` },
+  { name: "groups", takes: "value", valueName: "A,B", doc: `fit parameters to move, comma-separated: ${GROUP_NAMES.join(", ")} (default all)` },
   MS,
   HELP,
 ];
@@ -53,10 +53,11 @@ export const calibrate = {
     return [
       "Usage: softnet-lab calibrate --dataset DIR --name NAME [--groups A,B] [--ms N]",
       "",
-      "Fits the cost table to a measured dataset: five groups of costs (" + GROUP_NAMES.join(", ") + ")",
-      "each scaled by one factor, by coordinate descent on the squared log error of throughput plus the",
-      "error of IPIs and context switches per packet. Saves profiles/<name>.json with the costs, the",
-      "factors, and the residuals per configuration. Use it with --set profile=<name>.",
+      "Fits the cost table to a measured dataset: " + GROUP_NAMES.length + " parameters, each a factor on one",
+      "cost entry or a group of entries (" + GROUP_NAMES.join(", ") + "), by coordinate",
+      "descent on the squared log error of throughput and of NET_RX runs, IPIs, RPS IPIs and context",
+      "switches per packet. Saves profiles/<name>.json with the costs, the factors, and the residuals",
+      "per configuration. Use it with --set profile=<name>.",
       "",
       "Options:",
       optionsHelp(CALIBRATE_OPTIONS),
@@ -76,7 +77,7 @@ export const calibrate = {
     const ms = durationMs(a.values.get("ms"));
     const rawGroups = a.values.get("groups");
     const groups = rawGroups === undefined ? undefined : rawGroups.split(",").map((g) => g.trim());
-    for (const g of groups ?? []) if (!GROUP_NAMES.includes(g)) throw new UsageError(`--groups: ${JSON.stringify(g)} is not a cost group: expected a comma-separated list of ${GROUP_NAMES.join(", ")}`);
+    for (const g of groups ?? []) if (!GROUP_NAMES.includes(g)) throw new UsageError(`--groups: ${JSON.stringify(g)} is not a fit parameter: expected a comma-separated list of ${GROUP_NAMES.join(", ")}`);
     const dir = a.values.get("dataset");
     const ds = dataset(dir);
     const t0 = Date.now();

@@ -188,7 +188,7 @@ export interface ComparisonRow {
   within25: boolean;
 }
 
-function agrees(metric: MetricName, model: number, real: number): boolean {
+export function agrees(metric: MetricName, model: number, real: number): boolean {
   if (metric !== "rate" && Math.abs(model) < 0.05 && Math.abs(real) < 0.05) return true;
   return real !== 0 && Math.abs(model / real - 1) <= 0.25;
 }

@@ -93,9 +93,9 @@ export const WIN_SETUPS: Record<string, ConfigOverrides> = {
  * idles: sender and receiver on CPU 0 with RPS off (2 CPUs), or RPS steering to CPU 1 where a hog or
  * the receiver runs, with CPU 2 idle.
  */
-export function whereUnpinnedWins(opts: { duration_ms?: number } = {}): DesignRun[] {
+export function whereUnpinnedWins(opts: { duration_ms?: number; seed?: number } = {}): DesignRun[] {
   const out: DesignRun[] = [];
-  for (const [setup, o] of Object.entries(WIN_SETUPS)) for (const mode of DESIGNS) out.push(runDesign(setup, mode, { ...o, duration_ms: opts.duration_ms ?? 50 }));
+  for (const [setup, o] of Object.entries(WIN_SETUPS)) for (const mode of DESIGNS) out.push(runDesign(setup, mode, { ...o, duration_ms: opts.duration_ms ?? 50, seed: opts.seed ?? 1 }));
   return out;
 }
 
@@ -107,9 +107,9 @@ export const LOSE_SETUPS: Record<string, ConfigOverrides> = {
 };
 
 /** (b) Where they lose: loopback request/response, every packet a hand-off to a thread that wanders. */
-export function whereUnpinnedLoses(opts: { duration_ms?: number } = {}): DesignRun[] {
+export function whereUnpinnedLoses(opts: { duration_ms?: number; seed?: number } = {}): DesignRun[] {
   const out: DesignRun[] = [];
-  for (const [setup, o] of Object.entries(LOSE_SETUPS)) for (const mode of DESIGNS) out.push(runDesign(setup, mode, { ...o, duration_ms: opts.duration_ms ?? 50 }));
+  for (const [setup, o] of Object.entries(LOSE_SETUPS)) for (const mode of DESIGNS) out.push(runDesign(setup, mode, { ...o, duration_ms: opts.duration_ms ?? 50, seed: opts.seed ?? 1 }));
   return out;
 }
 
@@ -123,8 +123,8 @@ export interface PinRun extends DesignRun {
 }
 
 /** (c) taskset on napi/backlog-<n>: all four threads on CPU 0, on CPU 1, or free; pinned smpboot threads for reference. */
-export function badPinning(opts: { duration_ms?: number } = {}): PinRun[] {
-  const base: ConfigOverrides = { scenario: "loopback-4cpu-4flows", duration_ms: opts.duration_ms ?? 50 };
+export function badPinning(opts: { duration_ms?: number; seed?: number } = {}): PinRun[] {
+  const base: ConfigOverrides = { scenario: "loopback-4cpu-4flows", duration_ms: opts.duration_ms ?? 50, seed: opts.seed ?? 1 };
   const runs: Array<[BacklogNapiMode, string]> = [["threads", ""], ["backlog-threaded-intent", ""], ["backlog-threaded-intent", "0"], ["backlog-threaded-intent", "1"]];
   return runs.map(([mode, mask]) => {
     const d = runDesign("4 CPUs, 4 flows", mode, { ...base, backlog_thread_cpus: mask });
@@ -159,12 +159,12 @@ export interface HotplugDesignRun {
 }
 
 /** (d) The flood of notebook 06 (2 Mpps into CPU 0, RPS to CPU 1), CPU 1 offline from 2 to 3 ms, sampled every 50 µs. */
-export function hotplugDesigns(opts: { trace?: boolean; profile?: string } = {}): HotplugDesignRun[] {
+export function hotplugDesigns(opts: { trace?: boolean; profile?: string; seed?: number } = {}): HotplugDesignRun[] {
   return DESIGNS.map((mode) => {
     const cfg = makeConfig({
       profile: opts.profile ?? "",
       workload: "nic-rx", nic_cpu: 0, receiver_cpu: 0, rps_cpus: "2", rate_pps: 2_000_000, nic_batch: 64,
-      backlog_napi: mode, hotplug: "cpu1:off@2ms,on@3ms", duration_ms: 5, trace: opts.trace ?? false, trace_ns: 0,
+      backlog_napi: mode, hotplug: "cpu1:off@2ms,on@3ms", duration_ms: 5, trace: opts.trace ?? false, trace_ns: 0, seed: opts.seed ?? 1,
     });
     const s = new Simulation(cfg);
     const m = s.machine;
@@ -214,8 +214,8 @@ export interface RtPlacementRun extends DesignRun {
 }
 
 /** (e) PREEMPT_RT: setup (a) "hog on the RPS target" with a cyclictest-like task on CPU 2. */
-export function rtPlacement(opts: { duration_ms?: number } = {}): RtPlacementRun[] {
-  const o: ConfigOverrides = { ...WIN_SETUPS["hog on the RPS target"], preempt: "rt", rt_task_cpu: 2, duration_ms: opts.duration_ms ?? 50 };
+export function rtPlacement(opts: { duration_ms?: number; seed?: number } = {}): RtPlacementRun[] {
+  const o: ConfigOverrides = { ...WIN_SETUPS["hog on the RPS target"], preempt: "rt", rt_task_cpu: 2, duration_ms: opts.duration_ms ?? 50, seed: opts.seed ?? 1 };
   return (["threads", "backlog-threaded-intent"] as const).map((mode) => {
     const d = runDesign("PREEMPT_RT, hog on the RPS target, latency task on CPU 2", mode, o);
     const processed = d.result.per_cpu.map((c) => c.softnet.processed);
@@ -293,6 +293,8 @@ export interface ComputedVerdict {
   /** When each design is the better one, in the model. */
   conditions: string[];
   evidence: string;
+  /** The counts the rule reads (for the robustness table of notebook 08). */
+  counts: Record<string, number>;
 }
 
 const kpps = (x: number) => `${Math.round(x / 1000)} kpps`;
@@ -307,8 +309,9 @@ export interface C8Evidence {
   rt: RtPlacementRun[];
 }
 
-export function c8Evidence(opts: { duration_ms?: number } = {}): C8Evidence {
-  return { wins: whereUnpinnedWins(opts), loses: whereUnpinnedLoses(opts), pinning: badPinning(opts), hotplug: hotplugDesigns(), rt: rtPlacement(opts) };
+/** `seed` reaches every run; `duration_ms` every run but the hotplug one, whose timeline (CPU 1 off from 2 to 3 ms) is fixed at 5 ms. */
+export function c8Evidence(opts: { duration_ms?: number; seed?: number } = {}): C8Evidence {
+  return { wins: whereUnpinnedWins(opts), loses: whereUnpinnedLoses(opts), pinning: badPinning(opts), hotplug: hotplugDesigns({ seed: opts.seed }), rt: rtPlacement(opts) };
 }
 
 /**
@@ -338,6 +341,7 @@ export function c8Verdict(e: C8Evidence): ComputedVerdict {
   const bi = find(e.loses, "ping-pong, RPS off", "backlog-threaded-intent");
   return {
     verdict,
+    counts: { unpinned_wins: unpinnedWins.length, of_setups: winSetups.length, pinned_faster_pingpong: pinnedFaster.length, rt_keeps: rtKeeps ? 1 : 0, bad_pin_hurts: badPin ? 1 : 0, hotplug_reinjects: hotplugReinjects ? 1 : 0 },
     conditions: [
       `pinned smpboot threads are better for loopback request/response (round trip ${b.rtt_p50_us!.toFixed(1)} vs ${bi.rtt_p50_us!.toFixed(1)} µs: no thread hand-off for a local backlog, no wandering thread), for PREEMPT_RT placement (every packet of CPU 1's backlog on CPU 1) and for hotplug (dev_cpu_dead re-injects; nothing is left to a thread)`,
       `unpinned threads are better where the RPS target CPU is saturated while another CPU idles and the sending CPU can afford to wake a thread there: ${unpinnedWins.length > 0 ? unpinnedWins.join(", ") : "none of these setups"} (${kpps(ai.received_pps)} vs ${kpps(a.received_pps)} with the receiver on the target)${unpinnedLosesToo.length > 0 ? `; not with ${unpinnedLosesToo.join(", ")} (${unpinnedLosesToo.map((x) => `${kpps(find(e.wins, x, "backlog-threaded-intent").received_pps)} vs ${kpps(find(e.wins, x, "threads").received_pps)} pinned, ${find(e.wins, x, "backlog-threaded-intent").ipis_per_packet.toFixed(2)} vs ${find(e.wins, x, "threads").ipis_per_packet.toFixed(2)} IPIs per packet: with a CPU to itself the thread runs at every kick, in smaller batches, and each batch wakes the receiver on the saturated CPU across CPUs`).join("; ")})` : ""}`,
@@ -367,6 +371,7 @@ export function rivalVerdict(e: C8Evidence): ComputedVerdict {
   const os = find(e.wins, one, "softirq");
   return {
     verdict,
+    counts: { carried_wins_rps_off: carriedNoRps ? 1 : 0, carried_stalls_with_rps: carriedRpsStalls ? 1 : 0, intended_wins_with_rps: intentWinsIn.length, of_rps_setups: rpsSetups.length },
     conditions: [
       `as carried, without RPS steering to another CPU: the thread moves the backlog work to an idle CPU (${kpps(o.received_pps)} vs ${kpps(os.received_pps)} with NET_RX in sendto)`,
       carriedRpsStalls ? "as carried, with RPS steering to another CPU: never; the first kick wakes the sending CPU's own backlog thread and the target's backlog is stranded (0 packets delivered)" : "as carried, with RPS: not stranded in these runs",

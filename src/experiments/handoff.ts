@@ -123,13 +123,13 @@ export interface DelayRow {
 }
 
 /** C10: hand over to the thread after a delay (0 = right after enqueue), RFC mode, RPS off. */
-export function delaySweep(delaysNs: number[], opts: { duration_ms?: number } = {}): DelayRow[] {
+export function delaySweep(delaysNs: number[], opts: { duration_ms?: number; seed?: number } = {}): DelayRow[] {
   const out: DelayRow[] = [];
   for (const workload of ["udp-stream", "udp-pingpong"] as WorkloadName[]) {
-    const base = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload, duration_ms: opts.duration_ms ?? 100 }));
+    const base = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload, duration_ms: opts.duration_ms ?? 100, seed: opts.seed ?? 1 }));
     const baseRate = workload === "udp-pingpong" ? base.latency_ns!.count / (base.simulated_ns / 1e9) : base.throughput_pps.received;
     for (const d of delaysNs) {
-      const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload, backlog_napi: "threads-always", backlog_wake_delay_ns: d, duration_ms: opts.duration_ms ?? 100 }));
+      const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload, backlog_napi: "threads-always", backlog_wake_delay_ns: d, duration_ms: opts.duration_ms ?? 100, seed: opts.seed ?? 1 }));
       const rate = workload === "udp-pingpong" ? r.latency_ns!.count / (r.simulated_ns / 1e9) : r.throughput_pps.received;
       out.push({ workload, delay_ns: d, rate, rtt_p50_ns: r.latency_ns ? r.latency_ns.p50 : null, cpu_ns_per_packet: r.per_packet.cpu_ns, vs_in_call: rate / baseRate });
     }

@@ -24,12 +24,17 @@ export interface HotplugRun {
   result: SimResult;
 }
 
-/** A 2 Mpps non-NAPI flood on CPU 0, RPS to CPU 1; CPU 1 offline from 2 ms to 3 ms. Sampled every 50 us. */
-export function hotplugRun(mode: BacklogNapiMode, opts: { trace?: boolean } = {}): HotplugRun {
+/**
+ * A 2 Mpps non-NAPI flood on CPU 0, RPS to CPU 1; CPU 1 offline from 2 ms to 3 ms. Sampled every
+ * 50 us to the end of the run (`duration_ms`, default 5; at least 4, so CPU 1 comes back).
+ */
+export function hotplugRun(mode: BacklogNapiMode, opts: { trace?: boolean; duration_ms?: number; seed?: number } = {}): HotplugRun {
+  const duration = opts.duration_ms ?? 5;
+  if (duration < 4) throw new RangeError(`hotplugRun: duration_ms ${duration} ends before CPU 1 is back online at 3 ms (use 4 or more)`);
   const cfg = makeConfig({
     workload: "nic-rx", nic_cpu: 0, receiver_cpu: 0, rps_cpus: "2", rate_pps: 2_000_000, nic_batch: 64,
-    backlog_napi: mode, hotplug: "cpu1:off@2ms,on@3ms", duration_ms: 5,
-    trace: opts.trace ?? false, trace_ns: 0,
+    backlog_napi: mode, hotplug: "cpu1:off@2ms,on@3ms", duration_ms: duration,
+    trace: opts.trace ?? false, trace_ns: 0, seed: opts.seed ?? 1,
   });
   return hotplugSamples(cfg);
 }

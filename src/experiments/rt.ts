@@ -61,8 +61,8 @@ export function hogTime(result: SimResult): { own_ms: number; lost_ms: number } 
 }
 
 /** C5: RPS IPIs to a polling idle CPU under RT: the idle task runs the callback and the kernel warns. */
-export function idleWarning(preempt: PreemptModel): string[] {
-  const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload: "udp-stream", rate_pps: 100_000, rps_cpus: "2", receiver_cpu: 0, idle: "poll", preempt, backlog_napi: "softirq", duration_ms: 20 }));
+export function idleWarning(preempt: PreemptModel, opts: { duration_ms?: number; seed?: number } = {}): string[] {
+  const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload: "udp-stream", rate_pps: 100_000, rps_cpus: "2", receiver_cpu: 0, idle: "poll", preempt, backlog_napi: "softirq", duration_ms: opts.duration_ms ?? 20, seed: opts.seed ?? 1 }));
   return r.warnings.filter((w) => w.includes("do_softirq_post_smp_call_flush"));
 }
 
@@ -73,11 +73,11 @@ export interface PolicyRow {
 }
 
 /** C7: a receiver sharing its CPU with a non-NAPI flood (the FLOOD scenario), both policies, and on another CPU. */
-export function ksoftirqdPolicies(opts: { duration_ms?: number } = {}): PolicyRow[] {
+export function ksoftirqdPolicies(opts: { duration_ms?: number; seed?: number } = {}): PolicyRow[] {
   const out: PolicyRow[] = [];
   for (const policy of ["2016", "since-6.5"] as KsoftirqdPolicy[]) {
     for (const receiver_cpu of [0, 1]) {
-      const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, scenario: policy === "2016" ? "ksoftirqd-2016" : "ksoftirqd-6.5", receiver_cpu, duration_ms: opts.duration_ms ?? 100 }));
+      const r = simulate(makeConfig({ profile: PUBLISHED_PROFILE, scenario: policy === "2016" ? "ksoftirqd-2016" : "ksoftirqd-6.5", receiver_cpu, duration_ms: opts.duration_ms ?? 100, seed: opts.seed ?? 1 }));
       out.push({ policy, receiver: receiver_cpu === 0 ? "same CPU as the flood" : "other CPU", received_pps: r.throughput_pps.received });
     }
   }
