@@ -4,7 +4,9 @@
  * checks between configurations, and a leave-one-configuration-out check of the fit (fit without a
  * configuration, predict it). `--check` only compares with the committed file.
  *
- * Options: --check; --no-loo (skip the leave-one-out section: a quick look, not the committed form);
+ * Options: --check; --check-quick (the test suite's check: every section but leave-one-out exactly,
+ * and two held-out folds recomputed and found in the committed table, in about a minute instead of
+ * the full report's several); --no-loo (skip the leave-one-out section: a quick look, not the committed form);
  * --loo-ms N (simulated ms per configuration in the leave-one-out fits, default 20); --warm (start
  * every fold from the profile's factors: faster, but that start has seen every configuration);
  * --parallel N (worker threads, default one per core).
@@ -14,7 +16,8 @@ import os from "node:os";
 import path from "node:path";
 import { compareDataset, directionAgreement, METRIC_LABELS, type ComparisonRow, type MetricName } from "../src/calibrate/compare";
 import { PARAMETER_NAMES } from "../src/calibrate/fit";
-import { leaveOneOut, summariseErrors, type ErrorRow, type LooResult } from "../src/calibrate/loo";
+import { fittableConfigs, leaveOneOut, looFold, summariseErrors, type ErrorRow, type LooResult } from "../src/calibrate/loo";
+import { runPool } from "../src/experiments/pool";
 import { loadProfile } from "../src/calibrate/profiles";
 import { loadMeasurementDataset } from "../src/measure/dataset";
 
@@ -82,12 +85,16 @@ export async function report(opts: ReportOptions = DEFAULT_OPTIONS): Promise<str
   }
   lines.push(`| **all** | ${def.filter((r) => r.within25).length} / ${def.length} | ${fit.filter((r) => r.within25).length} / ${fit.length} |`, "");
   lines.push("## Directions between configurations (calibrated model vs real medians)", "");
-  lines.push("| change | metric | real | model | same direction |", "|---|---|---|---|---|");
+  lines.push("A real direction counts only when the five runs of the two configurations do not overlap (min–max ranges apart); where they overlap, the median's sign is noise and there is no direction to get right.", "");
+  lines.push("| change | metric | real | model | real runs apart | same direction |", "|---|---|---|---|---|---|");
   const pairs: [string, string, string][] = [];
   for (const mode of ["stream", "pingpong"]) for (const size of ["64b", "1024b"]) for (const recv of ["same", "other"]) pairs.push([`${mode}-${size}-rps_off-recv_${recv}`, `${mode}-${size}-rps_other-recv_${recv}`, `RPS off → on, ${mode} ${size}, receiver ${recv}`]);
   for (const [a, b, label] of pairs) {
     const d = directionAgreement(fit, "rate", a, b);
-    if (d) lines.push(`| ${label} | throughput | ${d.real > 0 ? "+" : ""}${Math.round(d.real)} | ${d.model > 0 ? "+" : ""}${Math.round(d.model)} | ${d.same ? "yes" : "**no**"} |`);
+    const ra = fit.find((r) => r.config === a && r.metric === "rate");
+    const rb = fit.find((r) => r.config === b && r.metric === "rate");
+    const apart = ra !== undefined && rb !== undefined && (ra.real_max < rb.real_min || rb.real_max < ra.real_min);
+    if (d) lines.push(`| ${label} | throughput | ${d.real > 0 ? "+" : ""}${Math.round(d.real)} | ${d.model > 0 ? "+" : ""}${Math.round(d.model)} | ${apart ? "yes" : "no (ranges overlap)"} | ${apart ? (d.same ? "yes" : "**no**") : "– (none to get right)"} |`);
   }
   lines.push("");
   if (opts.loo) {
@@ -104,8 +111,8 @@ export async function report(opts: ReportOptions = DEFAULT_OPTIONS): Promise<str
 }
 
 /** Parses the options; a bad one is a one-line error naming it (exit 2). */
-export function parseOptions(argv: string[]): ReportOptions & { check: boolean } {
-  const o = { ...DEFAULT_OPTIONS, check: false };
+export function parseOptions(argv: string[]): ReportOptions & { check: boolean; quick: boolean } {
+  const o = { ...DEFAULT_OPTIONS, check: false, quick: false };
   const int = (name: string, v: string | undefined, lo: number, hi: number) => {
     const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
     if (!(n >= lo && n <= hi)) throw new RangeError(`${name}: ${JSON.stringify(v ?? "")} is not allowed: expected an integer from ${lo} to ${hi}`);
@@ -114,17 +121,58 @@ export function parseOptions(argv: string[]): ReportOptions & { check: boolean }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--check") o.check = true;
+    else if (a === "--check-quick") o.quick = true;
     else if (a === "--no-loo") o.loo = false;
     else if (a === "--warm") o.warm = true;
     else if (a === "--loo-ms") o.loo_ms = int("--loo-ms", argv[++i], 5, 1000);
     else if (a === "--parallel") o.parallel = int("--parallel", argv[++i], 1, 64);
-    else throw new RangeError(`unknown option ${JSON.stringify(a)} (allowed: --check, --no-loo, --loo-ms N, --warm, --parallel N)`);
+    else throw new RangeError(`unknown option ${JSON.stringify(a)} (allowed: --check, --check-quick, --no-loo, --loo-ms N, --warm, --parallel N)`);
   }
   if (o.check && (!o.loo || o.warm || o.loo_ms !== DEFAULT_OPTIONS.loo_ms)) throw new RangeError("--check: compares the default report only (no --no-loo, --warm or --loo-ms)");
   return o;
 }
 
 const OUT = path.join("docs", "calibration-report.md");
+const LOO_HEAD = "## Leave one configuration out";
+const FIGURES_HEAD = "## Every figure";
+
+/** The committed report without its leave-one-out section (what --no-loo generates). */
+export function withoutLoo(text: string): string {
+  const a = text.indexOf(LOO_HEAD);
+  const b = text.indexOf(FIGURES_HEAD);
+  return a >= 0 && b > a ? text.slice(0, a) + text.slice(b) : text;
+}
+
+/**
+ * The quick check: every section but leave-one-out exactly as generated, and two folds (the first
+ * and the last configuration) recomputed, each held-out error equal to the committed table's.
+ * Returns the problems found (empty: current).
+ */
+export async function quickCheck(committed: string, opts: ReportOptions = DEFAULT_OPTIONS): Promise<string[]> {
+  const problems: string[] = [];
+  const fresh = await report({ ...opts, loo: false });
+  if (withoutLoo(committed) !== fresh) problems.push("the sections other than leave-one-out differ from what the generator writes");
+  if (!committed.includes(LOO_HEAD)) return [...problems, "the leave-one-out section is missing"];
+  const ds = loadMeasurementDataset(loadProfile(PROFILE).dataset);
+  const ids = fittableConfigs(ds);
+  const pick = [ids[0]!, ids[ids.length - 1]!];
+  const metrics = Object.keys(METRIC_LABELS) as MetricName[];
+  const folds = await runPool("loo-fold", pick.map((heldOut) => ({ ds, heldOut, duration_ms: opts.loo_ms })), looFold, opts.parallel);
+  for (const f of folds) {
+    const row = committed.split("\n").find((l) => l.startsWith(`| ${f.config} | `) && l.includes("(") && !l.includes("[")); // the held-out table's row
+    if (!row) {
+      problems.push(`no held-out row for ${f.config}`);
+      continue;
+    }
+    const cells = row.split(" | ").slice(1).map((c) => c.replace(/\s*\|\s*$/, "").replace(/\s*\(.*$/, "").trim());
+    metrics.forEach((m, i) => {
+      const o = f.rows.find((x) => x.metric === m);
+      const want = o ? `${o.within25 ? "" : "**"}${pctErr(o.error)}${o.within25 ? "" : "**"}` : "–";
+      if (cells[i] !== want) problems.push(`${f.config} ${m}: committed ${cells[i]}, recomputed ${want}`);
+    });
+  }
+  return problems;
+}
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   let o: ReturnType<typeof parseOptions>;
   try {
@@ -134,6 +182,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     process.exit(2);
   }
   const t0 = Date.now();
+  if (o.quick) {
+    const problems = fs.existsSync(OUT) ? await quickCheck(fs.readFileSync(OUT, "utf8"), o) : [`${OUT} is missing`];
+    const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+    console.log(problems.length === 0 ? `${OUT} is current (quick check in ${took}: every section but leave-one-out, and two held-out folds)` : `${OUT} is stale (quick check in ${took}): ${problems.join("; ")}; run npx tsx scripts/calibration-report.ts`);
+    process.exit(problems.length === 0 ? 0 : 1);
+  }
   const text = await report(o);
   const took = `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   if (o.check) {

@@ -86,16 +86,18 @@ describe("profiles", () => {
     expect((err as Error).message).toContain("kvm-epyc-2cpu");
   });
 
-  it("the committed calibration report is what the generator writes (leave-one-out included: minutes)", () => {
+  // The full --check regenerates all 32 leave-one-out folds (many minutes); the suite runs the quick
+  // check: every other section exactly, and two folds recomputed against the committed table.
+  it("the committed calibration report is what the generator writes (quick check: two folds of leave-one-out)", () => {
     let out = "";
     try {
-      out = execFileSync(process.execPath, ["--import", "tsx", "scripts/calibration-report.ts", "--check"], { encoding: "utf8" });
+      out = execFileSync(process.execPath, ["--import", "tsx", "scripts/calibration-report.ts", "--check-quick"], { encoding: "utf8" });
     } catch (e) {
       out = String((e as { stdout?: string }).stdout ?? e);
     }
     console.log(out.trim()); // says how long the report took to generate
     expect(out).toContain("is current");
-  }, 3_600_000);
+  }, 900_000);
 });
 
 describe("RPS to several CPUs: the flow hash's placement is mirrored (compare.ts)", () => {
