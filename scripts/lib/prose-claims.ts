@@ -12,7 +12,7 @@ import type { Notebook } from "./ipynb";
 /** Words that state a direction or an outcome. */
 export const DIRECTION_WORDS = /\b(raise[sd]?|lowers?|lowered|rises?|rose|falls?|fell|drops?|dropped|higher|lower|more|less|fewer|faster|slower|never|nothing|no packet|within|the same|agrees?|agreed|disagrees?|reproduced|collapses?|loses?|lost|wins?|won|increases?|decreases?|grows?|every run|longer|shorter|far apart|close|apart|part)\b/i;
 /** A number with a unit of measure, or "N of M". */
-export const MEASURED_NUMBER = /\d[\d,.]*\s*(%|percent|ms|µs|us|kpps|pps|Mpps|times|x)\b|\b\d+\s+of\s+\d+/;
+export const MEASURED_NUMBER = /\d[\d,.]*\s*(?:%|(?:percent|ms|µs|us|kpps|pps|Mpps|times|x)\b)|\b\d+\s+of\s+\d+/;
 export const CLAIM_MARKER = /<!--\s*claim:\s*([a-z0-9][a-z0-9-]*)\s*-->/g;
 
 export interface ProseUnit {
