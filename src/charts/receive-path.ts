@@ -1,9 +1,10 @@
 /**
  * The receive-path map, drawn once as an SVG laid out by hand in code: from a loopback or non-NAPI
  * driver through `netif_rx`, the per-CPU backlog, NET_RX and `process_backlog` to the socket and
- * `recvmsg`, with where RPS, its IPI and the backlog threads cut in. Box widths follow the label
- * lengths (DejaVu Sans metrics estimated per character), so no label is cut.
+ * `recvmsg`, with where RPS, its IPI and the backlog threads cut in. Box widths follow the labels'
+ * widths in DejaVu Sans (src/charts/text-metrics.ts), so no label is cut.
  */
+import { textWidth } from "./text-metrics";
 
 export interface MapBox {
   id: string;
@@ -18,10 +19,11 @@ export interface MapBox {
 const FONT = 13;
 const LINE = 17;
 const PAD = 10;
-/** Width of a label in px at FONT: a generous per-character estimate (DejaVu Sans averages 0.6 em). */
+/** Width of a label in px at FONT, in DejaVu Sans (the font the SVG asks for first), rounded up. */
 export function labelWidth(text: string, size = FONT): number {
-  return Math.ceil(text.length * size * 0.62);
+  return Math.ceil(textWidth(text, size));
 }
+export const MAP_PADDING = PAD;
 
 function box(id: string, lines: string[], x: number, y: number, kind: MapBox["kind"], minW = 0): MapBox {
   const w = Math.max(minW, ...lines.map((l) => labelWidth(l))) + 2 * PAD;
@@ -103,4 +105,10 @@ export function receivePathSvg(): string {
   }
   parts.push(`</svg>`);
   return parts.join("\n") + "\n";
+}
+
+/** A one-line description of the map, for text outputs and alt texts. */
+export function receivePathDescription(): string {
+  const main = receivePathBoxes().filter((b) => b.kind === "path").slice(1).map((b) => b.lines[0]!.split(":")[0]!);
+  return `The receive path: loopback_xmit or a non-NAPI driver → ${main.join(" → ")}; RPS cuts in at netif_rx (get_rps_cpu, enqueue_to_backlog on another CPU, the RPS IPI from net_rps_send_ipi) and v6.10's backlog threads replace NET_RX with backlog_napi/N.`;
 }

@@ -104,3 +104,13 @@ export function say(markdown: string): void {
   if (writer) writer({ data: { "text/markdown": markdown, "text/plain": markdown }, metadata: {}, transient: {} }, false);
   else console.log(markdown);
 }
+
+/**
+ * Shows a figure given as an SVG document (e.g. the receive-path map): one output with
+ * image/svg+xml and a text/plain description. Elsewhere: prints the description.
+ */
+export function showSvg(svg: string, description: string): void {
+  const writer = tslabWriter();
+  if (writer) writer({ data: { "image/svg+xml": svg, "text/plain": description }, metadata: {}, transient: {} }, false);
+  else console.log(description);
+}

@@ -124,3 +124,32 @@ export function kernelFunctionsMarkdown(): string {
     `| [\`${f.name}\`](${identUrl(f.name, f.version)}) | [${f.file}](${sourceUrl(f.file, f.version)}) | ${f.role} | \`${f.model}\` |`);
   return [`| function (${KERNEL_VERSION}) | file | role | modelled in |`, "|---|---|---|---|", ...rows].join("\n");
 }
+
+/**
+ * Markdown for the top of a notebook: the commit-message sentences its claims test (quoted,
+ * attributed) and its kernel functions linked at the model's version.
+ */
+export function claimSources(claims: readonly string[], functions: readonly string[]): string {
+  const q = loadCommitQuotes();
+  const parts: string[] = [];
+  const quoted = claims.filter((c) => q.quotes[c]);
+  if (quoted.length > 0) {
+    parts.push(`**What the commit message says** (${q.author}, commit ${q.commit}, "net: Allow to use SMP threads for backlog NAPI"):`);
+    for (const c of quoted) parts.push(`> **${c}**: ${q.quotes[c]!.join(" … ")}`);
+  }
+  const missing = functions.filter((f) => !KERNEL_FUNCTIONS.some((k) => k.name === f));
+  if (missing.length > 0) throw new Error(`claimSources: not in KERNEL_FUNCTIONS: ${missing.join(", ")}`);
+  if (functions.length > 0) {
+    parts.push(`**In the kernel source** (${KERNEL_VERSION}, Elixir): ` + functions.map((f) => {
+      const k = KERNEL_FUNCTIONS.find((x) => x.name === f)!;
+      return `[\`${f}\`](${identUrl(f, k.version)}) (${k.file})`;
+    }).join(", ") + ".");
+  }
+  return parts.join("\n\n");
+}
+
+/** Markdown: every quoted claim with its attribution (the references page). */
+export function allQuotesMarkdown(): string {
+  const q = loadCommitQuotes();
+  return Object.keys(q.quotes).map((c) => `**${c}**\n\n${quoteFor(c, q)}`).join("\n\n");
+}
