@@ -8,6 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../scripts/lib/repo";
 import { joinText, parseNotebook } from "../scripts/lib/ipynb";
+import type { Notebook } from "../scripts/lib/ipynb";
 import { renderNotebook } from "../scripts/lib/book/render";
 import { notebookPage, pageToc } from "../scripts/lib/book/page";
 
@@ -18,7 +19,7 @@ const names = fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort
 describe("the book is a book", () => {
   it("the rules can fail: a Jupyter instruction and a dead output are found", () => {
     expect(JUPYTER_ONLY.test("Select a cell and press **Shift-Enter**")).toBe(true);
-    const nb = { cells: [{ cell_type: "code" as const, source: "check()", metadata: {}, execution_count: 1, outputs: [{ output_type: "stream" as const, name: "stdout", text: "… Exercise 1: no answer yet. Replace the undefined above with your answer and run the cell again.\n" }] }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const nb = { cells: [{ cell_type: "code", source: "check()", metadata: {}, execution_count: 1, outputs: [{ output_type: "stream", name: "stdout", text: "… Exercise 1: no answer yet. Replace the undefined above with your answer and run the cell again.\n" }] }], metadata: {}, nbformat: 4, nbformat_minor: 5 } as unknown as Notebook;
     expect(renderNotebook(nb, "x").html).not.toContain("no answer yet");
     expect(renderNotebook(nb, "x").html).not.toContain('class="outputs"');
   });
