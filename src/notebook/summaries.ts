@@ -16,6 +16,11 @@ export interface FateRow {
   value: number;
 }
 
+/** "26.5 %" when both ends print the same, else "22.1 % to 26.5 %". */
+function range(lo: number, hi: number): string {
+  return share(lo) === share(hi) ? share(lo) : `${share(lo)} to ${share(hi)}`;
+}
+
 /** Notebook 01, section 4: what `netdev_max_backlog` changes under overload. */
 export function backlogLimitSummary(rows: readonly FateRow[]): string {
   const limits = [...new Set(rows.map((r) => r.label))];
@@ -34,10 +39,10 @@ export function backlogLimitSummary(rows: readonly FateRow[]): string {
   parts.push(`The backlog drops the most packets at a limit of ${most} (${share(Math.max(...backlog))} of those sent) and the fewest at ${fewest} (${share(Math.min(...backlog))}).`);
   const smallRead = read[0]!;
   parts.push(`With the smallest backlog (${smallest}) the receiver reads ${share(smallRead, 2)} of the packets and the socket buffer drops ${share(rcvbuf[0]!)}; ` +
-    `from ${rest[0]} up it reads ${readSame ? `about the same share (${share(readMin)} to ${share(readMax)})` : `between ${share(readMin)} and ${share(readMax)}`} ` +
-    `and the socket buffer drops ${share(Math.min(...rcvbuf.slice(1)))} to ${share(Math.max(...rcvbuf.slice(1)))}.`);
+    `from ${rest[0]} up it reads ${readSame ? `about the same share (${range(readMin, readMax)})` : `between ${share(readMin)} and ${share(readMax)}`} ` +
+    `and the socket buffer drops ${range(Math.min(...rcvbuf.slice(1)), Math.max(...rcvbuf.slice(1)))}.`);
   if (smallRead < readMin) {
-    parts.push(`So a tiny backlog costs the reader packets: every burst of the device overflows it, and CPU 1 spends its time on the flood's kicks instead of the reader.`);
+    parts.push(`So a tiny backlog does not only move drops: the reader gets fewer packets than with any larger one.`);
   }
   if (readSame) {
     parts.push(`Past ${rest[0]}, a larger backlog does not create capacity: CPU 1 still cannot process and read the whole flood, so the packets read stay about the same while the drops move between the backlog and the socket buffer, and queueing delay grows.`);
@@ -107,7 +112,7 @@ export function c12Summary(verdicts: readonly C12Row[], tolerance = 0.1): string
   out.push(holds.length === 0
     ? `So in this model C12 is *not reproduced*: in no condition does RPS lower throughput with both kicks ending within ${(100 * tolerance).toFixed(0)} % of each other.`
     : `So C12 holds in ${holds.length} of ${verdicts.length} conditions: ${listing(holds.map((c) => `${conditionPhrase(c)}${c.spare ? ", spare CPU time" : ", hogs"}`))}.`);
-  return out.join("\n");
+  return `${out.slice(0, 2).join("\n")}\n\n${out[2]}`;
 }
 
 /** Notebook 06, section 2 (C14): where the packets went, hotplug kept apart from overload. */
@@ -126,7 +131,7 @@ export function hotplugSummary(runs: readonly HotplugRun[]): string {
   });
   const verdict = lost
     ? "Some packets are unaccounted for: the hotplug path lost them."
-    : "Every packet is accounted for: hotplug itself loses none (the re-injected packets go through `netif_rx` again). The drops are overload drops, counted by their cause: a 2 Mpps flood is more than CPU 0 and CPU 1 can process, with or without a CPU going offline.";
+    : "Every packet is accounted for: hotplug itself loses none (the re-injected packets go through `netif_rx` again). The drops are overload drops, counted by their cause: the 2 Mpps flood is more than the two CPUs process.";
   return `${lines.join("\n")}\n\n${verdict}`;
 }
 
