@@ -45,7 +45,7 @@ export function backlogLimitSummary(rows: readonly FateRow[]): string {
     parts.push(`So a tiny backlog does not only move drops: the reader gets fewer packets than with any larger one.`);
   }
   if (readSame) {
-    parts.push(`Past ${rest[0]}, a larger backlog does not create capacity: CPU 1 still cannot process and read the whole flood, so the packets read stay about the same while the drops move between the backlog and the socket buffer, and queueing delay grows.`);
+    parts.push(`Past ${rest[0]}, a larger backlog does not create capacity: CPU 1 still cannot process and read the whole flood, so the packets read stay about the same while the drops move between the backlog and the socket buffer.`);
   }
   return parts.join(" ");
 }
