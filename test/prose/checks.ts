@@ -121,6 +121,14 @@ export const CHECKS: Record<string, ClaimCheck> = {
     expect(stream[stream.length - 1]!).toBeGreaterThan(stream[0]!); // batching helps the stream
     expect(pp[pp.length - 1]!).toBeLessThan(pp[0]!); // and hurts the round trip
   },
+  "nb03-rps-kick": () => {
+    const ipi = simulate(makeConfig({ workload: "udp-stream", rps_cpus: "2", rate_pps: 100_000, duration_ms: 1 }));
+    expect(ipi.per_cpu[1]!.softnet.received_rps).toBeGreaterThan(0); // the IPI starts CPU 1's backlog
+    expect(ipi.per_cpu[1]!.ipi_cal).toBeGreaterThan(0);
+    const thr = simulate(makeConfig({ workload: "udp-stream", rps_cpus: "2", rate_pps: 100_000, backlog_napi: "threads", duration_ms: 1 }));
+    expect(thr.per_cpu[1]!.softnet.received_rps).toBe(0); // the kick wakes backlog_napi/1 instead
+    expect(thr.per_cpu[1]!.backlog_thread_wakeups).toBeGreaterThan(0);
+  },
   "nb03-batching": () => {
     const b = batching();
     for (let i = 1; i < b.length; i++) expect(b[i]!.packets_per_ipi).toBeGreaterThanOrEqual(b[i - 1]!.packets_per_ipi);
