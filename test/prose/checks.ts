@@ -14,7 +14,9 @@ import { RT_KERNELS, rtScenario, hogTime, ksoftirqdPolicies } from "../../src/ex
 import { hotplugRun } from "../../src/experiments/hotplug";
 import { OVERLOAD_VARIANTS, overloadSweep } from "../../src/experiments/overload";
 import { realKernelEvidence } from "../../src/experiments/real-kernel";
-import { realKernelClaims } from "../../src/experiments/real-kernels";
+import { realKernelClaims, loadRealKernels, loadRealKernelDevices, loadRealKernelsDefault, besideModel, directions, disagreements, deviceDisagreements, modelFacts, modelDevice, deviceFacts, streamSpread } from "../../src/experiments/real-kernels";
+import type { DirectionRow } from "../../src/experiments/real-kernels";
+import { kernelFacts } from "../../src/kernels/report";
 import { claimVerdicts } from "../../src/experiments/verdicts";
 import { loadMeasurementDataset, loadPublishedFigures } from "../../src/measure/dataset";
 import { compareDataset } from "../../src/calibrate/compare";
@@ -46,6 +48,17 @@ const compared = once(() => compareDataset(lean(), { duration_ms: 50 }));
 const overload = once(() => overloadSweep([100_000, 300_000, 500_000, 700_000, 1_000_000, 1_500_000, 2_000_000], { duration_ms: 50 }));
 const series = (i: number) => overload().filter((r) => r.variant === OVERLOAD_VARIANTS[i]!.label);
 const at = (i: number, rate: number) => series(i).find((r) => r.offered_pps === rate)!.delivered_pps;
+
+// notebook 09: the committed kernel matrices
+const kernels = once(() => loadRealKernels());
+const devices = once(() => loadRealKernelDevices());
+const second = once(() => loadRealKernelsDefault());
+const dirs1 = once(() => directions(kernels()));
+const dirs2 = once(() => directions(second()));
+const beside = once(() => besideModel(kernels()));
+const kd = (name: string, ds = kernels()) => ds.find((d) => d.guest.kernel_name === name)!;
+const dir = (rows: DirectionRow[], metric: string, a: string, b: string) => rows.find((r) => r.metric === metric && r.a === a && r.b === b)!;
+const apart = (r: DirectionRow) => r.real !== "overlap";
 
 export type ClaimCheck = (text: string) => void;
 
@@ -242,6 +255,137 @@ export const CHECKS: Record<string, ClaimCheck> = {
   "nb07-rps-thread": () => {
     expect(at(3, 500_000)).toBeGreaterThan(at(0, 500_000));
     expect(overload().every((r) => r.time_squeeze === 0)).toBe(true);
+  },
+  "nb09-tcg": () => {
+    for (const d of [...kernels(), ...devices(), ...second()]) expect(d.guest.accelerator, d.guest.kernel_name).toBe("tcg");
+    // timing-dependent counts vary from boot to boot
+    expect(kernels().some((d) => { const s = streamSpread(d, "ipis_per_packet"); return s.max > 1.5 * s.min; })).toBe(true);
+  },
+  "nb09-threads": () => {
+    for (const d of kernels()) {
+      const real = d.guest.threads.some((t) => t.startsWith("backlog_napi/"));
+      expect(real, d.guest.kernel_name).toBe(["6.12+threads", "6.12-rt"].includes(d.guest.kernel_name));
+      expect(modelFacts(d.guest.kernel_name).backlogThreads, d.guest.kernel_name).toBe(real);
+    }
+  },
+  "nb09-context": () => {
+    for (const r of beside()) expect(r.model_context, r.kernel).toBe(r.real_context);
+    expect(beside().find((r) => r.kernel === "6.1-rt")!.real_context).toBe("ksoftirqd");
+    for (const k of ["6.12+threads", "6.12-rt"]) {
+      const g = kd(k).guestRuns.filter((x) => x.config_id === "stream-64-rps-other");
+      expect(g.length).toBeGreaterThan(0);
+      for (const x of g) { expect(x.received_rps[1], k).toBe(0); expect(x.net_rx_softirqs[1], k).toBe(0); }
+      expect(beside().find((r) => r.kernel === k)!.real_context).toBe("backlog_napi thread");
+    }
+  },
+  "nb09-ipis": () => {
+    for (const rows of [dirs1(), dirs2()]) {
+      for (const [a, b] of [["6.1-rt", "6.12-rt"], ["6.12", "6.12-rt"]] as const) {
+        expect(dir(rows, "ipis_per_packet", a, b).real, `${a} -> ${b}`).toBe("lower");
+        expect(dir(rows, "ipis_per_packet", a, b).model, `${a} -> ${b}`).toBe("lower");
+      }
+    }
+    const t = dir(dirs1(), "ipis_per_packet", "6.12", "6.12+threads");
+    expect(t.real).toBe("overlap"); // "one run reached 6.12's range, so no direction is claimed"
+    expect(t.real_b.median).toBeLessThan(t.real_a.median); // "the median falls too"
+    for (const rows of [dirs1(), dirs2()]) expect(dir(rows, "loss", "6.12", "6.12+threads").real).toBe("overlap");
+  },
+  "nb09-loss-first": () => {
+    const loss = dirs1().filter((r) => r.metric === "loss");
+    for (const r of loss) expect(r.real, `${r.a} -> ${r.b}`).toBe("overlap");
+    for (const r of beside()) expect(r.model_loss, r.kernel).toBe(0);
+    const w = (k: string) => { const s = streamSpread(kd(k), "loss"); return s.max - s.min; };
+    expect(w("6.1-rt")).toBeGreaterThan(w("6.12-rt")); // "6.1-rt's losses range more widely than 6.12-rt's"
+  },
+  "nb09-loss-second": () => {
+    const l = (a: string, b: string) => dir(dirs2(), "loss", a, b);
+    expect(l("6.1-rt", "6.12-rt").real).toBe("lower");
+    expect(l("6.1", "6.1-rt").real).toBe("higher");
+    for (const r of dirs2().filter((x) => x.metric === "loss")) { expect(r.model_a).toBe(0); expect(r.model_b).toBe(0); }
+    expect(dirs2().filter((r) => r.metric === "loss" && apart(r)).length).toBe(2); // "two in the second"
+    expect(dirs1().filter((r) => r.metric === "loss" && apart(r)).length).toBe(0); // "no direction in the first"
+    // on 6.1-rt the socket buffer overflows, the backlog drops nothing
+    const runs = kd("6.1-rt", second()).runs.filter((r) => r.config_id === "stream-64-rps-other");
+    expect(runs.some((r) => Number(r.udp_rcvbuf_errors) > 0)).toBe(true);
+    for (const r of runs) expect((r.softnet_dropped as number[]).reduce((a, b) => a + b, 0)).toBe(0);
+  },
+  "nb09-switches": () => {
+    for (const rows of [dirs1(), dirs2()]) {
+      const s = dir(rows, "switches_per_packet", "6.1-rt", "6.12-rt");
+      expect(s.real).toBe("lower");
+      expect(s.model).toBe("higher");
+      expect(s.disagree).toBe(true);
+    }
+  },
+  "nb09-second": () => {
+    for (const d of kernels()) expect(kernelFacts(kd(d.guest.kernel_name, second())).rpsContext, d.guest.kernel_name).toEqual(kernelFacts(d).rpsContext);
+    expect(dirs2().filter(apart).length).toBeGreaterThan(dirs1().filter(apart).length);
+    // "three of them go against or beyond the model": a real direction where the model has the opposite one or none
+    expect(dirs2().filter((r) => apart(r) && r.model !== r.real).length).toBe(3);
+  },
+  "nb09-warning": () => {
+    for (const d of kernels()) {
+      const warned = d.guestRuns.filter((g) => g.warnings > 0).length;
+      if (d.guest.kernel_name === "6.1-rt") { expect(warned).toBeGreaterThan(0); expect(warned).toBeLessThan(d.guestRuns.length); }
+      else expect(warned, d.guest.kernel_name).toBe(0);
+      expect(modelFacts(d.guest.kernel_name, "poll").warns, d.guest.kernel_name).toBe(d.guest.kernel_name === "6.1-rt");
+      expect(modelFacts(d.guest.kernel_name, "halt").warns, d.guest.kernel_name).toBe(false);
+    }
+  },
+  "nb09-hotplug": () => {
+    for (const d of kernels()) {
+      const h = d.guestRuns.filter((g) => g.config_id === "hotplug-stream-64-rps-cpu1");
+      expect(h.length, d.guest.kernel_name).toBeGreaterThan(0);
+      for (const g of h) {
+        expect(g.unaccounted, d.guest.kernel_name).toBe(0);
+        expect(g.hotplug).toMatch(/offline rc=0/);
+        expect(g.hotplug).toMatch(/online rc=0 online=0-1/);
+      }
+    }
+  },
+  "nb09-c3": () => {
+    for (const d of devices()) {
+      const f = deviceFacts(d, "device-stream-64-recv-irqcpu");
+      const rt = /-rt$/.test(d.guest.kernel_name);
+      expect(f.contexts.includes("irq thread"), d.guest.kernel_name).toBe(rt);
+      if (rt) expect(f.ksoftirqdMs[1]).toBeLessThan(f.irqThreadMs[0]); // ksoftirqd/1 a small fraction of the thread's time
+      else expect(f.irqThreadMs[1], d.guest.kernel_name).toBe(0);
+    }
+    for (const k of ["6.1-rt", "6.12-rt"]) expect(modelDevice(k, 1).context, k).toBe("irq thread");
+    expect(modelDevice("6.1-rt", 0).context).toBe("ksoftirqd");
+  },
+  "nb09-c7": () => {
+    const f = (k: string, c: "device-stream-64-recv-irqcpu" | "device-stream-64-recv-other") => deviceFacts(devices().find((d) => d.guest.kernel_name === k)!, c);
+    expect(f("6.1", "device-stream-64-recv-irqcpu").contexts).toEqual(["ksoftirqd"]);
+    expect(f("6.12", "device-stream-64-recv-irqcpu").contexts).toEqual(["softirq (irq exit / bh enable)"]);
+    expect(f("6.12", "device-stream-64-recv-irqcpu").loss.min).toBeGreaterThan(f("6.1", "device-stream-64-recv-irqcpu").loss.max); // ranges apart
+    expect(modelDevice("6.1", 1).context).toBe("ksoftirqd");
+    expect(modelDevice("6.12", 1).context).toBe("softirq (irq exit / bh enable)");
+    expect(modelDevice("6.12", 1).loss).toBeGreaterThan(modelDevice("6.1", 1).loss);
+    expect(modelDevice("6.1", 1).loss).toBeGreaterThan(0.9); // "loses almost everything on both"
+    const o1 = f("6.1", "device-stream-64-recv-other").loss, o2 = f("6.12", "device-stream-64-recv-other").loss;
+    expect(o1.max >= o2.min && o2.max >= o1.min).toBe(true); // the other CPU: ranges overlap
+  },
+  "nb09-tick": () => {
+    for (const d of kernels()) expect(d.guest.hz, d.guest.kernel_name).toBe(250); // 1/250 s = 4 ms
+  },
+  "nb09-latency-spread": () => {
+    for (const d of kernels()) {
+      const p = d.runs.filter((r) => r.config_id === "pingpong-64-rps-off").map((r) => r.latency_p50_us as number);
+      expect(Math.max(...p) / Math.min(...p), d.guest.kernel_name).toBeGreaterThan(10);
+    }
+  },
+  "nb09-disagreements": () => {
+    expect(disagreements(kernels())).toEqual([]);
+    expect(disagreements(kernels(), "halt").map((x) => [x.kernel, x.what])).toContainEqual(["6.1-rt", "do_softirq_post_smp_call_flush warning"]);
+    const dev = deviceDisagreements(devices());
+    expect(dev.length).toBeGreaterThan(0);
+    expect(dev.every((x) => /-rt$/.test(x.kernel) && x.model === "ksoftirqd")).toBe(true);
+    expect(dirs1().filter((r) => r.disagree).length).toBe(1); // "the one opposite direction"
+    const s2 = dir(dirs2(), "switches_per_packet", "6.1-rt", "6.12-rt");
+    expect(s2.model_b / s2.real_b.median).toBeGreaterThan(0.5); // close to 6.12-rt's
+    expect(s2.model_b / s2.real_b.median).toBeLessThan(2);
+    expect(s2.model_a).toBeLessThan(s2.real_a.min / 2); // far below 6.1-rt's
   },
   "nb08-real-status": (text) => {
     const m = /\*\*([^*]+)\*\*: ((?:[CR]\d+(?:, )?)+)/.exec(text);
