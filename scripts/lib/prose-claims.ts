@@ -56,9 +56,13 @@ export function proseUnits(nb: Notebook, name: string): ProseUnit[] {
   let exercises = false;
   nb.cells.forEach((cell, i) => {
     if (cell.cell_type !== "markdown") return;
-    const src = joinText(cell.source);
-    if (/^\s*##\s*Exercises/.test(src)) exercises = true;
     if (exercises) return;
+    const full = joinText(cell.source);
+    // Exercises are questions, not statements: everything from the "## Exercises" heading on is left out.
+    const ex = /^##\s*Exercises/m.exec(full);
+    const src = ex ? full.slice(0, ex.index) : full;
+    if (ex) exercises = true;
+    if (src.trim() === "") return;
     const prev = i > 0 ? nb.cells[i - 1] : undefined;
     const reads = prev !== undefined && prev.cell_type === "code" && (prev.outputs ?? []).length > 0;
     if (!reads && !/^\s*##\s*(Summary|Where)/.test(src)) return;

@@ -17,6 +17,10 @@ import { realKernelEvidence } from "../../src/experiments/real-kernel";
 import { realKernelClaims, loadRealKernels, loadRealKernelDevices, loadRealKernelsDefault, besideModel, directions, disagreements, deviceDisagreements, modelFacts, modelDevice, deviceFacts, streamSpread } from "../../src/experiments/real-kernels";
 import type { DirectionRow } from "../../src/experiments/real-kernels";
 import { kernelFacts } from "../../src/kernels/report";
+import { badPinning, hotplugDesigns, rtPlacement, strandTrace, tracedRun, cpusOfTask, whereUnpinnedLoses, whereUnpinnedWins, WIN_SETUPS } from "../../src/experiments/c8";
+import type { DesignRun } from "../../src/experiments/c8";
+import type { BacklogNapiMode } from "../../src/config/schema";
+import { Simulation } from "../../src/sim/simulate";
 import { claimVerdicts } from "../../src/experiments/verdicts";
 import { loadMeasurementDataset, loadPublishedFigures } from "../../src/measure/dataset";
 import { compareDataset } from "../../src/calibrate/compare";
@@ -59,6 +63,14 @@ const beside = once(() => besideModel(kernels()));
 const kd = (name: string, ds = kernels()) => ds.find((d) => d.guest.kernel_name === name)!;
 const dir = (rows: DirectionRow[], metric: string, a: string, b: string) => rows.find((r) => r.metric === metric && r.a === a && r.b === b)!;
 const apart = (r: DirectionRow) => r.real !== "overlap";
+
+// notebook 10: the notebook's own runs (50 ms)
+const wins = once(() => whereUnpinnedWins({ duration_ms: 50 }));
+const loses = once(() => whereUnpinnedLoses({ duration_ms: 50 }));
+const pins = once(() => badPinning({ duration_ms: 50 }));
+const hp = once(() => hotplugDesigns());
+const rtp = once(() => rtPlacement({ duration_ms: 50 }));
+const of = (rows: DesignRun[], setup: string, mode: BacklogNapiMode) => rows.find((r) => r.setup === setup && r.mode === mode)!;
 
 export type ClaimCheck = (text: string) => void;
 
@@ -386,6 +398,100 @@ export const CHECKS: Record<string, ClaimCheck> = {
     expect(s2.model_b / s2.real_b.median).toBeGreaterThan(0.5); // close to 6.12-rt's
     expect(s2.model_b / s2.real_b.median).toBeLessThan(2);
     expect(s2.model_a).toBeLessThan(s2.real_a.min / 2); // far below 6.1-rt's
+  },
+  "nb10-strand": () => {
+    const st = strandTrace("backlog-threaded");
+    expect(st.woken).toEqual(["napi/backlog-0"]); // the client's CPU's thread
+    expect(st.backlog1_sched).toBe(true);
+    expect(st.backlog1_queued).toBe(1);
+    expect(st.delivered).toBe(0); // the ping-pong stops after its first request
+    const s = new Simulation(makeConfig({ scenario: "loopback-pingpong-rps", backlog_napi: "backlog-threaded", duration_ms: 1 }));
+    s.runUntil(1_000_000);
+    expect(s.machine.napiBacklogThreads[0]!.emptyPolls).toBe(1); // finds its own backlog empty
+    const intent = strandTrace("backlog-threaded-intent");
+    expect(intent.woken[0]).toBe("napi/backlog-1");
+    expect(intent.delivered).toBeGreaterThan(0);
+  },
+  "nb10-wins": () => {
+    const w = wins();
+    const off = "one CPU does it all, RPS off";
+    for (const m of ["backlog-threaded", "backlog-threaded-intent"] as const) {
+      expect(of(w, off, m).received_pps).toBeGreaterThan(of(w, off, "softirq").received_pps);
+      expect(of(w, off, m).received_pps).toBeGreaterThan(of(w, off, "threads").received_pps);
+      expect(of(w, off, m).result.per_cpu[1]!.softnet.processed).toBeGreaterThan(0);
+    }
+    for (const setup of ["hog on the RPS target", "receiver on the RPS target"]) {
+      const i = of(w, setup, "backlog-threaded-intent");
+      expect(i.migrations, setup).toBe(1);
+      const processed = i.result.per_cpu.map((c) => c.softnet.processed);
+      expect(processed[2]! / processed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.99);
+      expect(i.remote_packets).toBeGreaterThan(0);
+      expect(of(w, setup, "backlog-threaded").received_pps, setup).toBe(0); // as carried, both RPS setups deliver nothing
+    }
+    const r = "receiver on the RPS target";
+    expect(of(w, r, "backlog-threaded-intent").received_pps).toBeGreaterThan(of(w, r, "threads").received_pps);
+    expect(of(w, r, "backlog-threaded-intent").received_pps).toBeGreaterThan(of(w, r, "softirq").received_pps);
+    const h = "hog on the RPS target";
+    const i = of(w, h, "backlog-threaded-intent"), p = of(w, h, "threads");
+    expect(i.hog_ms!).toBeGreaterThan(49.5); // the hog keeps its whole CPU
+    expect(i.received_pps).toBeLessThan(p.received_pps); // but the stream loses
+    expect(i.busy[0]!).toBeGreaterThan(0.99); // CPU 0 is the bottleneck
+    expect(i.backlog_thread_wakeups).toBeGreaterThan(p.backlog_thread_wakeups);
+    expect(i.result.packets.delivered).toBeLessThan(p.result.packets.delivered);
+    expect(i.ipis_per_packet).toBeGreaterThan(p.ipis_per_packet);
+    expect([...cpusOfTask(tracedRun(WIN_SETUPS[h]!, "backlog-threaded-intent", 6_000_000), "napi/backlog-1").keys()]).toEqual([2]);
+  },
+  "nb10-loses": () => {
+    const l = loses();
+    const s = "ping-pong, RPS off";
+    const i = of(l, s, "backlog-threaded-intent");
+    expect(i.backlog_thread_wakeups).toBeGreaterThanOrEqual(i.result.packets.delivered);
+    expect(i.remote_packets).toBeGreaterThanOrEqual(i.result.packets.delivered - 1);
+    expect(i.migrations).toBeGreaterThan(0);
+    expect(i.context_switches_per_packet).toBeCloseTo(2, 1);
+    expect(of(l, s, "threads").context_switches_per_packet).toBeCloseTo(1, 1);
+    for (const setup of ["ping-pong, RPS off", "ping-pong, RPS to CPU 1"]) {
+      const rtt = of(l, setup, "backlog-threaded-intent").rtt_p50_us!;
+      expect(rtt, setup).toBeGreaterThan(of(l, setup, "softirq").rtt_p50_us!);
+      expect(rtt, setup).toBeGreaterThan(of(l, setup, "threads").rtt_p50_us!);
+    }
+    expect(of(l, "ping-pong, RPS to CPU 1", "backlog-threaded").received_pps).toBe(0);
+  },
+  "nb10-taskset": () => {
+    const free = pins().find((p) => p.mode === "backlog-threaded-intent" && p.mask === "")!;
+    const cpu0 = pins().find((p) => p.mask === "0")!;
+    const pinned = pins().find((p) => p.mode === "threads")!;
+    expect(cpu0.received_pps).toBeLessThan(0.7 * free.received_pps); // "well below"
+    expect(cpu0.received_pps).toBeLessThan(pinned.received_pps);
+    expect(cpu0.backlog_ms.slice(1)).toEqual([0, 0, 0]);
+  },
+  "nb10-hotplug": () => {
+    const h = (m: BacklogNapiMode) => hp().find((x) => x.mode === m)!;
+    for (const m of ["softirq", "threads"] as const) {
+      expect(h(m).queued_at_offline).toBeGreaterThan(0);
+      expect(h(m).reinjected).toBe(h(m).queued_at_offline);
+    }
+    const i = h("backlog-threaded-intent");
+    expect(i.reinjected).toBe(0);
+    expect(i.polled_while_offline).toBe(0);
+    expect(i.samples.filter((s) => !s.cpu1_online).every((s) => s.thread1_cpu === 0)).toBe(true);
+    const tail = i.samples.slice(-16);
+    expect(tail.every((s) => s.cpu1_online && s.thread1_cpu === 0)).toBe(true);
+    expect(new Set(tail.map((s) => s.backlog1)).size).toBe(1);
+    expect(tail[0]!.backlog1).toBeGreaterThan(0);
+    expect(hp().every((x) => x.result.packets.delivered === 0)).toBe(true); // nothing delivered in any design
+    expect(hp().every((x) => x.balanced)).toBe(true);
+    const c = h("backlog-threaded");
+    const before = c.samples.filter((s) => s.t_us < 2000);
+    expect(before[before.length - 1]!.backlog1).toBeGreaterThan(0);
+    expect(c.samples[c.samples.length - 1]!.backlog1).toBe(before[before.length - 1]!.backlog1); // stranded before and after
+    expect(hp().every((x) => x.result.config.hz === 250)).toBe(true); // the balancing tick: 4 ms at HZ=250
+  },
+  "nb10-rt": () => {
+    const [pinned, free] = rtp();
+    expect(pinned!.own_cpu_share).toBe(1);
+    expect(free!.own_cpu_share).toBeLessThan(0.01);
+    expect(free!.rt_wakeup_max_us).toBeGreaterThan(pinned!.rt_wakeup_max_us);
   },
   "nb08-real-status": (text) => {
     const m = /\*\*([^*]+)\*\*: ((?:[CR]\d+(?:, )?)+)/.exec(text);
