@@ -205,16 +205,20 @@ describe("silent results made loud", () => {
   });
 
   it("a configuration with no randomness says so; one with some says what the seed reached", async () => {
-    const none = simulate(makeConfig({ scenario: "loopback-stream", duration_ms: 2, seed: 5 }));
+    const none = simulate(makeConfig({ scenario: "loopback-stream", cost_spread: "none", duration_ms: 2, seed: 5 }));
     expect(none.seed_reached).toEqual([]);
-    const other = simulate(makeConfig({ scenario: "loopback-stream", duration_ms: 2, seed: 6 }));
+    const other = simulate(makeConfig({ scenario: "loopback-stream", cost_spread: "none", duration_ms: 2, seed: 6 }));
     expect({ ...other, wall_ms: 0, config: null }).toEqual({ ...none, wall_ms: 0, config: null }); // indeed identical
-    expect(simulate(makeConfig({ scenario: "loopback-4cpu-4flows", duration_ms: 2 })).seed_reached).toEqual(["rps flow hash"]);
-    expect(simulate(makeConfig({ rate_pps: 100_000, arrivals: "poisson", duration_ms: 2 })).seed_reached).toEqual(["poisson arrivals"]);
-    const r = await cli("simulate", "--scenario", "loopback-stream", "--set", "duration_ms=1");
-    expect(r.out).toMatch(/seed {6}1 reached nothing random in this configuration: every seed gives this same result \(the seed reaches only the Poisson arrival times/);
+    // the default draws each measured cost: the seed reaches every run
+    expect(simulate(makeConfig({ scenario: "loopback-stream", duration_ms: 2 })).seed_reached).toEqual(["cost draws"]);
+    expect(simulate(makeConfig({ scenario: "loopback-4cpu-4flows", cost_spread: "none", duration_ms: 2 })).seed_reached).toEqual(["rps flow hash"]);
+    expect(simulate(makeConfig({ rate_pps: 100_000, arrivals: "poisson", cost_spread: "none", duration_ms: 2 })).seed_reached).toEqual(["poisson arrivals"]);
+    const r = await cli("simulate", "--scenario", "loopback-stream", "--set", "duration_ms=1", "--set", "cost_spread=none");
+    expect(r.out).toMatch(/seed {6}1 reached nothing random in this configuration: every seed gives this same result \(the seed reaches the cost draws/);
+    const d = await cli("simulate", "--scenario", "loopback-stream", "--set", "duration_ms=1");
+    expect(d.out).toMatch(/seed {6}1 reached: cost draws \(another seed gives another run\)/);
     const h = await cli("simulate", "--help");
-    expect(h.out.replace(/\s+/g, " ")).toMatch(/Seeds: the seed reaches only the Poisson arrival times \(arrivals=poisson with rate_pps > 0\) and the RPS flow hash/);
+    expect(h.out.replace(/\s+/g, " ")).toMatch(/Seeds: the seed reaches the cost draws \(cost_spread=measured, the default: each charge of a measured cost draws its duration\), the Poisson arrival times \(arrivals=poisson with rate_pps > 0\) and the RPS flow hash/);
   });
 });
 

@@ -89,10 +89,14 @@ function checkKernelRules(m: Machine): void {
   // PREEMPT_RT: a task preempted inside its softirq keeps the BH lock of the CPU it runs on
   for (const t of m.tasks) if (t.savedSoftirqRem >= 0) expect(m.cpus[t.cpu]!.bhOwner, `${t.comm}: stashed softirq without the BH lock`).toBe(t);
   for (const sk of m.sockets) {
-    // sk_rmem_alloc is the truesize of what is queued; the limit test lets one datagram overshoot
+    // sk_rmem_alloc is the truesize of what is queued plus what was read and not yet released
+    // (forward_deficit, below forward_threshold unless the reader queue emptied); the limit test
+    // lets one datagram overshoot
     const queued = sk.queue.toArray();
-    expect(sk.rmem, `socket ${sk.port}: rmem`).toBe(sum(queued.map((p) => m.pool.truesize[p]!)));
-    expect(sk.rmem, `socket ${sk.port}: rmem over rcvbuf`).toBeLessThanOrEqual(sk.rcvbuf + (queued.length > 0 ? Math.max(...queued.map((p) => m.pool.truesize[p]!)) : 0));
+    expect(sk.rmem, `socket ${sk.port}: rmem`).toBe(sum(queued.map((p) => m.pool.truesize[p]!)) + sk.forwardDeficit);
+    expect(sk.forwardDeficit, `socket ${sk.port}: forward_deficit`).toBeLessThan(sk.forwardThreshold);
+    expect(sk.readerLen, `socket ${sk.port}: reader queue`).toBeLessThanOrEqual(queued.length);
+    expect(sk.rmem, `socket ${sk.port}: rmem over rcvbuf`).toBeLessThanOrEqual(sk.rcvbuf + sk.forwardDeficit + (queued.length > 0 ? Math.max(...queued.map((p) => m.pool.truesize[p]!)) : 0));
   }
   expect(m.delivered).toBeLessThanOrEqual(m.sent);
   expect(m.held).toBeGreaterThanOrEqual(0);

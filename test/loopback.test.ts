@@ -122,15 +122,48 @@ describe("ping-pong round trips and idle states", () => {
     }
   });
 
-  it("RPS to the server's CPU: every request arrives by an RPS kick, handled at IPI exit (halt) or by the idle task (poll); the round trip gets longer", () => {
+  it("RPS to the server's CPU: every request arrives by an RPS kick, handled at IPI exit (halt) or by the idle task (poll); the round trip stays within 2%", () => {
+    // With RPS off the request's IPI is the server's wakeup, sent after netif_receive_skb and
+    // try_to_wake_up; with RPS it is the kick, sent after the softirq's entry, and the protocol work
+    // moves to the server's CPU: one IPI on the critical path either way. The measured machine agrees
+    // (ping-pong 64 B, receiver on the other CPU: 18,459 round trips/s RPS off, 18,413 RPS on).
     for (const [idle, base] of [["halt", halt], ["poll", poll]] as const) {
       const r = run({ workload: "udp-pingpong", rps_cpus: "2", idle, duration_ms: 10 });
       const s = r.per_cpu[1]!;
-      expect(r.latency_ns!.p50).toBeGreaterThan(base.latency_ns!.p50);
+      expect(Math.abs(r.latency_ns!.p50 - base.latency_ns!.p50) / base.latency_ns!.p50).toBeLessThan(0.02);
       expect(Math.abs(s.softnet.received_rps - r.latency_ns!.count)).toBeLessThanOrEqual(1); // one kick per request
       expect(r.per_cpu[0]!.softnet.processed).toBe(0); // responses are steered to CPU 1 as well
       expect(idle === "halt" ? s.softirq_runs.irq_exit : s.softirq_runs.idle).toBe(s.softnet.received_rps);
       expect(s.ipi_cal).toBe(idle === "halt" ? s.softnet.received_rps : 0);
     }
+  });
+});
+
+describe("udp_rmem_release: the receive memory is released lazily (src/kernel/udp.ts)", () => {
+  it("a read datagram's truesize stays in sk_rmem_alloc until a quarter of rcvbuf has been read or the reader queue empties", async () => {
+    const { UdpSocket, udp_dequeue } = await import("../src/kernel/udp");
+    const { makeConfig } = await import("../src/config/parse");
+    const { Simulation } = await import("../src/sim/simulate");
+    const m = new Simulation(makeConfig({ workload: "none", duration_ms: 1 })).machine;
+    const sk = new UdpSocket(0, 4000, 9000); // forward_threshold 1000
+    const queue = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const p = m.pool.alloc(0, 64, 300, 0);
+        sk.rmem += 300;
+        sk.queue.push(p);
+      }
+    };
+    queue(6);
+    udp_dequeue(m, sk); // splices 6 into the reader queue; deficit 300
+    expect([sk.rmem, sk.forwardDeficit, sk.readerLen]).toEqual([1800, 300, 5]);
+    udp_dequeue(m, sk);
+    udp_dequeue(m, sk);
+    expect([sk.rmem, sk.forwardDeficit]).toEqual([1800, 900]);
+    queue(2); // arrive in sk_receive_queue, behind the reader queue
+    udp_dequeue(m, sk); // deficit 1200 >= 1000: released, the 2 new ones spliced in
+    expect([sk.rmem, sk.forwardDeficit, sk.readerLen]).toEqual([1200, 0, 4]);
+    for (let i = 0; i < 4; i++) udp_dequeue(m, sk); // the reader queue empties: released at once
+    expect([sk.rmem, sk.forwardDeficit, sk.readerLen, sk.queue.length]).toEqual([0, 0, 0, 0]);
+    expect(udp_dequeue(m, sk)).toBe(-1);
   });
 });

@@ -8,7 +8,7 @@ import { simulate } from "../src/sim/simulate";
 
 describe("00 · tour", () => {
   const stream = simulate(makeConfig({ workload: "udp-stream", duration_ms: 20 }));
-  const four = simulate(makeConfig({ workload: "udp-stream", rate_pps: 100_000, duration_ms: 1, trace: true, trace_ns: 45_000 }));
+  const four = simulate(makeConfig({ workload: "udp-stream", rate_pps: 100_000, duration_ms: 1, trace: true, trace_ns: 42_000 }));
 
   it("with RPS off every datagram is received on the sender's CPU (processed counts only on cpu0)", () => {
     expect(stream.per_cpu[0]!.softnet.processed).toBeGreaterThan(0);

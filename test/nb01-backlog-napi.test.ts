@@ -20,7 +20,7 @@ describe("01 · backlog NAPI and processed within the call", () => {
 
   it("one kick per batch: NET_RX raises per packet = 1 / packets per interrupt", () => {
     for (const b of [1, 4, 16]) {
-      const r = simulate(makeConfig({ workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 80_000, nic_batch: b, duration_ms: 10, trace: true }));
+      const r = simulate(makeConfig({ workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 20_000, nic_batch: b, duration_ms: 40, trace: true }));
       expect(countOf(r, "irq:softirq_raise") / countOf(r, "net:netif_rx")).toBeCloseTo(1 / b, 2);
     }
   });

@@ -177,3 +177,22 @@ describe("claim C7: a receiver sharing its CPU with a non-NAPI flood", () => {
     expect(reader(r65).softirq_ns).toBeGreaterThan(10 * reader(r65).cpu_ns);
   });
 });
+
+describe("__do_softirq pays the handler's owed work before its restart check", () => {
+  // Found when the IPI's latency began to start at the send: a CAL IPI raising NET_RX while the
+  // softirq was still paying for its last IPI send was never run (the restart check had passed),
+  // so an idle CPU sat with NET_RX pending and a full backlog. In the kernel that work is inside
+  // net_rx_action, before __do_softirq reads local_softirq_pending() again.
+  it("no idle CPU is left with a softirq pending, and the RPS target's backlog keeps draining", async () => {
+    const { makeConfig } = await import("../src/config/parse");
+    const { Simulation } = await import("../src/sim/simulate");
+    const s = new Simulation(makeConfig({ workload: "udp-stream", rps_cpus: "2", sender_cpu: 0, receiver_cpu: 0, rate_pps: 0, hz: 250, idle: "halt", duration_ms: 50, cost_spread: "none" }));
+    for (let t = 1; t <= 50; t++) {
+      s.runUntil(t * 1_000_000);
+      for (const c of s.machine.cpus) if (c.isIdle() && c.sp === 1 && !c.segActive) expect(c.softirqPending, `cpu${c.id} at ${t} ms`).toBe(0);
+    }
+    const r = s.finish(0);
+    expect(r.packets.dropped.backlog).toBe(0);
+    expect(r.packets.in_flight).toBeLessThan(10);
+  });
+});

@@ -54,3 +54,24 @@ describe("pieces", () => {
     expect(spread([5, 1, 4, 2, 3, 6, 7, 8, 9, 10])).toEqual({ n: 10, p10: 1, p50: 5, p90: 9 });
   });
 });
+
+describe("where the socket's queue was written (docs/design.md, issue 12)", () => {
+  const placed = deriveCostsFromTraces(join(ROOT, CAPTURES)).recvmsg_by_queueing_cpu;
+  const med = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)]!;
+  it("every stream capture with the reader on the other CPU is placed: RPS to the reader's CPU queues there, the rest on the sender's", () => {
+    expect(placed.map((p) => p.id).sort()).toEqual(["1024", "64"].flatMap((b) => ["both", "off", "other", "sender"].map((r) => `stream-${b}b-rps_${r}-recv_other`)).sort());
+    for (const p of placed) expect(p.queued_on_reader_cpu > 0.9, p.id).toBe(p.id.includes("rps_other"));
+  });
+  it("the reader's recvfrom shows no consistent price for a remote queue: the sign flips with the payload, the size stays under 150 ns", () => {
+    const diff = (payload: number) => {
+      const mine = placed.filter((p) => p.payload === payload && p.queued_on_reader_cpu > 0.9).map((p) => p.recvfrom.p50);
+      const other = placed.filter((p) => p.payload === payload && p.queued_on_reader_cpu < 0.1).map((p) => p.recvfrom.p50);
+      return med(other) - med(mine);
+    };
+    expect(Math.sign(diff(64))).not.toBe(Math.sign(diff(1024)));
+    expect(Math.abs(diff(64))).toBeLessThan(150);
+    expect(Math.abs(diff(1024))).toBeLessThan(150);
+    // the docs quote these figures
+    expect([diff(64), diff(1024)]).toEqual([-140, 70]);
+  });
+});

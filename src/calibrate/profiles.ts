@@ -27,6 +27,8 @@ export interface CostProfile {
   /** Scale factor per cost group (see groups.ts). */
   factors: Record<string, number>;
   costs: Partial<Record<CostName, number>>;
+  /** "none" when the medians come without measured spreads (the run then charges medians unless cost_spread is set). */
+  cost_spread?: "measured" | "none";
   /** Loss before and after, and the per-configuration residuals (fitted profiles). */
   fit?: { loss_default: number; loss_fitted: number; evaluations: number; residuals: ResidualRow[] };
   /** Trace-derived profiles: per entry, how it was measured and its spread (see trace-costs.ts). */
@@ -89,6 +91,7 @@ export function loadProfile(name: string, dir = profilesDir()): CostProfile {
     if (!Object.prototype.hasOwnProperty.call(COSTS, k)) throw new ProfileError(`${file}: costs.${k} is not a cost-table entry (allowed: ${Object.keys(COSTS).join(", ")})`);
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_PROFILE_COST_NS) throw new ProfileError(`${file}: costs.${k} must be an integer of ns from 0 to ${MAX_PROFILE_COST_NS}, got ${JSON.stringify(v)}`);
   }
+  if (p.cost_spread !== undefined && p.cost_spread !== "measured" && p.cost_spread !== "none") throw new ProfileError(`${file}: cost_spread must be "measured" or "none", got ${JSON.stringify(p.cost_spread)}`);
   return p;
 }
 

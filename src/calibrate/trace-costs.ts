@@ -43,6 +43,23 @@ export interface TraceCostResult {
   derivation: Record<CostName, CostDerivation>;
   /** The captures read, by configuration id. */
   captures: string[];
+  /** udp_recvmsg by which CPU queued the datagram (where the socket's queue was written). */
+  recvmsg_by_queueing_cpu: RecvmsgPlacement[];
+}
+
+/**
+ * One stream capture with the reader on the other CPU: the reader's non-sleeping recvfrom (the same
+ * bracket as udp_recvmsg's cost, tracepoint hits subtracted), and on which CPU the datagrams were
+ * queued (sk_data_ready: the softirq that wrote the socket's queue, its memory accounting and the
+ * reader's wait state). RPS off or to the sender's CPU: queued by the sender's CPU; RPS to the
+ * reader's CPU: by the reader's own CPU; RPS to both: where the flow hash put it.
+ */
+export interface RecvmsgPlacement {
+  id: string;
+  payload: number;
+  /** Share of sk_data_ready hits on the reader's CPU. */
+  queued_on_reader_cpu: number;
+  recvfrom: Spread;
 }
 
 /** A capture's configuration, from its file name `<mode>-<payload>b-rps_<x>-recv_<y>.r0.trace.txt[.gz]`. */
@@ -421,7 +438,19 @@ export function deriveCostsFromTraces(dir: string): TraceCostResult {
   }
   const costs = {} as Record<CostName, number>;
   for (const name of Object.keys(COSTS) as CostName[]) costs[name] = d[name].ns;
-  return { tracepoint_ns: tp, tracepoint_pair: tpPair, costs, derivation: d, captures: all.map((c) => c.cfg.id) };
+  // Where the socket's queue was written, and what the reader's recvfrom costs for it (issue 12:
+  // cache lines that move between CPUs would show here as a dearer recvfrom when queued remotely).
+  const recvmsg_by_queueing_cpu: RecvmsgPlacement[] = [];
+  for (const c of all.filter((x) => x.cfg.mode === "stream" && x.cfg.receiver === "other")) {
+    const reads = c.records.filter((x) => x.name === "sys_enter_recvfrom");
+    const ready = c.records.filter((x) => x.name === "sk_data_ready");
+    const s = spread(recvOwn([c]));
+    if (!s || reads.length === 0 || ready.length === 0) continue;
+    const readerCpu = reads[0].cpu;
+    const onReader = ready.filter((x) => x.cpu === readerCpu).length / ready.length;
+    recvmsg_by_queueing_cpu.push({ id: c.cfg.id, payload: c.cfg.payload, queued_on_reader_cpu: Math.round(onReader * 1000) / 1000, recvfrom: roundSpread(s) });
+  }
+  return { tracepoint_ns: tp, tracepoint_pair: tpPair, costs, derivation: d, captures: all.map((c) => c.cfg.id), recvmsg_by_queueing_cpu };
 }
 
 function roundSpread(s: Spread): Spread {

@@ -108,7 +108,7 @@ export const RESULT_FIELDS: { readonly [P in ResultPath]: FieldDoc } = {
   "per_packet.cpu_ns": { unit: "ns/packet", doc: "non-idle CPU time on all CPUs per delivered packet" },
   events: { unit: "count", doc: "simulation events processed (for speed figures: events per wall second)" },
   digest: { unit: "", doc: "digest of every simulated event (time, kind, target): equal for the same seed and config, so two runs can be compared byte for byte" },
-  seed_reached: { unit: "", doc: "what the seed reached in this run: the Poisson arrival times (arrivals=poisson with rate_pps > 0), the RPS flow hash (rps_cpus naming two or more CPUs); empty when nothing random was drawn, so every seed gives the same result" },
+  seed_reached: { unit: "", doc: "what the seed reached in this run: the cost draws (cost_spread=measured), the Poisson arrival times (arrivals=poisson with rate_pps > 0), the RPS flow hash (rps_cpus naming two or more CPUs); empty when nothing random was drawn, so every seed gives the same result" },
   wall_ms: { unit: "ms", doc: "wall-clock time the simulation took on this machine (the only non-deterministic field)" },
   warnings: { unit: "", doc: "sentences about the run worth reading before trusting the figures (e.g. a run too short for the rate)" },
   trace: { unit: "", doc: "present only when trace=true and no --trace-out FILE was given (with it, FILE holds the same records and spans as JSON lines, readTraceJsonl in src/trace/stream.ts reads them back into this object)" },

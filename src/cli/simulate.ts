@@ -34,7 +34,7 @@ export function help(): string {
     "per-CPU softnet_stat / NET_RX / CAL / RES, busy time by context, tasks, latency, per-packet ratios.",
     "The configuration is the defaults, then the scenario's settings, then each --set in order.",
     "",
-    wrap(`Seeds: ${SEED_REACHES}. Elsewhere the model draws nothing random and every seed gives the same result; the summary (and --json seed_reached) says what the seed reached in each run.`, 100, ""),
+    wrap(`Seeds: ${SEED_REACHES}. With cost_spread=none and none of the others the model draws nothing random and every seed gives the same result; the summary (and --json seed_reached) says what the seed reached in each run.`, 100, ""),
     "",
     "Options:",
     optionsHelp(OPTIONS),

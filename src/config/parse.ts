@@ -133,6 +133,8 @@ function checkCrossKeys(d: Draft): SimConfig {
       throw badValue("profile", c.profile, `the name of a profile in profiles/ (${listProfiles().join(", ") || "none yet"}), or empty`, { why: `is not usable: ${(e as Error).message}`, origin: from("profile") });
     }
     for (const [name, ns] of Object.entries(prof.costs) as [CostName, number][]) if (!d.origin.has(`cost.${name}`)) c.costs[name] = ns;
+    // a profile whose medians come without measured spreads says so; an explicit cost_spread wins
+    if (prof.cost_spread !== undefined && !d.origin.has("cost_spread")) c.cost_spread = prof.cost_spread;
   }
   return { ...c, costs: { ...c.costs } };
 }

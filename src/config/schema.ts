@@ -77,6 +77,8 @@ export interface SimConfig {
   sched_base_slice_ns: number;
   /** CONFIG_IRQ_TIME_ACCOUNTING: irq and softirq time is not charged to the interrupted task's vruntime. */
   irq_time_accounting: boolean;
+  /** measured: each charge of a cost draws from its measured spread (cost-draw.ts); none: always the median. */
+  cost_spread: "measured" | "none";
   costs: Record<CostName, number>;
 }
 
@@ -112,11 +114,11 @@ const MAX_INT = Number.MAX_SAFE_INTEGER;
 
 /** Where the seed reaches, in words (the `seed` key's doc, the CLI's help and its summary say it). */
 export const SEED_REACHES =
-  "the seed reaches only the Poisson arrival times (arrivals=poisson with rate_pps > 0) and the RPS flow hash (which CPU of an rps_cpus mask naming two or more CPUs a flow lands on)";
+  "the seed reaches the cost draws (cost_spread=measured, the default: each charge of a measured cost draws its duration), the Poisson arrival times (arrivals=poisson with rate_pps > 0) and the RPS flow hash (which CPU of an rps_cpus mask naming two or more CPUs a flow lands on)";
 
 /** Every scalar key, in the order the docs and `--json` print them. */
 export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
-  seed: { kind: "int", default: 1, min: 0, max: 2 ** 31 - 1, doc: `PRNG seed; same seed and config give the same trace, byte for byte; ${SEED_REACHES}, so elsewhere every seed gives the same result (--json seed_reached says what it reached)` },
+  seed: { kind: "int", default: 1, min: 0, max: 2 ** 31 - 1, doc: `PRNG seed; same seed and config give the same trace, byte for byte; ${SEED_REACHES}; with cost_spread=none and none of the others every seed gives the same result (--json seed_reached says what it reached)` },
   cpus: { kind: "int", default: 2, min: 1, max: 64, doc: "number of CPUs" },
   duration_ms: { kind: "int", default: 100, min: 1, max: 600_000, doc: "simulated time to run, ms" },
   rps_cpus: { kind: "string", default: "0", format: "a hex CPU mask like the sysfs file (e.g. 0, 2, 0x3, f), naming only existing CPUs", doc: "RPS target CPUs of lo's rx queue; 0 = RPS off" },
@@ -152,6 +154,7 @@ export const KEYS: { readonly [K in ScalarKey]: KeySpec } = {
   trace: { kind: "bool", default: false, doc: "record tracepoint records and per-CPU spans" },
   trace_ns: { kind: "int", default: 0, min: 0, max: MAX_INT, doc: "stop recording the trace after this much simulated time; 0 = whole run" },
   irq_time_accounting: { kind: "bool", default: false, doc: "CONFIG_IRQ_TIME_ACCOUNTING (off in Debian's and the measured machine's kernel): when on, softirq/hardirq time no longer advances the interrupted task's vruntime" },
+  cost_spread: { kind: "enum", default: "measured", values: ["measured", "none"], doc: "measured: every charge of a cost-table entry draws its duration from the spread measured in real traces (10th/50th/90th percentiles around the run's median; costs.ts COST_SPREAD), from a generator seeded by seed; none: every charge takes the median (the published reference profile sets none)" },
   sched_base_slice_ns: { kind: "int", default: 750_000, min: 100_000, max: 100_000_000, doc: "EEVDF base slice (sysctl_sched_base_slice), before log scaling by CPU count" },
 };
 

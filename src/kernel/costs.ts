@@ -59,6 +59,33 @@ export const COSTS = {
 
 export type CostName = keyof typeof COSTS;
 
+/**
+ * How each measured cost spreads from one call to the next: the 10th, 50th and 90th percentiles of
+ * its durations in the traces of profiles/kvm-epyc-2cpu-traced.json (same brackets as COSTS above;
+ * test/cost-spread.test.ts checks these equal the profile's derivation). With cost_spread=measured
+ * every charge draws from a distribution with these percentile ratios around the run's own median
+ * (the cost table's value, a profile's or a --set cost.<name>), so a fitted or overridden median
+ * keeps the measured shape. Entries not listed here (not isolated by a tracepoint bracket) and
+ * entries whose percentiles coincide are charged at their median every time.
+ */
+export const COST_SPREAD: Partial<Record<CostName, { p10: number; p50: number; p90: number }>> = {
+  udp_sendmsg: { p10: 2314, p50: 2614, p90: 2924 },
+  dev_queue_xmit: { p10: 180, p50: 250, p90: 310 },
+  user_send_loop: { p10: 240, p50: 280, p90: 320 },
+  get_rps_cpu: { p10: 90, p50: 200, p90: 290 },
+  enqueue_to_backlog: { p10: 150, p50: 220, p90: 290 },
+  netif_receive_skb: { p10: 549, p50: 771, p90: 1199 },
+  try_to_wake_up: { p10: 841, p50: 1131, p90: 1411 },
+  context_switch: { p10: 1982, p50: 2461, p90: 3324 },
+  tick: { p10: 7528, p50: 12781, p90: 22496 },
+  ipi_send: { p10: 5314, p50: 6981, p90: 8490 },
+  ipi_latency: { p10: 11211, p50: 17279, p90: 20740 },
+  rps_trigger_softirq: { p10: 110, p50: 261, p90: 1282 },
+  udp_recvmsg: { p10: 545, p50: 595, p90: 665 },
+  user_recv_loop: { p10: 250, p50: 270, p90: 500 },
+  user_pingpong: { p10: 330, p50: 521, p90: 710 },
+};
+
 export const COST_NAMES = Object.keys(COSTS) as CostName[];
 
 /** Per-packet copy cost for `bytes` of payload, rounded to whole nanoseconds. */

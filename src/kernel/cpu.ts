@@ -448,7 +448,7 @@ export class Cpu {
       return;
     }
     let wake = 0;
-    if (this.isIdle() && !this.isPolling(this.m.sim.now)) wake = this.m.costs.idle_exit_halt;
+    if (this.isIdle() && !this.isPolling(this.m.sim.now)) wake = this.m.cost("idle_exit_halt");
     this.push(this.m.irq[this.id]!, FR_HARDIRQ);
     this.m.irq[this.id]!.enter(this, type, arg, wake);
   }

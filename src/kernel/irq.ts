@@ -52,8 +52,7 @@ export class IrqRunner implements Frame {
 
   private handler(cpu: Cpu): void {
     const m = this.m;
-    const c = m.costs;
-    let cost = c.irq_entry_exit;
+    let cost = m.cost("irq_entry_exit");
     switch (this.type) {
       case IRQ_CAL: {
         cpu.ipiCal++;
@@ -62,7 +61,7 @@ export class IrqRunner implements Frame {
         b.length = 0;
         for (const csd of cpu.csdQueue) {
           b.push(csd);
-          cost += csd === CSD_RPS ? c.rps_trigger_softirq : c.try_to_wake_up;
+          cost += csd === CSD_RPS ? m.cost("rps_trigger_softirq") : m.cost("try_to_wake_up");
         }
         cpu.csdQueue.length = 0;
         cpu.csdIpiInFlight = false;
@@ -73,7 +72,7 @@ export class IrqRunner implements Frame {
         break;
       case IRQ_TICK:
         cpu.timerIrqs++;
-        cost = c.tick;
+        cost = m.cost("tick");
         break;
       case IRQ_HRTIMER:
         cpu.timerIrqs++;

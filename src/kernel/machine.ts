@@ -8,6 +8,7 @@ import type { Rng } from "../engine/rng";
 import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
 import type { CostName } from "./costs";
+import { CostDraw } from "./cost-draw";
 import { Cpu, IRQ_TICK } from "./cpu";
 import { cpuHotplug, parseHotplug, stopCpuAtTaskLevel } from "./hotplug";
 import { BacklogThread } from "./backlog-thread";
@@ -38,6 +39,8 @@ export interface IrqDevice {
 export class Machine {
   readonly cfg: SimConfig;
   readonly costs: Record<CostName, number>;
+  /** Per-charge cost draws (cost_spread=measured) or the medians (cost_spread=none). */
+  readonly draw: CostDraw;
   readonly sim: Simulator;
   readonly rng: Rng;
   rec: Recorder | null;
@@ -101,6 +104,7 @@ export class Machine {
   constructor(cfg: SimConfig, sim: Simulator, rng: Rng, rec: Recorder | null) {
     this.cfg = cfg;
     this.costs = cfg.costs;
+    this.draw = new CostDraw(cfg.costs, cfg.cost_spread, cfg.seed);
     this.sim = sim;
     this.rng = rng;
     this.rec = rec;
@@ -170,6 +174,11 @@ export class Machine {
       }
     }
     this.rps = new Rps(this, cfg.rps_cpus, cfg.seed);
+  }
+
+  /** One charge of a cost-table entry: drawn from its measured spread, or its median (cost-draw.ts). */
+  cost(name: CostName): number {
+    return this.draw.cost(name);
   }
 
   allocPid(): number {

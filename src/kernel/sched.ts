@@ -173,12 +173,12 @@ export class Scheduler {
     if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
       // a segment of its own, with interrupts off until it ends
       cpu.switching = true;
-      cpu.exec(this.m.costs.context_switch, "__schedule", false, CTX_TASK);
+      cpu.exec(this.m.cost("context_switch"), "__schedule", false, CTX_TASK);
       return;
     }
     // switching to a task: the switch cost rides at the front of the task's first segment
     // (an event saved per switch; an interrupt arriving in it is taken at once, not after it)
-    cpu.owe(this.m.costs.context_switch, "__schedule");
+    cpu.owe(this.m.cost("context_switch"), "__schedule");
     this.runTask(cpu, next);
   }
 
@@ -262,7 +262,7 @@ export class Scheduler {
     t.nrMigrations++;
     this.activate(dst, t);
     // the balancing CPU pays for the move (dequeue + enqueue, priced like a wakeup's enqueue_task)
-    payer.owe(this.m.costs.try_to_wake_up, "load_balance");
+    payer.owe(this.m.cost("try_to_wake_up"), "load_balance");
   }
 
   /**
@@ -330,7 +330,7 @@ export class Scheduler {
     const target = this.selectCpu(waker, t);
     if (target !== t.cpu) t.nrMigrations++;
     t.cpu = target;
-    waker.owe(m.costs.try_to_wake_up, "try_to_wake_up");
+    waker.owe(m.cost("try_to_wake_up"), "try_to_wake_up");
     if (m.rec !== null) {
       m.rec.record(waker, "sched:sched_wakeup", { comm: t.comm, pid: t.pid, prio: prioOf(t), target_cpu: target });
     }

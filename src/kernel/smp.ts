@@ -4,7 +4,10 @@
  * it is handled (`llist_add` reports whether the queue was empty). A CPU that polls in idle
  * (TIF_POLLING_NRFLAG) gets no IPI: its idle loop notices the queue and runs the callbacks itself,
  * in the idle task. A reschedule IPI (RES) only makes the target re-check need_resched.
- * Sending costs the sender `ipi_send`; the interrupt reaches the target `ipi_latency` later.
+ * Sending costs the sender `ipi_send`; the interrupt reaches the target `ipi_latency` after the
+ * sender reached the send: after the work the sender still owes at that point (the softirq's own
+ * entry, net_rx_action's bookkeeping), as in the real traces where the latency is measured from the
+ * ipi_send_cpu tracepoint (native_send_call_func_single_ipi) to the target's handler entry.
  */
 import type { Cpu } from "./cpu";
 import { IRQ_CAL, IRQ_RES } from "./cpu";
@@ -42,9 +45,12 @@ export function smp_send_reschedule(m: Machine, from: Cpu, target: Cpu): void {
 }
 
 function sendIpi(m: Machine, from: Cpu, target: Cpu, type: number, callback: string): void {
-  from.owe(m.costs.ipi_send, "native_send_call_func_single_ipi");
+  // the send happens once the sender has done the work it still owes (cpu.ts owe: debt is paid by the
+  // next segment), so the latency starts there, not at the moment the model decided to send
+  const sentAt = m.sim.now + from.debtNs;
+  from.owe(m.cost("ipi_send"), "native_send_call_func_single_ipi");
   if (m.rec !== null) {
     m.rec.record(from, "ipi:ipi_send_cpu", { cpu: target.id, callsite: type === IRQ_RES ? "resched_curr" : "smp_call_function_single_async", callback });
   }
-  m.sim.at(m.sim.now + m.costs.ipi_latency, m.EV_IRQ, target.id, type);
+  m.sim.at(sentAt + m.cost("ipi_latency"), m.EV_IRQ, target.id, type);
 }

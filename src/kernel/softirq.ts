@@ -135,7 +135,7 @@ export class SoftirqRunner implements Frame {
     cpu.softirqRuns[where]!++;
     cpu.push(this, FR_SOFTIRQ);
     // the entry cost is owed to the first segment of the first handler
-    cpu.owe(this.m.costs.do_softirq, "__do_softirq");
+    cpu.owe(this.m.cost("do_softirq"), "__do_softirq");
     this.endJiffies = this.m.jiffies() + this.m.maxSoftirqJiffies;
     this.restart = MAX_SOFTIRQ_RESTART;
     this.pc = DS_ROUND;
@@ -161,18 +161,21 @@ export class SoftirqRunner implements Frame {
           continue;
         }
         case DS_AFTER: {
+          if (cpu.debtNs > 0) {
+            // pay for what the last handler did (a wakeup, IPIs) first: in the kernel that work is
+            // inside the handler (net_rx_action -> net_rps_send_ipi, try_to_wake_up), before
+            // __do_softirq reads local_softirq_pending() again, so an interrupt that raises a softirq
+            // meanwhile is seen by the restart check below and not left pending on an idle CPU
+            this.pc = DS_TAIL;
+            cpu.exec(0, "__do_softirq");
+            return;
+          }
           if (cpu.softirqPending !== 0) {
             if (m.jiffies() < this.endJiffies && !cpu.needResched && --this.restart > 0) {
               this.pc = DS_ROUND;
               continue;
             }
             wakeup_softirqd(m, cpu);
-          }
-          if (cpu.debtNs > 0) {
-            // pay for what the last step did (a wakeup, IPIs) before leaving softirq context
-            this.pc = DS_TAIL;
-            cpu.exec(0, "__do_softirq");
-            return;
           }
           this.exit(cpu);
           return;
@@ -192,7 +195,9 @@ export class SoftirqRunner implements Frame {
         }
         return;
       case DS_TAIL:
-        this.exit(cpu);
+        // the owed work is paid: now the restart check (DS_AFTER, no debt left)
+        this.pc = DS_AFTER;
+        this.run(cpu);
         return;
       default:
         throw new Error(`__do_softirq: segment ended in state ${this.pc}`);

@@ -36,6 +36,7 @@ export function summarizeLatency(samples: number[]): LatencySummary | null {
 /** What the seed changed in this run (SEED_REACHES in config/describe.ts says it in words). */
 function seedReached(m: Machine): string[] {
   const out: string[] = [];
+  if (m.draw.draws > 0) out.push("cost draws");
   if (m.rng.draws > 0) out.push("poisson arrivals");
   if (m.rps.hashUsed) out.push("rps flow hash");
   return out;

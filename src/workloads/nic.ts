@@ -59,13 +59,14 @@ export class NonNapiDevice implements IrqDevice, ThreadedHandler {
   }
 
   private deliveryCost(): number {
-    const c = this.m.costs;
-    const perPkt = c.nic_rx_per_packet + c.enqueue_to_backlog + (this.m.rps.enabled ? c.get_rps_cpu : 0);
-    return c.nic_hardirq + this.batch * perPkt;
+    const m = this.m;
+    let ns = m.cost("nic_hardirq");
+    for (let i = 0; i < this.batch; i++) ns += m.cost("nic_rx_per_packet") + m.cost("enqueue_to_backlog") + (m.rps.enabled ? m.cost("get_rps_cpu") : 0);
+    return ns;
   }
 
   handlerCost(): number {
-    return this.thread !== null ? this.m.costs.irq_entry_exit : this.deliveryCost();
+    return this.thread !== null ? this.m.cost("irq_entry_exit") : this.deliveryCost();
   }
 
   handlerEffect(cpu: Cpu): void {

@@ -36,20 +36,20 @@ interface Step {
   op: number;
   sock: number;
   cost: CostName | null;
-  /** ns of user-space work before (OP_SEND) or after (OP_RECV) the system call, in the same segment. */
-  userNs: number;
+  /** The user-space work before (OP_SEND) or after (OP_RECV) the system call, in the same segment (drawn per call). */
+  userCost: CostName | null;
 }
 
 /** Folds each OP_USER that directly precedes an OP_SEND or directly follows an OP_RECV into it. */
 function fuseSteps(m: Machine, steps: AppStep[]): Step[] {
-  const out: Step[] = steps.map((s) => ({ op: s.op, sock: s.sock ?? -1, cost: s.cost ?? null, userNs: 0 }));
+  const out: Step[] = steps.map((s) => ({ op: s.op, sock: s.sock ?? -1, cost: s.cost ?? null, userCost: null }));
   for (let i = 0; i < out.length; i++) {
     const s = out[i]!;
     if (s.op !== OP_USER || out.length < 2) continue;
     const next = out[(i + 1) % out.length]!;
     const prev = out[(i - 1 + out.length) % out.length]!;
-    if (next.op === OP_SEND && next.userNs === 0) next.userNs = m.costs[s.cost!];
-    else if (prev.op === OP_RECV && prev.userNs === 0) prev.userNs = m.costs[s.cost!];
+    if (next.op === OP_SEND && next.userCost === null) next.userCost = s.cost;
+    else if (prev.op === OP_RECV && prev.userCost === null) prev.userCost = s.cost;
     else continue;
     out.splice(i, 1);
     i--;
@@ -66,9 +66,9 @@ export class UdpApp extends Task {
   private pkt = -1;
   private readonly payload: number;
   private readonly truesize: number;
-  private readonly sendCost: number;
-  private readonly xmitCost: number;
-  private readonly recvCost: number;
+  /** The parts of the send and receive paths that are not drawn per call: syscall entry/exit and the copy. */
+  private readonly fixedSendNs: number;
+  private readonly fixedRecvNs: number;
   // pacing
   private readonly intervalNs: number;
   private nextSendAt = 0;
@@ -81,9 +81,8 @@ export class UdpApp extends Task {
     const c = m.costs;
     this.payload = m.cfg.payload_bytes;
     this.truesize = udpTruesize(this.payload);
-    this.sendCost = c.syscall + c.udp_sendmsg + copyCost(c, this.payload);
-    this.xmitCost = c.dev_queue_xmit + (m.rps.enabled ? c.get_rps_cpu : 0) + c.enqueue_to_backlog;
-    this.recvCost = c.syscall + c.udp_recvmsg + copyCost(c, this.payload);
+    this.fixedSendNs = c.syscall + copyCost(c, this.payload);
+    this.fixedRecvNs = c.syscall + copyCost(c, this.payload);
     this.intervalNs = ratePps > 0 ? 1e9 / ratePps : 0;
   }
 
@@ -99,12 +98,12 @@ export class UdpApp extends Task {
       switch (st.op) {
         case OP_USER:
           this.pc = 1;
-          cpu.exec(m.costs[st.cost!], "user", true);
+          cpu.exec(m.cost(st.cost!), "user", true);
           return;
         case OP_SEND:
           if (this.pc === 0) {
             this.pc = 1;
-            cpu.execSplit(this.sendCost, "udp_sendmsg", st.userNs, true);
+            cpu.execSplit(this.fixedSendNs + m.cost("udp_sendmsg"), "udp_sendmsg", st.userCost === null ? 0 : m.cost(st.userCost), true);
             return;
           }
           if (this.pc === 2) {
@@ -114,7 +113,8 @@ export class UdpApp extends Task {
               return;
             }
             this.pc = 4;
-            cpu.exec(this.xmitCost, "loopback_xmit");
+            // __dev_queue_xmit + loopback_xmit, get_rps_cpu when RPS is on, enqueue_to_backlog
+            cpu.exec(m.cost("dev_queue_xmit") + (m.rps.enabled ? m.cost("get_rps_cpu") : 0) + m.cost("enqueue_to_backlog"), "loopback_xmit");
             return;
           }
           // pc 3: back from local_bh_enable (and the softirq it ran): syscall exit
@@ -133,7 +133,7 @@ export class UdpApp extends Task {
             this.pkt = pkt;
             m.held++;
             this.pc = 1;
-            cpu.execSplit(this.recvCost, "udp_recvmsg", st.userNs, false);
+            cpu.execSplit(this.fixedRecvNs + m.cost("udp_recvmsg"), "udp_recvmsg", st.userCost === null ? 0 : m.cost(st.userCost), false);
             return;
           }
           // pc 2: the datagram is copied out: syscall exit

@@ -23,7 +23,8 @@ export const REFERENCE_COSTS: Record<CostName, number> = JSON.parse(readFileSync
 /** DEFAULT_CONFIG on the reference costs with `over` applied, checked by the same rules as the CLI (a typo throws). */
 export function config(over: Overrides = {}): SimConfig {
   const { costs, ...scalars } = over;
-  return validateConfig({ ...DEFAULT_CONFIG, ...scalars, costs: { ...REFERENCE_COSTS, ...costs } });
+  // the reference table has no measured spreads: every charge takes its value (profiles/reference-published.json says cost_spread none)
+  return validateConfig({ ...DEFAULT_CONFIG, cost_spread: "none", ...scalars, costs: { ...REFERENCE_COSTS, ...costs } });
 }
 
 export function run(over: Overrides = {}): SimResult {
