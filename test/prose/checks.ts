@@ -77,8 +77,9 @@ export type ClaimCheck = (text: string) => void;
 export const CHECKS: Record<string, ClaimCheck> = {
   "nb00-sender-cpu": () => {
     const r = tourFlat();
-    expect(r.per_cpu[0]!.softnet.processed).toBe(r.packets.sent);
+    // every datagram that went through __netif_receive_skb did so on CPU 0 (a few may still be in flight)
     expect(r.per_cpu[1]!.softnet.processed).toBe(0);
+    expect(r.per_cpu[0]!.softnet.processed).toBeGreaterThanOrEqual(r.packets.delivered);
   },
   "nb00-four-packets": () => {
     const r = tourFour();
@@ -156,13 +157,15 @@ export const CHECKS: Record<string, ClaimCheck> = {
   },
   "nb03-batching": () => {
     const b = batching();
-    for (let i = 1; i < b.length; i++) expect(b[i]!.packets_per_ipi).toBeGreaterThanOrEqual(b[i - 1]!.packets_per_ipi);
-    expect(b[b.length - 1]!.packets_per_ipi).toBeGreaterThan(b[0]!.packets_per_ipi);
+    // grows with the load, then levels off: never more than 5 % below the rate before it
+    for (let i = 1; i < b.length; i++) expect(b[i]!.packets_per_ipi).toBeGreaterThanOrEqual(0.95 * b[i - 1]!.packets_per_ipi);
+    expect(b[0]!.packets_per_ipi).toBeCloseTo(1, 1);
+    expect(b[b.length - 1]!.packets_per_ipi).toBeGreaterThan(2 * b[0]!.packets_per_ipi);
   },
   "nb03-four-repeat-two": () => {
     for (const row of matrix().filter((r) => r.cpus === 4 && r.spare)) {
       const two = matrix().find((r) => r.cpus === 2 && r.spare && r.receiver === row.receiver && r.variant === row.variant)!;
-      expect(row.received_pps / two.received_pps, `${row.receiver} ${row.variant}`).toBeCloseTo(1, 2);
+      expect(Math.abs(row.received_pps / two.received_pps - 1), `${row.receiver} ${row.variant}`).toBeLessThanOrEqual(0.05); // "within 5 %"
     }
   },
   "nb03-real-vs-model": () => {
@@ -187,7 +190,8 @@ export const CHECKS: Record<string, ClaimCheck> = {
     for (const c of v) expect(c.ipi_vs_off > 1 && c.thread_vs_off > 1, c.label).toBe(true);
     for (const c of v.filter((x) => x.spare)) expect(close(c), c.label).toBe(true);
     const hogs = v.filter((x) => !x.spare);
-    expect(hogs.filter(close).length).toBeLessThan(hogs.length / 2); // "part in most conditions with hogs"
+    expect(hogs.filter(close).length).toBeLessThan(hogs.length); // "part in some conditions with hogs"
+    expect(hogs.filter(close).length).toBeGreaterThan(0);
     expect(v.filter((c) => c.holds)).toHaveLength(0);
   },
   "nb04-rt-hog": () => {
@@ -292,11 +296,18 @@ export const CHECKS: Record<string, ClaimCheck> = {
   },
   "nb09-ipis": () => {
     for (const rows of [dirs1(), dirs2()]) {
-      for (const [a, b] of [["6.1-rt", "6.12-rt"], ["6.12", "6.12-rt"]] as const) {
-        expect(dir(rows, "ipis_per_packet", a, b).real, `${a} -> ${b}`).toBe("lower");
-        expect(dir(rows, "ipis_per_packet", a, b).model, `${a} -> ${b}`).toBe("lower");
-      }
+      for (const [a, b] of [["6.1-rt", "6.12-rt"], ["6.12", "6.12-rt"]] as const) expect(dir(rows, "ipis_per_packet", a, b).real, `${a} -> ${b}`).toBe("lower");
+      // with its drawn costs the model predicts a rise from 6.1-rt and no clear change from 6.12
+      expect(dir(rows, "ipis_per_packet", "6.1-rt", "6.12-rt").model).toBe("higher");
+      expect(dir(rows, "ipis_per_packet", "6.12", "6.12-rt").model).toBe("overlap");
     }
+    // with every cost at its median it gives the kernel's direction
+    const ipis = (over: Record<string, unknown>) => simulate(makeConfig({ ...over, hz: 250, idle: "halt", workload: "udp-stream", rate_pps: 0, payload_bytes: 64, sender_cpu: 0, receiver_cpu: 1, rps_cpus: "2", duration_ms: 20, cost_spread: "none" } as never)).per_packet.ipis;
+    const rt61 = ipis({ backlog_napi: "softirq", preempt: "rt", ksoftirqd_policy: "2016" });
+    const v612 = ipis({ backlog_napi: "softirq", preempt: "none" });
+    const rt612 = ipis({ backlog_napi: "threads", preempt: "rt" });
+    expect(rt612).toBeLessThan(rt61);
+    expect(rt612).toBeLessThan(v612);
     const t = dir(dirs1(), "ipis_per_packet", "6.12", "6.12+threads");
     expect(t.real).toBe("overlap"); // "one run reached 6.12's range, so no direction is claimed"
     expect(t.real_b.median).toBeLessThan(t.real_a.median); // "the median falls too"
@@ -332,8 +343,8 @@ export const CHECKS: Record<string, ClaimCheck> = {
   "nb09-second": () => {
     for (const d of kernels()) expect(kernelFacts(kd(d.guest.kernel_name, second())).rpsContext, d.guest.kernel_name).toEqual(kernelFacts(d).rpsContext);
     expect(dirs2().filter(apart).length).toBeGreaterThan(dirs1().filter(apart).length);
-    // "three of them go against or beyond the model": a real direction where the model has the opposite one or none
-    expect(dirs2().filter((r) => apart(r) && r.model !== r.real).length).toBe(3);
+    // "several of them go against or beyond the model": a real direction where the model has the opposite one or none
+    expect(dirs2().filter((r) => apart(r) && r.model !== r.real).length).toBeGreaterThanOrEqual(3);
   },
   "nb09-warning": () => {
     for (const d of kernels()) {
@@ -393,7 +404,8 @@ export const CHECKS: Record<string, ClaimCheck> = {
     const dev = deviceDisagreements(devices());
     expect(dev.length).toBeGreaterThan(0);
     expect(dev.every((x) => /-rt$/.test(x.kernel) && x.model === "ksoftirqd")).toBe(true);
-    expect(dirs1().filter((r) => r.disagree).length).toBe(1); // "the one opposite direction"
+    // "switches per packet and IPIs per packet both fall from 6.1-rt to 6.12-rt in both matrices where the model predicts rises: two opposite directions"
+    for (const rows of [dirs1(), dirs2()]) expect(rows.filter((r) => r.disagree).map((r) => `${r.metric} ${r.a} ${r.b}`)).toEqual(["ipis_per_packet 6.1-rt 6.12-rt", "switches_per_packet 6.1-rt 6.12-rt"]);
     const s2 = dir(dirs2(), "switches_per_packet", "6.1-rt", "6.12-rt");
     expect(s2.model_b / s2.real_b.median).toBeGreaterThan(0.5); // close to 6.12-rt's
     expect(s2.model_b / s2.real_b.median).toBeLessThan(2);
