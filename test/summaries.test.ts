@@ -52,7 +52,9 @@ describe("rendered summaries", () => {
 
   it("08: the scheduler sentence follows the comparison's direction", () => {
     const row = (config: string, model: number, real: number): ComparisonRow => ({ config, metric: "switches_per_packet", model, real, real_min: real, real_max: real, ratio: model / real, within25: true });
-    expect(switchesSummary([row("stream-64b-rps_off-recv_same", 1.28, 1.14)], "6.18")).toMatch(/switches more often than the measured 6\.18 kernel/);
+    expect(switchesSummary([row("stream-64b-rps_off-recv_same", 1.28, 1.14)], "6.18")).toMatch(/switches more often than the measured kernel with 64 B datagrams \(model 1\.28, measured 1\.14/);
     expect(switchesSummary([row("stream-64b-rps_off-recv_same", 1.0, 1.14)], "6.18")).toMatch(/switches less often than/);
+    const mixed = switchesSummary([row("stream-64b-rps_off-recv_same", 1.21, 1.14), row("stream-1024b-rps_off-recv_same", 1.2, 1.18)], "6.18");
+    expect(mixed).toMatch(/more often than the measured kernel with 64 B datagrams .* and about as often as \(within 5 %\) the measured kernel with 1024 B/);
   });
 });

@@ -139,9 +139,10 @@ export function hotplugSummary(runs: readonly HotplugRun[]): string {
 export function switchesSummary(rows: readonly ComparisonRow[], release: string): string {
   const pick = rows.filter((r) => r.metric === "switches_per_packet" && /^stream-\d+b-rps_off-recv_same$/.test(r.config));
   if (pick.length === 0) throw new Error("switchesSummary: no same-CPU stream rows with RPS off in the comparison");
-  const more = pick.filter((r) => direction(r.model, r.real, 0.05) === "higher");
-  const fewer = pick.filter((r) => direction(r.model, r.real, 0.05) === "lower");
-  const fig = pick.map((r) => `${r.config.split("-")[1]}: model ${r.model.toFixed(2)}, measured ${r.real.toFixed(2)}`).join("; ");
-  const dir = more.length === pick.length ? "more often than" : fewer.length === pick.length ? "less often than" : more.length + fewer.length === 0 ? "within 5 % as often as" : "sometimes more, sometimes less often than";
-  return `**The scheduler** is a reduction of v6.8's EEVDF; on the same-CPU stream with RPS off the model switches ${dir} the measured ${release} kernel (context switches per datagram, ${fig}; \`05\`, \`docs/calibration-report.md\`).`;
+  const word = { higher: "more often than", lower: "less often than", same: "about as often as (within 5 %)" } as const;
+  const parts = pick.map((r) => {
+    const bytes = r.config.split("-")[1]!.replace("b", " B");
+    return `${word[direction(r.model, r.real, 0.05)]} the measured kernel with ${bytes} datagrams (model ${r.model.toFixed(2)}, measured ${r.real.toFixed(2)} switches per datagram)`;
+  });
+  return `**The scheduler** is a reduction of v6.8's EEVDF; on the same-CPU stream with RPS off the model switches ${listing(parts)}, on Linux ${release} (\`05\`, \`docs/calibration-report.md\`).`;
 }
