@@ -234,8 +234,14 @@ describe("load balancing moves only the unpinned backlog threads", () => {
   });
 
   it("nohz idle balance and the periodic load_balance each move a waiting thread somewhere", () => {
-    expect(run({ scenario: "loopback-pingpong", backlog_napi: "backlog-threaded-intent" }).sched.nohzPulls).toBeGreaterThan(0);
-    expect(run({ scenario: "loopback-4cpu-4flows", backlog_napi: "backlog-threaded-intent" }).sched.periodicPulls).toBeGreaterThan(0);
+    // both are rare (a tick must find the imbalance): 200 ms gives each a few chances
+    const long = (o: ConfigOverrides) => {
+      const s = new Simulation(makeConfig({ ...o, duration_ms: 200 }));
+      s.runUntil(200_000_000);
+      return s.machine;
+    };
+    expect(long({ scenario: "loopback-pingpong", backlog_napi: "backlog-threaded-intent" }).sched.nohzPulls).toBeGreaterThan(0);
+    expect(long({ scenario: "loopback-4cpu-4flows", backlog_napi: "backlog-threaded-intent" }).sched.periodicPulls).toBeGreaterThan(0);
   });
 
   it("the older modes have no balanced task and never balance, hotplug included", () => {

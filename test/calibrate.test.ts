@@ -91,3 +91,32 @@ describe("profiles", () => {
     expect(out).toContain("is current");
   }, 60_000);
 });
+
+describe("RPS to several CPUs: the flow hash's placement is mirrored (compare.ts)", () => {
+  it("placementPattern: shares per CPU and RPS IPIs per packet, to the nearest half", async () => {
+    const { placementPattern } = await import("../src/calibrate/compare");
+    expect(placementPattern([0, 1000], [0, 0])).toBe("0/1 rps 0");
+    expect(placementPattern([500, 510], [0, 505])).toBe("0.5/0.5 rps 0.5");
+    expect(placementPattern([480, 520], [480, 520])).toBe("0.5/0.5 rps 1");
+  });
+  it("every rps_both configuration of the lean dataset gets a seed whose placement is the runs' most common one, and the real figures are those runs' medians", async () => {
+    const { mirrorDataset, placementPattern } = await import("../src/calibrate/compare");
+    const { loadMeasurementDataset } = await import("../src/measure/dataset");
+    const { simulate } = await import("../src/sim/simulate");
+    const ds = loadMeasurementDataset("datasets/real/kvm-guest-2cpu-epyc-linux6.18-lean-2026-12-06");
+    const both = mirrorDataset(ds, { duration_ms: 5 }).filter((m) => m.id.includes("rps_both"));
+    expect(both).toHaveLength(8);
+    for (const m of both) {
+      expect(m.placement?.seed_found, m.id).toBe(true);
+      const r = simulate(m.config);
+      expect(placementPattern(r.per_cpu.map((c) => c.softnet.processed), r.per_cpu.map((c) => c.softnet.received_rps)), m.id).toBe(m.placement!.pattern);
+      expect(m.placement!.runs).toBeGreaterThanOrEqual(2);
+      // the row's median is over the placement's runs only: inside the summary's all-runs range
+      const all = ds.summary.find((x) => x.config_id === m.id)!;
+      expect(Number(m.row.net_rx_per_packet_median)).toBeGreaterThanOrEqual(Number(all.net_rx_per_packet_min));
+      expect(Number(m.row.net_rx_per_packet_median)).toBeLessThanOrEqual(Number(all.net_rx_per_packet_max));
+    }
+    // configurations with one RPS CPU or none are not touched
+    for (const m of mirrorDataset(ds, { duration_ms: 5 }).filter((x) => !x.id.includes("rps_both"))) expect(m.placement).toBeUndefined();
+  }, 120_000);
+});

@@ -28,15 +28,15 @@ describe("03 · RPS: IPIs or threads", () => {
     expect(flat.packets_per_ipi).toBeGreaterThan(2);
   });
 
-  it("C12 not reproduced: RPS raises throughput everywhere; thread and IPI within 10% wherever CPU time is spare, and in the two 4-CPU hog conditions", () => {
+  it("C12 not reproduced: RPS raises throughput everywhere; thread and IPI within 10% wherever CPU time is spare, and with hogs when the receiver is on another CPU", () => {
     const v = c12Verdicts(rpsMatrix({ duration_ms: 100 }), 0.1); // the notebook's duration
     const same = (c: (typeof v)[number]) => Math.abs(c.thread_vs_ipi - 1) <= 0.1;
     for (const x of v) expect(x.ipi_vs_off, x.label).toBeGreaterThan(1); // "drops" nowhere
     for (const x of v) expect(x.thread_vs_off, x.label).toBeGreaterThan(1);
     for (const x of v.filter((c) => c.spare)) expect(same(x), x.label).toBe(true); // exercise 2: true
     const hogsSame = v.filter((c) => !c.spare && same(c));
-    // 4 CPUs, receiver on the sender's CPU, hogs: 1.097, at the rule's 10% edge (notebook 08 shows how it moves with run length and seed)
-    expect(hogsSame.map((c) => [c.cpus, c.receiver])).toEqual([[4, "same"], [4, "other"]]);
+    // notebook 08 shows how these move with run length and seed
+    expect(hogsSame.map((c) => [c.cpus, c.receiver])).toEqual([[2, "other"], [4, "other"]]);
     expect(v.filter((c) => c.holds)).toHaveLength(0);
   });
 

@@ -150,3 +150,29 @@ describe("the idle loop and queued callbacks", () => {
     }
   });
 });
+
+describe("a remote wakeup holds the target's rq lock while its reschedule IPI leaves (ttwu_queue)", () => {
+  // ttwu_queue(): rq_lock(target); ttwu_do_activate() -> wakeup_preempt() -> resched_curr() sends the
+  // RES IPI with the lock held; rq_unlock(). The target sees need_resched at once, but its
+  // __schedule() takes the same lock, so the switch waits for the waker's IPI send (a VM exit).
+  it("the woken reader starts its work on the busy CPU only after the waker has sent the IPI", async () => {
+    const { traced: tr } = await import("./helpers/model");
+    // a slow try_to_wake_up makes the lock's hold long and plain to see
+    const ttwu = 20_000;
+    const { records, spans } = tr({ workload: "udp-stream", rps_cpus: "2", sender_cpu: 0, receiver_cpu: 0, idle: "halt", duration_ms: 10, costs: { try_to_wake_up: ttwu } });
+    const C = JSON.parse((await import("node:fs")).readFileSync(new URL("../profiles/reference-published.json", import.meta.url), "utf8")).costs;
+    const wakes = records.filter((r) => r.event === "sched:sched_wakeup" && r.cpu === 1 && r.fields.comm === "udp_rx/0");
+    expect(wakes.length).toBeGreaterThan(0);
+    let checked = 0;
+    for (const wake of wakes) {
+      const sw = records.find((r) => r.event === "sched:sched_switch" && r.cpu === 0 && r.fields.next_comm === "udp_rx/0" && r.ts >= wake.ts);
+      if (!sw) continue;
+      const work = spans.find((s) => s.cpu === 0 && s.task === "udp_rx/0" && s.fn !== "__schedule" && s.start >= sw.ts);
+      if (!work) continue;
+      // the lock is free once the waker has done try_to_wake_up and sent the IPI
+      expect(work.start, `wakeup at ${wake.ts}`).toBeGreaterThanOrEqual(wake.ts + ttwu + C.ipi_send);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});

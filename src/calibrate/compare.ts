@@ -9,6 +9,14 @@
  * keeps one request in flight -> udp-pingpong. CPUs, rps_cpus, sender and receiver CPUs, payload,
  * HZ, and a halting idle (the measured VM has no cpuidle driver) are taken from the dataset. Not
  * mirrored: sockperf's own work per message (timestamps, statistics), background load on the VM.
+ *
+ * A mask naming several CPUs (rps "both") leaves the CPU to the flow hash, which the kernel seeds at
+ * boot and the tool's ephemeral port varies from run to run: the real runs of one configuration
+ * split between placements (all packets on CPU 0, all on CPU 1, or each direction of a ping-pong on
+ * its own CPU), and their median mixes them. The placement is observed (softnet_stat's processed
+ * per CPU), so it is mirrored like the pinning: the figures of such a row are the median of the runs
+ * with the most common placement, and the model runs with the first seed whose flow hash gives that
+ * placement (`placement` on the mirrored row says which, and in how many runs).
  */
 import { makeConfig } from "../config/parse";
 import type { SimConfig } from "../config/schema";
@@ -34,6 +42,60 @@ export interface MirroredConfig {
   mode: "stream" | "pingpong";
   row: Row;
   config: SimConfig;
+  /** rps masks naming several CPUs: the placement mirrored (share of packets per CPU), its runs of all, and whether a seed gave it. */
+  placement?: { pattern: string; runs: number; of: number; seed_found: boolean };
+}
+
+/**
+ * Where a run's packets went: the share of processed packets per CPU and the RPS IPIs per packet,
+ * each rounded to the nearest half ("0.5/0.5 rps 0": each direction of a ping-pong processed on the
+ * CPU that sent it; "0.5/0.5 rps 1": each on the other CPU, one kick per packet).
+ */
+export function placementPattern(processed: readonly number[], receivedRps: readonly number[]): string {
+  const total = processed.reduce((a, b) => a + b, 0);
+  if (total <= 0) return processed.map(() => "0").join("/");
+  const rps = receivedRps.reduce((a, b) => a + b, 0) / total;
+  return `${processed.map((p) => String(Math.round((2 * p) / total) / 2)).join("/")} rps ${Math.round(2 * rps) / 2}`;
+}
+
+/** The run columns behind each compared figure (summary.csv has `<col>_median/_min/_max`). */
+const RUN_COLUMNS = ["received_pps", "round_trips_per_s", "net_rx_per_packet", "ipis_per_packet", "received_rps_per_packet", "system_switches_per_packet"];
+
+function medianOf(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+/** The summary row rebuilt from the runs with the most common placement (ties: the first pattern met). */
+function placementRow(ds: MeasurementDataset, row: Row): { row: Row; pattern: string; runs: number; of: number } | null {
+  const runs = ds.runs.filter((r) => r.config_id === row.config_id && (row.tool === undefined || r.tool === row.tool));
+  if (runs.length === 0) return null;
+  const perCpu = (v: unknown): number[] => (Array.isArray(v) ? v.map(Number) : String(v ?? "").split(";").map(Number));
+  const pat = (r: Row) => placementPattern(perCpu(r.softnet_processed), perCpu(r.softnet_received_rps));
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(pat(r), (counts.get(pat(r)) ?? 0) + 1);
+  let best = "";
+  for (const [k, n] of counts) if (best === "" || n > counts.get(best)!) best = k;
+  const chosen = runs.filter((r) => pat(r) === best);
+  const out: Row = { ...row };
+  for (const col of RUN_COLUMNS) {
+    const v = chosen.map((r) => num(r[col])).filter((x) => Number.isFinite(x));
+    if (v.length === 0) continue;
+    out[`${col}_median`] = medianOf(v);
+    out[`${col}_min`] = Math.min(...v);
+    out[`${col}_max`] = Math.max(...v);
+  }
+  return { row: out, pattern: best, runs: chosen.length, of: runs.length };
+}
+
+/** The first seed (1..64) whose flow hash puts the packets where `pattern` says, or null. */
+function seedForPlacement(config: SimConfig, pattern: string): number | null {
+  for (let seed = 1; seed <= 64; seed++) {
+    const r = simulate({ ...config, seed, duration_ms: Math.min(config.duration_ms, 5), trace: false });
+    if (placementPattern(r.per_cpu.map((c) => c.softnet.processed), r.per_cpu.map((c) => c.softnet.received_rps)) === pattern) return seed;
+  }
+  return null;
 }
 
 const num = (v: unknown) => (typeof v === "number" ? v : Number(v));
@@ -41,8 +103,9 @@ const num = (v: unknown) => (typeof v === "number" ? v : Number(v));
 /** The model configurations mirroring every measured (non-idle) configuration of the dataset. */
 export function mirrorDataset(ds: MeasurementDataset, opts: { duration_ms?: number; costs?: Partial<Record<CostName, number>>; profile?: string } = {}): MirroredConfig[] {
   const cpus = Number((ds.metadata as unknown as { cpu?: { count?: number } }).cpu?.count ?? 2) || 2;
-  return ds.summary.filter((r) => r.mode === "stream" || r.mode === "pingpong").map((r) => {
-    const mode = r.mode as "stream" | "pingpong";
+  return ds.summary.filter((r) => r.mode === "stream" || r.mode === "pingpong").map((r0) => {
+    const mode = r0.mode as "stream" | "pingpong";
+    let r = r0;
     const config = makeConfig({
       workload: mode === "stream" ? "udp-stream" : "udp-pingpong",
       cpus,
@@ -57,8 +120,30 @@ export function mirrorDataset(ds: MeasurementDataset, opts: { duration_ms?: numb
       ...(opts.profile ? { profile: opts.profile } : {}),
       ...(opts.costs ? { costs: opts.costs } : {}),
     });
-    return { id: String(r.config_id), mode, row: r, config };
+    const cpusInMask = r.rps === "off" ? 0 : maskCpus(String(r.rps_cpus));
+    if (cpusInMask < 2) return { id: String(r.config_id), mode, row: r, config };
+    const placed = placementRow(ds, r);
+    if (placed === null) return { id: String(r.config_id), mode, row: r, config };
+    const seed = seedForPlacement(config, placed.pattern);
+    // no seed gives the real placement: compare with all runs, as without mirroring, and say so
+    const placement = { pattern: placed.pattern, runs: placed.runs, of: placed.of, seed_found: seed !== null };
+    if (seed === null) return { id: String(r.config_id), mode, row: r, config, placement };
+    return { id: String(r.config_id), mode, row: placed.row, config: { ...config, seed }, placement };
   });
+}
+
+/** How many CPUs a hex sysfs mask names. */
+function maskCpus(mask: string): number {
+  let n = 0;
+  for (const ch of mask.replace(/^0x/i, "").replace(/,/g, "")) {
+    let d = parseInt(ch, 16);
+    if (Number.isNaN(d)) return 0;
+    while (d) {
+      n += d & 1;
+      d >>= 1;
+    }
+  }
+  return n;
 }
 
 /** The compared figures of one model run. */

@@ -80,6 +80,12 @@ export class Cpu {
   /** Runnable tasks other than curr. */
   readonly rq: Task[] = [];
   needResched = false;
+  /**
+   * When another CPU's try_to_wake_up releases this CPU's rq lock (ns): a remote wakeup activates the
+   * task and sends the reschedule IPI with the target's rq lock held (ttwu_queue -> ttwu_do_activate
+   * -> wakeup_preempt -> resched_curr), so a __schedule here waits for it (raw_spin_rq_lock).
+   */
+  rqLockFreeAt = 0;
   /** A context switch is in progress (interrupts are off until it ends). */
   switching = false;
   minVruntime = 0;

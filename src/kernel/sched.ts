@@ -170,15 +170,18 @@ export class Scheduler {
     }
     cpu.curr = next;
     cpu.frames[0] = next;
+    // __schedule() takes this CPU's rq lock: a remote try_to_wake_up that still holds it (while its
+    // reschedule IPI leaves, a VM exit in a guest) makes the switch wait
+    const lockWait = Math.max(0, cpu.rqLockFreeAt - (this.m.sim.now + cpu.debtNs));
     if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
       // a segment of its own, with interrupts off until it ends
       cpu.switching = true;
-      cpu.exec(this.m.cost("context_switch"), "__schedule", false, CTX_TASK);
+      cpu.exec(this.m.cost("context_switch") + lockWait, "__schedule", false, CTX_TASK);
       return;
     }
     // switching to a task: the switch cost rides at the front of the task's first segment
     // (an event saved per switch; an interrupt arriving in it is taken at once, not after it)
-    cpu.owe(this.m.cost("context_switch"), "__schedule");
+    cpu.owe(this.m.cost("context_switch") + lockWait, "__schedule");
     this.runTask(cpu, next);
   }
 
@@ -342,8 +345,11 @@ export class Scheduler {
       // ttwu_queue_wakelist(): the target activates the task itself, from its IPI (or idle poll).
       smp_call_function_single_async(m, waker, tc, t.id);
     } else {
+      // ttwu_queue(): rq_lock(target), ttwu_do_activate() (wakeup_preempt -> resched_curr, whose IPI
+      // is sent with the lock held), rq_unlock: the target's rq lock is free once the waker is done
       this.activate(tc, t);
       if (this.wakeupPreempt(tc, t)) this.reschedCurr(waker, tc);
+      tc.rqLockFreeAt = Math.max(tc.rqLockFreeAt, m.sim.now + waker.debtNs);
     }
     return true;
   }
