@@ -2,12 +2,17 @@
  * `npm run notebooks [-- name ...]`: executes the notebooks in real Jupyter and writes their outputs
  * back into notebooks/*.ipynb in the committed form (see README: notebooks are committed with their
  * outputs). Refuses to write a notebook whose run failed, and prints the failing cell.
+ * Prints where each notebook's time went (start: nbconvert and the kernel until the first cell; the
+ * import cell; the other cells; the end: closing the kernel and writing), and the total.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { readNotebook, writeNotebook } from "./lib/ipynb";
 import { checkExecuted, committedForm, formatProblems } from "./lib/notebook-checks";
 import { executeAll, listNotebooks } from "./lib/run-notebook";
+import { timeSplit } from "./lib/notebook-times";
+import { ensureLib } from "./build-lib.mjs";
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);
@@ -18,7 +23,13 @@ async function main(): Promise<number> {
     return f;
   });
   let failed = 0;
-  const results = await executeAll(files, undefined, (r) => console.log(`${path.basename(r.notebook)}: ran in ${r.seconds.toFixed(1)} s`));
+  const t0 = performance.now();
+  const built = await ensureLib();
+  console.log(`build/lib: ${built} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const results = await executeAll(files, undefined, (r) => console.log(`${path.basename(r.notebook)}: ran in ${timeSplit(r)}`));
+  const wall = (performance.now() - t0) / 1000;
+  const sum = results.reduce((a, r) => a + r.seconds, 0);
+  console.log(`all ${results.length} notebooks: ${wall.toFixed(1)} s of wall time (${sum.toFixed(1)} s summed over the notebooks, ${Math.min(os.cpus().length, results.length)} at a time)`);
   for (const r of results) {
     const name = path.basename(r.notebook);
     const problems = r.result ? checkExecuted(r.result) : [{ kind: "run" as const, cell: null, message: "nbconvert wrote no notebook", detail: r.log }];

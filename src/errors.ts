@@ -35,6 +35,18 @@ export class UserInputError extends Error {
   }
 }
 
+/**
+ * A mistake on a command line (an option, not a config value: those are ConfigErrors). Exit code 2.
+ * It lives here, below every layer, because option-like input is also checked outside src/cli/
+ * (measurement plans, kernel sets); src/cli/args.ts re-exports it.
+ */
+export class UsageError extends UserInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
 /** The machine refused or failed: missing tool, no root, a busy lock, a run that could not complete. */
 export class EnvironmentError extends Error {
   constructor(message: string) {

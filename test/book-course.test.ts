@@ -14,7 +14,7 @@ import { notebookPage, pageToc } from "../scripts/lib/book/page";
 
 const JUPYTER_ONLY = /Shift[-+ ]?Enter|Ctrl[-+ ]?Enter|Run All|Cell\s*→|Kernel\s*→|press\s+the\s+run\s+button/i;
 const dir = path.join(REPO, "notebooks");
-const names = fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort().map((f) => f.replace(/\.ipynb$/, ""));
+const names = fs.readdirSync(dir).filter((f) => /^\d\d[a-z]?-.*\.ipynb$/.test(f)).sort().map((f) => f.replace(/\.ipynb$/, ""));
 
 describe("the book is a book", () => {
   it("the rules can fail: a Jupyter instruction and a dead output are found", () => {

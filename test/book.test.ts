@@ -14,7 +14,7 @@ import { bookSources, buildBook } from "../scripts/build-book";
 import { writeBook } from "../scripts/lib/book/build";
 import type { BookSource } from "../scripts/lib/book/build";
 import { chromiumMissing, collectPageProblems, launchChromium, serveStatic } from "../scripts/lib/browser";
-import { VEGALITE_V5, VEGALITE_MIMES } from "../scripts/lib/ipynb";
+import { VEGALITE_V6, VEGALITE_MIMES } from "../scripts/lib/ipynb";
 import type { Notebook } from "../scripts/lib/ipynb";
 import { listNotebooks } from "../scripts/lib/run-notebook";
 import { PATHS } from "../scripts/lib/repo";
@@ -25,8 +25,8 @@ type StaticServer = Awaited<ReturnType<typeof serveStatic>>;
 const ARTIFACTS = path.join(PATHS.artifacts, "book");
 const skip = chromiumMissing();
 
-/** Expected noise: the favicon request, and vega-embed noting that a v5 spec runs on vega-lite 6. */
-const ignorable = (text: string) => /favicon\.ico/.test(text) || /The input spec uses Vega-Lite v5, but the current version of Vega-Lite is v6/.test(text);
+/** Expected noise: the favicon request (specs and bundles are both Vega-Lite 6: no version warning is allowed). */
+const ignorable = (text: string) => /favicon\.ico/.test(text);
 
 interface PageReport {
   problems: string[];
@@ -105,7 +105,7 @@ function rangeBindings(nb: Notebook): number {
     const own = (o.bind as { input?: unknown } | undefined)?.input === "range" && typeof o.name === "string" ? 1 : 0;
     return own + Object.values(o).reduce((n: number, x) => n + walk(x), 0);
   };
-  return nb.cells.flatMap((c) => c.outputs ?? []).reduce((n, o) => n + walk(o.data?.[VEGALITE_V5] ?? o.data?.["application/vnd.vegalite.v6+json"]), 0);
+  return nb.cells.flatMap((c) => c.outputs ?? []).reduce((n, o) => n + walk(o.data?.[VEGALITE_V6] ?? o.data?.["application/vnd.vegalite.v5+json"]), 0);
 }
 
 describe.skipIf(skip !== null)(`the book in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
@@ -152,7 +152,7 @@ describe.skipIf(skip !== null)(`the book in Chromium${skip ? ` (skipped: ${skip}
 describe.skipIf(chromiumMissing() !== null)("book charts stay interactive (synthetic chart)", () => {
   it("a slider param and a click selection change the drawn chart", async () => {
     const spec = {
-      $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       data: { values: [{ k: "a", v: 1 }, { k: "b", v: 3 }, { k: "c", v: 2 }] },
       params: [
         { name: "cut", value: 0, bind: { input: "range", min: 0, max: 3, step: 1 } },
@@ -171,7 +171,7 @@ describe.skipIf(chromiumMissing() !== null)("book charts stay interactive (synth
       cells: [
         { cell_type: "markdown", metadata: {}, source: "# Synthetic" },
         { cell_type: "code", metadata: {}, source: "show(x)", execution_count: 1,
-          outputs: [{ output_type: "display_data", metadata: {}, data: { [VEGALITE_V5]: spec, "image/svg+xml": "<svg></svg>", "text/plain": "c" } }] },
+          outputs: [{ output_type: "display_data", metadata: {}, data: { [VEGALITE_V6]: spec, "image/svg+xml": "<svg></svg>", "text/plain": "c" } }] },
       ],
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "softnet-book-"));

@@ -93,11 +93,12 @@ describe("profiles", () => {
 });
 
 describe("RPS to several CPUs: the flow hash's placement is mirrored (compare.ts)", () => {
-  it("placementPattern: shares per CPU and RPS IPIs per packet, to the nearest half", async () => {
+  it("placementPattern: shares per CPU to the nearest half, and local / some / all steered away", async () => {
     const { placementPattern } = await import("../src/calibrate/compare");
-    expect(placementPattern([0, 1000], [0, 0])).toBe("0/1 rps 0");
-    expect(placementPattern([500, 510], [0, 505])).toBe("0.5/0.5 rps 0.5");
-    expect(placementPattern([480, 520], [480, 520])).toBe("0.5/0.5 rps 1");
+    expect(placementPattern([0, 1000], [0, 0])).toBe("0/1 local");
+    expect(placementPattern([0, 1000], [0, 210])).toBe("0/1 some");
+    expect(placementPattern([500, 510], [0, 505])).toBe("0.5/0.5 some");
+    expect(placementPattern([480, 520], [480, 520])).toBe("0.5/0.5 all");
   });
   it("every rps_both configuration of the lean dataset gets a seed whose placement is the runs' most common one, and the real figures are those runs' medians", async () => {
     const { mirrorDataset, placementPattern } = await import("../src/calibrate/compare");

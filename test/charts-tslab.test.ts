@@ -70,7 +70,7 @@ describe("charts in tslab", () => {
     expect(ok2).toBe(true);
     expect(shown).toHaveLength(2);
     for (const msg of shown) {
-      expect(Object.keys(msg.data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+      expect(Object.keys(msg.data).sort()).toEqual(["application/vnd.vegalite.v6+json", "image/svg+xml", "text/plain"]);
       expect(String(msg.data["image/svg+xml"])).toMatch(/^<svg/);
     }
     expect(String(shown[0].data["text/plain"])).toMatch(/^in tslab: CPUs 0, 1/);

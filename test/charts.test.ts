@@ -12,7 +12,7 @@ import {
   CONTEXT_LABELS,
   CONTEXT_ORDER,
   EVENT_STYLE,
-  VEGA_LITE_V5_SCHEMA,
+  VEGA_LITE_SCHEMA,
   barsSpec,
   busySpec,
   cdfPoints,
@@ -117,7 +117,7 @@ describe("rendering", () => {
 
   it.each(GALLERY)("%s: compiles with vega-lite, renders to SVG and PNG without warnings", async (name, build) => {
     const spec = build();
-    expect(spec.$schema).toBe(VEGA_LITE_V5_SCHEMA);
+    expect(spec.$schema).toBe(VEGA_LITE_SCHEMA);
     const warnings: string[] = [];
     const vg = (await compileToVega(spec, { onWarning: (m) => warnings.push(m) })) as { $schema?: string };
     expect(vg.$schema).toMatch(/vega\/v\d+\.json$/);
@@ -298,7 +298,7 @@ describe("comparison charts", () => {
     const spec = barsSpec(rows, { yTitle: "things per packet" });
     const svg = await render(spec);
     expect(rects(svg, "#0072B2")).toHaveLength(2);
-    expect(rects(svg, "#D55E00")).toHaveLength(2);
+    expect(rects(svg, "#000000")).toHaveLength(2); // one colour per meaning: the model blue, a measurement black
     expect(spec.description).toBe("things per packet (bars): model: a: 2, b: 3; measured: a: 2.5, b: 3.5.");
     expect(() => barsSpec([{ label: "a", series: "s", value: Number.NaN }], { yTitle: "y" })).toThrow(/rows\[0\]\.value must be a finite number/);
     expect(() => barsSpec([{ label: "a", series: "s", value: 1, min: 0 }], { yTitle: "y" })).toThrow(/only one of min\/max/);
@@ -366,21 +366,21 @@ describe("latency CDF", () => {
 describe("display", () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it("builds one bundle with exactly the three MIME types and a v5 $schema", async () => {
+  it("builds one bundle with exactly the three MIME types and a v6 $schema", async () => {
     const spec = timelineSpec(loopbackPingPong(1), { title: "One round trip" });
     const b = await chartBundle(spec);
-    expect(Object.keys(b).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
-    expect(b["application/vnd.vegalite.v5+json"].$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
+    expect(Object.keys(b).sort()).toEqual(["application/vnd.vegalite.v6+json", "image/svg+xml", "text/plain"]);
+    expect(b["application/vnd.vegalite.v6+json"].$schema).toBe("https://vega.github.io/schema/vega-lite/v6.json");
     expect(b["image/svg+xml"]).toMatch(/^<svg[^>]*>/);
     expect(b["text/plain"]).toMatch(/^One round trip: CPUs 0, 1, 0–\d+(\.\d+)? µs; \d+ spans \(task \d+, softirq \d+, hardirq \d+, idle \d+\); 2 packets queued, 2 delivered, 2 IPIs, 2 wakeups\.$/);
   });
 
-  it("adds a v5 $schema to a hand-written spec and refuses another version", async () => {
+  it("adds a v6 $schema to a hand-written spec and refuses another version", async () => {
     const spec = { title: "hand-made", data: { values: [{ a: 1 }, { a: 2 }] }, mark: "bar", encoding: { y: { field: "a", type: "quantitative" } } };
     const b = await chartBundle(spec);
-    expect(b["application/vnd.vegalite.v5+json"].$schema).toBe(VEGA_LITE_V5_SCHEMA);
+    expect(b["application/vnd.vegalite.v6+json"].$schema).toBe(VEGA_LITE_SCHEMA);
     expect(b["text/plain"]).toBe("hand-made (2 rows)");
-    await expect(chartBundle({ ...spec, $schema: "https://vega.github.io/schema/vega-lite/v6.json" })).rejects.toThrow(/emitted as Vega-Lite 5/);
+    await expect(chartBundle({ ...spec, $schema: "https://vega.github.io/schema/vega-lite/v5.json" })).rejects.toThrow(/emitted as Vega-Lite 6/);
   });
 
   it("show outside Jupyter prints the description and returns the bundle", async () => {

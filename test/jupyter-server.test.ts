@@ -44,6 +44,8 @@ describe("npm start: Jupyter in a real browser", () => {
     fs.mkdirSync(live, { recursive: true });
     fs.copyFileSync(path.join(PATHS.notebooks, "00-tour.ipynb"), path.join(live, "00-tour.ipynb"));
     fs.symlinkSync(path.relative(live, path.join(PATHS.notebooks, "..", "src")), path.join(live, "src"));
+    // the notebooks import the prebuilt library through notebooks/lib (build/lib; the kernel builds it)
+    fs.symlinkSync(path.relative(live, path.join(PATHS.notebooks, "..", "build", "lib")), path.join(live, "lib"));
     server = await startNotebookServer({ port: 0, notebookDir: live });
     browser = await launchChromium();
   }, 120_000);

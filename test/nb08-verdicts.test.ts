@@ -3,7 +3,7 @@
  * A model change that flips one fails here, with the claim's evidence in the message.
  */
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { claimVerdicts } from "../src/experiments/verdicts";
 import { kernelFacts, realKernelEvidence } from "../src/experiments/real-kernel";
 import { realKernelClaims } from "../src/experiments/real-kernels";
@@ -25,7 +25,8 @@ describe("08 · every claim, one verdict", () => {
     expect(verdicts.map((v) => v.claim)).toEqual(Object.keys(EXPECTED));
     for (const v of verdicts) {
       expect(v.evidence.length).toBeGreaterThan(20);
-      expect(v.notebook).toMatch(/^\d\d-/);
+      expect(v.notebook).toMatch(/^\d\d[a-z]?-/);
+      expect(existsSync(`notebooks/${v.notebook}.ipynb`), v.notebook).toBe(true);
     }
   });
 

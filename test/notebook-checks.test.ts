@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { notebookTitle, parseNotebook, serializeNotebook, VEGALITE_V5 } from "../scripts/lib/ipynb";
+import { notebookTitle, parseNotebook, serializeNotebook, VEGALITE_V6 } from "../scripts/lib/ipynb";
 import type { Cell, Notebook, Output } from "../scripts/lib/ipynb";
 import { checkExecuted, committedForm, formatProblems, staleness, stripComments } from "../scripts/lib/notebook-checks";
 import { executeNotebook } from "../scripts/lib/run-notebook";
@@ -17,7 +17,7 @@ const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></sv
 const chart = (data: Record<string, unknown> = {}): Output => ({
   output_type: "display_data",
   metadata: {},
-  data: { [VEGALITE_V5]: { $schema: "https://vega.github.io/schema/vega-lite/v5.json", mark: "bar" }, "image/svg+xml": SVG, "text/plain": "<chart>", ...data },
+  data: { [VEGALITE_V6]: { $schema: "https://vega.github.io/schema/vega-lite/v6.json", mark: "bar" }, "image/svg+xml": SVG, "text/plain": "<chart>", ...data },
 });
 const stdout = (text: string): Output => ({ output_type: "stream", name: "stdout", text });
 const stderr = (text: string): Output => ({ output_type: "stream", name: "stderr", text });
@@ -70,9 +70,9 @@ describe("checkExecuted", () => {
     const kinds = (o: Output) => checkExecuted(nb([code("display(x)", [o])])).map((p) => p.message);
     expect(kinds(chart({ "image/svg+xml": undefined }))[0]).toContain("lacks image/svg+xml");
     expect(kinds(chart({ "text/plain": undefined }))[0]).toContain("lacks text/plain");
-    expect(kinds({ output_type: "display_data", data: { "application/vnd.vegalite.v6+json": {}, "image/svg+xml": SVG, "text/plain": "c" } })[0]).toContain(`lacks ${VEGALITE_V5}`);
-    expect(kinds(chart({ [VEGALITE_V5]: "{}" }))[0]).toContain("JSON object");
-    expect(kinds(chart({ [VEGALITE_V5]: { $schema: "https://vega.github.io/schema/vega-lite/v6.json" } }))[0]).toContain("v5 schema");
+    expect(kinds({ output_type: "display_data", data: { "application/vnd.vegalite.v5+json": {}, "image/svg+xml": SVG, "text/plain": "c" } })[0]).toContain(`lacks ${VEGALITE_V6}`);
+    expect(kinds(chart({ [VEGALITE_V6]: "{}" }))[0]).toContain("JSON object");
+    expect(kinds(chart({ [VEGALITE_V6]: { $schema: "https://vega.github.io/schema/vega-lite/v5.json" } }))[0]).toContain("v6 schema");
     expect(kinds(chart({ "image/svg+xml": "<p>no</p>" }))[0]).toContain("not an SVG");
   });
 

@@ -29,7 +29,7 @@ describe("notebook checks", () => {
 
   it("a cell that calls show( without a chart bundle fails; a bundle without SVG is incomplete", () => {
     expect(checkExecuted(nb([code("await show(spec)", [])]))[0]!.kind).toBe("missing-chart");
-    const half = checkExecuted(nb([code("await show(spec)", [{ output_type: "display_data", data: { "application/vnd.vegalite.v5+json": {}, "text/plain": "x" }, metadata: {} }])]));
+    const half = checkExecuted(nb([code("await show(spec)", [{ output_type: "display_data", data: { "application/vnd.vegalite.v6+json": {}, "text/plain": "x" }, metadata: {} }])]));
     expect(half.map((p) => p.kind)).toContain("incomplete-chart");
   });
 

@@ -15,7 +15,7 @@ import { REPO } from "../scripts/lib/repo";
 import { changeSentence, direction, listing, pct } from "../src/notebook/prose";
 
 const dir = path.join(REPO, "notebooks");
-const files = fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
+const files = fs.readdirSync(dir).filter((f) => /^\d\d[a-z]?-.*\.ipynb$/.test(f)).sort();
 const units: ProseUnit[] = files.flatMap((f) => proseUnits(parseNotebook(fs.readFileSync(path.join(dir, f), "utf8"), f), f.replace(/\.ipynb$/, "")));
 const markers = files.flatMap((f) => allMarkers(parseNotebook(fs.readFileSync(path.join(dir, f), "utf8"), f)));
 const unbound: { notebook: string; hash: string; excerpt: string }[] = JSON.parse(fs.readFileSync(path.join(REPO, "test/prose/unbound.json"), "utf8"));

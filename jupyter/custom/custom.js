@@ -8,7 +8,8 @@
 // Vega-Lite spec is data, drawn by vega's own parser, not HTML or script from the notebook.
 (function () {
   "use strict";
-  var MIMES = ["application/vnd.vegalite.v5+json", "application/vnd.vegalite.v6+json"];
+  // The kit emits v6 (the bundled vega-lite's version); v5 stays registered for older outputs.
+  var MIMES = ["application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json"];
   // custom.js is loaded on every page (file tree, editor...); charts only matter in notebooks.
   if (!document.body || !document.body.classList.contains("notebook_app")) return;
 
@@ -74,7 +75,7 @@
   require(["base/js/namespace", "base/js/events", "notebook/js/outputarea", "vega-embed"],
     function (Jupyter, events, outputarea, vegaEmbed) {
       var OutputArea = outputarea.OutputArea;
-      // Registered in reverse so v5 ends up first in display_order, ahead of SVG and text.
+      // Registered in reverse so v6 ends up first in display_order, ahead of SVG and text.
       MIMES.slice().reverse().forEach(function (mime) {
         OutputArea.prototype.register_mime_type(mime, renderer(vegaEmbed, mime), { safe: true, index: 0 });
       });

@@ -39,7 +39,7 @@ export interface Notebook {
 
 export const VEGALITE_V5 = "application/vnd.vegalite.v5+json";
 export const VEGALITE_V6 = "application/vnd.vegalite.v6+json";
-export const VEGALITE_MIMES = [VEGALITE_V5, VEGALITE_V6] as const;
+export const VEGALITE_MIMES = [VEGALITE_V6, VEGALITE_V5] as const;
 
 export function joinText(value: MultilineString | undefined): string {
   if (value === undefined) return "";

@@ -4,7 +4,7 @@
  * chart a complete bundle. Also the committed form of a notebook and how it went stale.
  */
 import { createHash } from "node:crypto";
-import { joinText, serializeNotebook, VEGALITE_MIMES, VEGALITE_V5 } from "./ipynb";
+import { joinText, serializeNotebook, VEGALITE_MIMES, VEGALITE_V6 } from "./ipynb";
 import type { Cell, Notebook, Output } from "./ipynb";
 
 export type ProblemKind =
@@ -15,7 +15,7 @@ export type ProblemKind =
   | "exception" // an uncaught exception or rejected promise
   | "stderr" // anything else written to stderr
   | "missing-chart" // a cell calls show( but produced no chart bundle
-  | "incomplete-chart"; // a Vega-Lite output without its SVG, text or a v5 spec
+  | "incomplete-chart"; // a Vega-Lite output without its SVG, text or a v6 spec
 
 export interface Problem {
   kind: ProblemKind;
@@ -58,17 +58,17 @@ function isChartOutput(o: Output): boolean {
 export function chartBundleDefect(o: Output): string | null {
   const data = o.data ?? {};
   const missing: string[] = [];
-  if (data[VEGALITE_V5] === undefined) missing.push(VEGALITE_V5);
+  if (data[VEGALITE_V6] === undefined) missing.push(VEGALITE_V6);
   if (data["image/svg+xml"] === undefined) missing.push("image/svg+xml");
   if (data["text/plain"] === undefined) missing.push("text/plain");
   if (missing.length > 0) return `a Vega-Lite output lacks ${missing.join(", ")}`;
-  const spec = data[VEGALITE_V5];
+  const spec = data[VEGALITE_V6];
   if (typeof spec !== "object" || spec === null || Array.isArray(spec)) {
-    return `${VEGALITE_V5} must hold the spec as a JSON object, got ${Array.isArray(spec) ? "an array" : typeof spec}`;
+    return `${VEGALITE_V6} must hold the spec as a JSON object, got ${Array.isArray(spec) ? "an array" : typeof spec}`;
   }
   const schema = (spec as { $schema?: unknown }).$schema;
-  if (schema !== undefined && !/\/vega-lite\/v5(\.|\/|\.json|$)/.test(String(schema))) {
-    return `${VEGALITE_V5} carries $schema ${JSON.stringify(schema)}; JupyterLab's and VS Code's v5 renderers need a vega-lite v5 schema`;
+  if (schema !== undefined && !/\/vega-lite\/v6(\.|\/|\.json|$)/.test(String(schema))) {
+    return `${VEGALITE_V6} carries $schema ${JSON.stringify(schema)}; the bundled vega-lite 6 (book, custom.js) needs a vega-lite v6 schema`;
   }
   const svg = joinText(data["image/svg+xml"] as string | string[]);
   if (!/^\s*<svg[\s>]/.test(svg)) return "the image/svg+xml part is not an SVG document";
@@ -118,7 +118,7 @@ export function checkExecuted(nb: Notebook): Problem[] {
     if (CHART_CALL.test(stripComments(source)) && charts.length === 0) {
       const kinds = outputs.map((o) => (o.output_type === "stream" ? `${o.name}` : `${o.output_type}{${Object.keys(o.data ?? {}).join(", ")}}`));
       problems.push({ kind: "missing-chart", cell: i, source,
-        message: `the cell calls show( but has no display output with ${VEGALITE_V5} + image/svg+xml (outputs: ${kinds.join("; ") || "none"})` });
+        message: `the cell calls show( but has no display output with ${VEGALITE_V6} + image/svg+xml (outputs: ${kinds.join("; ") || "none"})` });
     }
   }
   return problems;

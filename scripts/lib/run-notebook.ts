@@ -23,6 +23,8 @@ export interface ExecutionResult {
   ok: boolean;
   log: string;
   seconds: number;
+  /** Wall-clock time (ms since the epoch) nbconvert was started. */
+  startedAt: number;
   result: Notebook | null;
 }
 
@@ -49,7 +51,7 @@ export function executeNotebook(file: string, opts: { timeoutSec?: number } = {}
       const log = `${stdout}${stderr}`;
       let result: Notebook | null = null;
       if (fs.existsSync(executed)) result = readNotebook(executed);
-      resolve({ notebook: file, executed, ok: err === null, log, seconds, result });
+      resolve({ notebook: file, executed, ok: err === null, log, seconds, startedAt: t0, result });
     });
   });
 }

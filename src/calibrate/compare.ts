@@ -47,15 +47,17 @@ export interface MirroredConfig {
 }
 
 /**
- * Where a run's packets went: the share of processed packets per CPU and the RPS IPIs per packet,
- * each rounded to the nearest half ("0.5/0.5 rps 0": each direction of a ping-pong processed on the
- * CPU that sent it; "0.5/0.5 rps 1": each on the other CPU, one kick per packet).
+ * Where a run's packets went: the share of processed packets per CPU, rounded to the nearest half,
+ * and whether they were steered to another CPU: "local" (no RPS kicks: processed where sent),
+ * "all" (a kick per packet: a ping-pong with both directions on the other CPU) or "some" (a stream
+ * steered away batches behind each kick; a ping-pong with one direction steered away).
  */
 export function placementPattern(processed: readonly number[], receivedRps: readonly number[]): string {
   const total = processed.reduce((a, b) => a + b, 0);
   if (total <= 0) return processed.map(() => "0").join("/");
   const rps = receivedRps.reduce((a, b) => a + b, 0) / total;
-  return `${processed.map((p) => String(Math.round((2 * p) / total) / 2)).join("/")} rps ${Math.round(2 * rps) / 2}`;
+  const kicks = rps < 0.02 ? "local" : rps >= 0.75 ? "all" : "some";
+  return `${processed.map((p) => String(Math.round((2 * p) / total) / 2)).join("/")} ${kicks}`;
 }
 
 /** The run columns behind each compared figure (summary.csv has `<col>_median/_min/_max`). */

@@ -52,10 +52,14 @@ export const costs = {
   },
   run(argv: string[], io: Io): number {
     const o: Record<string, string> = {};
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.out(costs.help() + "\n");
+      return 0;
+    }
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!;
       const name = a.replace(/^--/, "");
-      if (!a.startsWith("--") || !["traces", "name", "machine"].includes(name)) throw new UsageError(`unknown argument ${JSON.stringify(a)} (allowed: --traces, --name, --machine)`);
+      if (!a.startsWith("--") || !["traces", "name", "machine"].includes(name)) throw new UsageError(`unknown argument ${JSON.stringify(a)} (allowed: --traces, --name, --machine, --help)`);
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`--${name} needs a value`);
       o[name] = v;

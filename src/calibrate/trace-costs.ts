@@ -431,6 +431,7 @@ export function deriveCostsFromTraces(dir: string): TraceCostResult {
   if (idleExtra < 0 && d.idle_exit_halt) d.idle_exit_halt.ns = 0;
   set("rps_trigger_softirq", handler, "call_function_single_entry .. call_function_single_exit without a wakeup inside (rps_trigger_softirq: the backlog onto the poll list, NET_RX raised)");
   keep("irq_entry_exit", "hardirq entry and exit lie outside the handler's tracepoints; the default is kept (calibration may adjust it)");
+  keep("idle_entry_poll", "measured from captures with power:cpu_idle and sched_wake_idle_without_ipi (src/calibrate/idle-entry.ts, datasets/traces/idle-entry-*), which these captures do not record; the default is that measurement");
   set("tick", bs(all, (r) => r.name === "local_timer_entry", (r) => r.name === "local_timer_exit").map((b) => own(b, tp)), "local_timer_entry .. local_timer_exit (the tick's handler)");
 
   for (const name of Object.keys(COSTS) as CostName[]) {

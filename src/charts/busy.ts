@@ -5,7 +5,7 @@
  */
 import type { SimResult, SpanContext } from "../observe/types";
 import { CONTEXT_COLORS, CONTEXT_LABELS, CONTEXT_ORDER } from "./palette";
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, labelExpr, round, titleBlock, type VlSpec } from "./spec";
+import { BASE_CONFIG, VEGA_LITE_SCHEMA, checkNumber, labelExpr, round, titleBlock, type VlSpec } from "./spec";
 
 export interface BusyOptions {
   title?: string;
@@ -98,7 +98,7 @@ export function busySpec(input: SimResult | LabelledResult[], opts: BusyOptions 
     })
     .join(" | ");
   return {
-    $schema: VEGA_LITE_V5_SCHEMA,
+    $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(title, opts.subtitle),
     description: `${title}: ${describe}.`,
     data: { values: rows },

@@ -3,7 +3,7 @@
  * below each latency. Samples come in ns and are shown in µs; chosen percentiles are marked, and a
  * slider reads any percentile of every series off the curves.
  */
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, formatNs, round, titleBlock, type VlSpec } from "./spec";
+import { BASE_CONFIG, VEGA_LITE_SCHEMA, checkNumber, formatNs, round, titleBlock, type VlSpec } from "./spec";
 import { seriesColor } from "./series";
 import { textWidth } from "./text-metrics";
 
@@ -190,7 +190,7 @@ export function cdfSpec(input: LatencySeries[], opts: CdfOptions = {}): VlSpec {
 
   const title = opts.title ?? "Latency distribution";
   return {
-    $schema: VEGA_LITE_V5_SCHEMA,
+    $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(title, opts.subtitle),
     description: `${title} (CDF): ${summary.join("; ")}.`,
     width,

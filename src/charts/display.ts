@@ -1,16 +1,16 @@
 /**
- * Shows a chart in a notebook as ONE output carrying three forms: the Vega-Lite 5 spec (drawn
- * interactively by JupyterLab, VS Code, the book, and classic Notebook through the kit's custom.js),
+ * Shows a chart in a notebook as ONE output carrying three forms: the Vega-Lite 6 spec (drawn
+ * interactively by the book, by classic Notebook through the kit's custom.js, and by front ends that know v6),
  * an SVG rendered in Node (GitHub, nbconvert HTML, untrusted notebooks) and a text description.
  */
 import { createRequire } from "node:module";
 import { toSvg, type RenderOptions } from "./render";
-import { VEGA_LITE_V5_SCHEMA, type VlSpec } from "./spec";
+import { VEGA_LITE_SCHEMA, type VlSpec } from "./spec";
 
-export const VEGALITE_MIME = "application/vnd.vegalite.v5+json";
+export const VEGALITE_MIME = "application/vnd.vegalite.v6+json";
 
 export interface ChartBundle {
-  "application/vnd.vegalite.v5+json": VlSpec;
+  "application/vnd.vegalite.v6+json": VlSpec;
   "image/svg+xml": string;
   "text/plain": string;
 }
@@ -56,24 +56,24 @@ export function describeSpec(spec: VlSpec): string {
   return data === "" ? title : `${title} (${data})`;
 }
 
-/** The spec as emitted: a Vega-Lite 5 `$schema` (added when missing; another version is an error). */
-function asV5(spec: VlSpec): VlSpec {
+/** The spec as emitted: a Vega-Lite 6 `$schema` (added when missing; another version is an error). */
+function asV6(spec: VlSpec): VlSpec {
   if (!spec || typeof spec !== "object" || Array.isArray(spec)) throw new Error("show: spec must be a Vega-Lite spec object");
   const schema = spec.$schema;
-  if (schema === undefined) return { $schema: VEGA_LITE_V5_SCHEMA, ...spec };
-  if (typeof schema !== "string" || !/\/vega-lite\/v5(\.[\d.]+)?\.json$/.test(schema)) {
-    throw new Error(`show: spec.$schema is ${JSON.stringify(schema)}; charts are emitted as Vega-Lite 5 (${VEGA_LITE_V5_SCHEMA}) so JupyterLab and VS Code can draw them`);
+  if (schema === undefined) return { $schema: VEGA_LITE_SCHEMA, ...spec };
+  if (typeof schema !== "string" || !/\/vega-lite\/v6(\.[\d.]+)?\.json$/.test(schema)) {
+    throw new Error(`show: spec.$schema is ${JSON.stringify(schema)}; charts are emitted as Vega-Lite 6 (${VEGA_LITE_SCHEMA}), the version the kit renders with`);
   }
   return spec;
 }
 
 /** Builds the display bundle without emitting it (for tests, the book and scripts). */
 export async function chartBundle(spec: VlSpec, opts: ShowOptions = {}): Promise<ChartBundle> {
-  const v5 = asV5(spec);
+  const v6 = asV6(spec);
   return {
-    [VEGALITE_MIME]: v5,
-    "image/svg+xml": await toSvg(v5, opts),
-    "text/plain": opts.text ?? describeSpec(v5),
+    [VEGALITE_MIME]: v6,
+    "image/svg+xml": await toSvg(v6, opts),
+    "text/plain": opts.text ?? describeSpec(v6),
   };
 }
 

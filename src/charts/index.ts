@@ -7,7 +7,7 @@ export { toSvg, toPng, compileToVega, compactSvg } from "./render";
 export type { RenderOptions, PngOptions } from "./render";
 export { show, chartBundle, describeSpec, VEGALITE_MIME } from "./display";
 export type { ChartBundle, ShowOptions } from "./display";
-export { VEGA_LITE_V5_SCHEMA } from "./spec";
+export { VEGA_LITE_SCHEMA } from "./spec";
 export type { VlSpec } from "./spec";
 export { CONTEXT_ORDER, CONTEXT_COLORS, CONTEXT_LABELS, EVENT_KINDS, EVENT_STYLE, SERIES_COLORS } from "./palette";
 export type { EventKind } from "./palette";

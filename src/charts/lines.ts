@@ -3,8 +3,8 @@
  * series, with optional min..max error bars for measured data. For curves such as throughput
  * against offered load, or model against measurement.
  */
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
-import { autoFormat, checkRows, describeRows, fmt4, seriesColor, type ComparisonRow, type SeriesOptions } from "./series";
+import { BASE_CONFIG, VEGA_LITE_SCHEMA, checkNumber, titleBlock, type VlSpec } from "./spec";
+import { autoFormat, checkRows, describeRows, fmt4, referenceLayers, seriesColor, type ComparisonRow, type SeriesOptions } from "./series";
 
 export interface LinesOptions extends SeriesOptions {
   /** Log scale on x (numeric labels only) or y. */
@@ -12,6 +12,8 @@ export interface LinesOptions extends SeriesOptions {
   logY?: boolean;
   /** Start the y axis at zero (default true unless logY). */
   yZero?: boolean;
+  /** A dashed y = x line with this label (e.g. "delivered = offered"); x and y must share a unit. */
+  diagonal?: string;
 }
 
 /** Builds a line chart of `rows`; numeric labels give a quantitative x axis, others an ordered one. */
@@ -78,9 +80,20 @@ export function linesSpec(rows: ComparisonRow[], opts: LinesOptions): VlSpec {
     },
   });
 
+  layers.push(...referenceLayers(opts.referenceLines));
+  if (opts.diagonal !== undefined) {
+    if (!numeric) throw new Error(`${where}: diagonal needs numeric labels`);
+    const nums = labels as number[];
+    const ends = [Math.min(...nums), Math.max(...nums)].map((v) => ({ label: v, value: v, diag: String(opts.diagonal) }));
+    layers.push(
+      { data: { values: ends }, mark: { type: "line", color: "#555", strokeDash: [5, 4], strokeWidth: 1.2, clip: true }, encoding: { x: { field: "label", type: "quantitative" }, y: { field: "value", type: "quantitative" } } },
+      { data: { values: ends.slice(1) }, mark: { type: "text", align: "right", baseline: "top", dx: -4, dy: 4, fontSize: 10, color: "#555", clip: true }, encoding: { x: { field: "label", type: "quantitative" }, y: { field: "value", type: "quantitative" }, text: { field: "diag" } } },
+    );
+  }
+
   const title = opts.title ?? opts.yTitle;
   return {
-    $schema: VEGA_LITE_V5_SCHEMA,
+    $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(title, opts.subtitle),
     description: `${title} (lines): ${describeRows(rows, series, fmt4)}.`,
     width,

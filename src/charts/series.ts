@@ -2,7 +2,7 @@
  * Rows for comparison charts (bars and lines): one measured or simulated value per configuration and
  * series, with an optional min..max range. Checks the rows and fixes the order and colours of series.
  */
-import { SERIES_COLORS } from "./palette";
+import { seriesColors } from "./palette";
 import { checkNumber, type VlSpec } from "./spec";
 
 export interface ComparisonRow {
@@ -28,6 +28,8 @@ export interface SeriesOptions {
   seriesOrder?: string[];
   width?: number;
   height?: number;
+  /** Horizontal reference lines (a value the reader compares against). */
+  referenceLines?: ReferenceLine[];
 }
 
 /** Checks rows and returns them with the series and label orders (first appearance unless given). */
@@ -54,16 +56,36 @@ export function checkRows(where: string, rows: ComparisonRow[], seriesOrder?: st
   return { series, labels };
 }
 
-/** Colour encoding of series with the kit's fixed series palette, in a fixed order. */
+/** Colour encoding of series: one colour per meaning (palette.ts seriesColors), legend entries never truncated. */
 export function seriesColor(series: string[], legendTitle: string | null = null): VlSpec {
-  const range = series.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]);
+  const range = seriesColors(series);
+  // many or long entries go one per row (columns: 1) so none is cut; a few short ones share a row
+  const long = series.reduce((a, s) => a + s.length + 4, 0) > 90;
   return {
     field: "series",
     type: "nominal",
     sort: series,
     scale: { domain: series, range },
-    legend: series.length > 1 ? { title: legendTitle, orient: "top", direction: "horizontal", labelLimit: 260 } : null,
+    legend: series.length > 1 ? { title: legendTitle, orient: "top", direction: "horizontal", labelLimit: 0, ...(long ? { columns: 1 } : {}) } : null,
   };
+}
+
+/** A horizontal reference line the reader judges values against (e.g. 1 = in-call processing). */
+export interface ReferenceLine {
+  value: number;
+  /** Printed at the line's right end, e.g. "1 = v6.8 (in-call)". */
+  label: string;
+}
+
+/** Layers drawing reference lines: dashed grey rules with their labels. */
+export function referenceLayers(lines: readonly ReferenceLine[] | undefined): VlSpec[] {
+  if (!lines || lines.length === 0) return [];
+  const values = lines.map((l) => ({ ref: checkNumber("referenceLines", "value", l.value), ref_label: String(l.label) }));
+  return [
+    { data: { values }, mark: { type: "rule", color: "#555", strokeDash: [5, 4], strokeWidth: 1.2 }, encoding: { y: { field: "ref", type: "quantitative" } } },
+    // the label sits right of the plot, where no bar or value label can be
+    { data: { values }, mark: { type: "text", align: "left", baseline: "middle", dx: 4, fontSize: 10, color: "#555" }, encoding: { y: { field: "ref", type: "quantitative" }, x: { value: { expr: "width" } }, text: { field: "ref_label" } } },
+  ];
 }
 
 /** The default value format: "600k" reads better than "6e+5"; small values keep their digits. */

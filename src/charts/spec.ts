@@ -1,5 +1,5 @@
 /**
- * What every chart builder shares: the Vega-Lite spec type, the v5 `$schema` the outputs carry, the
+ * What every chart builder shares: the Vega-Lite spec type, the v6 `$schema` the outputs carry, the
  * common config, and small checks for builder options.
  */
 
@@ -7,10 +7,11 @@
 export type VlSpec = { [key: string]: unknown };
 
 /**
- * The schema every spec declares. JupyterLab's and VS Code's renderers know Vega-Lite 5 only, so
- * builders stay within Vega-Lite 5 features; vega-lite 6 (used here to render) reads them unchanged.
+ * The schema every spec declares: Vega-Lite 6, the version the kit renders with (vega-lite 6 in Node,
+ * the book and jupyter/custom/custom.js), so no renderer warns about a version mismatch. A front end
+ * that knows only Vega-Lite 5 shows the SVG of the same output instead.
  */
-export const VEGA_LITE_V5_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 /** Shared look: readable sizes in a notebook, no per-mark ARIA labels (they would bloat the SVG). */
 export const BASE_CONFIG: VlSpec = {

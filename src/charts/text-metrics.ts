@@ -45,3 +45,21 @@ export function itemTextWidth(item: TextItem, text: unknown): number {
   const w = textWidth(s, size, bold);
   return item.limit !== undefined && item.limit > 0 ? Math.min(w, item.limit) : w;
 }
+
+/**
+ * Splits `text` into lines no wider than `maxWidth` px at `fontSize`, at spaces (a word wider than the
+ * line stays whole). Axis labels are wrapped instead of truncated: a static SVG cannot show a tooltip.
+ */
+export function wrapText(text: string, maxWidth: number, fontSize: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const next = line === "" ? word : `${line} ${word}`;
+    if (line !== "" && textWidth(next, fontSize) > maxWidth) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}

@@ -5,7 +5,8 @@
  */
 import type { SimResult, Trace } from "../observe/types";
 import { CONTEXT_COLORS, CONTEXT_LABELS, CONTEXT_ORDER, EVENT_KINDS, EVENT_STYLE } from "./palette";
-import { BASE_CONFIG, VEGA_LITE_V5_SCHEMA, checkNumber, labelExpr, titleBlock, type VlSpec } from "./spec";
+import { BASE_CONFIG, VEGA_LITE_SCHEMA, checkNumber, labelExpr, round, titleBlock, type VlSpec } from "./spec";
+import { textWidth } from "./text-metrics";
 import { LANE, timelineData, type TimelineData, type TimelineDataOptions } from "./timeline-data";
 
 export interface TimelineOptions extends TimelineDataOptions {
@@ -107,10 +108,11 @@ export function timelineSpec(input: Trace | SimResult, opts: TimelineOptions = {
     { calculate: `datum.lane + ${LANE.ownerBottom}`, as: "y1" },
   ];
   const eventY = { calculate: `datum.lane + (datum.kind === 'enqueue' || datum.kind === 'deliver' ? ${LANE.packetY} : ${LANE.schedY})`, as: "y" };
-  // Text labels inside bars: shown only where at least a few letters fit at the current zoom.
+  // Text labels inside bars: shown only where the whole label fits at the current zoom (`lw`, its
+  // width in px, is measured when the data is built), never cut to "…": a static SVG has no tooltip.
   const barLabel = (fontSize: number, color: unknown, end = "datum.t1"): VlSpec => {
     const room = `min(scale('x', ${end}), width) - ${px0}`;
-    return { type: "text", clip: true, align: "left", baseline: "middle", fontSize, color, limit: { expr: `${room} - 6` }, opacity: { expr: `${room} > 30 ? 1 : 0` } };
+    return { type: "text", clip: true, align: "left", baseline: "middle", fontSize, color, opacity: { expr: `${room} - 6 >= datum.lw ? 1 : 0` } };
   };
 
   const interaction = [
@@ -268,11 +270,18 @@ export function timelineSpec(input: Trace | SimResult, opts: TimelineOptions = {
       },
       encoding: { x: x("t1"), y: y("y1") },
     },
-    // Packet numbers left of their queued mark.
+    // Packet numbers left of their queued mark, where the gap to the previous packet mark of the lane
+    // holds the number (the packets of one burst would otherwise be labelled on top of each other).
     {
       data: { name: "events" },
-      transform: [{ filter: "isValid(datum.seq)" }, eventY, { calculate: "'#' + datum.seq", as: "label" }],
-      mark: { type: "text", clip: true, align: "right", baseline: "middle", dx: -6, fontSize: 9, color: EVENT_STYLE.enqueue.color },
+      transform: [
+        { filter: "isValid(datum.seq)" }, eventY, { calculate: "'#' + datum.seq", as: "label" },
+        { window: [{ op: "lag", field: "t", as: "prev_t" }], groupby: ["lane", "y"], sort: [{ field: "t" }] },
+      ],
+      mark: {
+        type: "text", clip: true, align: "right", baseline: "middle", dx: -6, fontSize: 9, color: EVENT_STYLE.enqueue.color,
+        opacity: { expr: "!isValid(datum.prev_t) || scale('x', datum.t) - scale('x', datum.prev_t) > 12 + 6 * length(datum.label) ? 1 : 0" },
+      },
       encoding: { x: x("t"), y: y("y"), text: { field: "label" } },
     },
     // Tracepoint marks above the bars. Wakeups come last and smaller, so one sent just before its
@@ -317,12 +326,19 @@ export function timelineSpec(input: Trace | SimResult, opts: TimelineOptions = {
   const hint = "scroll to zoom, drag to pan, double-click to reset, click a context in the legend to highlight it";
   const sub = [`${d.from_us}–${d.to_us} µs · bar = what the CPU runs, grey strip = whose time it is · ${hint}`, ...d.notes];
   return {
-    $schema: VEGA_LITE_V5_SCHEMA,
+    $schema: VEGA_LITE_SCHEMA,
     title: titleBlock(title, sub),
     description: describeTimeline(d, title),
     width,
     height: n * laneHeight,
-    datasets: { lanes: d.lanes, spans: d.spans, bins: d.bins, owners: d.owners, events: d.events, links: d.links },
+    datasets: {
+      lanes: d.lanes,
+      spans: d.spans.map((s) => ({ ...s, lw: round(textWidth(s.fn, 10), 1) })),
+      bins: d.bins,
+      owners: d.owners.map((o) => ({ ...o, lw: round(textWidth(o.task, 9), 1) })),
+      events: d.events,
+      links: d.links,
+    },
     layer: layers,
     resolve: { scale: { color: "independent", shape: "independent" } },
     config: BASE_CONFIG,

@@ -4,15 +4,9 @@
  * is a UsageError (exit code 2) that names the option and lists the ones the command knows.
  */
 import { closest } from "../config/errors";
-import { UserInputError } from "../errors";
+import { UsageError } from "../errors";
 
-/** A mistake on the command line (not in a config value: those are ConfigErrors). Exit code 2. */
-export class UsageError extends UserInputError {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 export interface OptionSpec {
   /** Long name without dashes: `set` for `--set`. */

@@ -9,6 +9,7 @@ import { SCENARIOS } from "../config/scenarios";
 import { COMMANDS, mainHelp } from "./main";
 import { OPTIONS as SIMULATE_OPTIONS } from "./simulate";
 import { OPTIONS as SCENARIOS_OPTIONS } from "./scenarios";
+import { OPTIONS as SWEEP_OPTIONS } from "./sweep";
 import type { OptionSpec } from "./args";
 import { RESULT_FIELDS } from "./result-fields";
 import { EXIT_CODE_TABLE } from "../errors";
@@ -45,6 +46,10 @@ const SECTIONS: Record<string, () => string> = {
       `**scenarios**: ${COMMANDS.scenarios!.summary}. Options:`,
       "",
       optionsTable(SCENARIOS_OPTIONS),
+      "",
+      `**sweep**: ${COMMANDS.sweep!.summary}. Options (docs/sweep.md):`,
+      "",
+      optionsTable(SWEEP_OPTIONS),
     ].join("\n"),
   "exit-codes": () => mdTable(["code", "meaning"], EXIT_CODE_TABLE.map(([c, m]) => [String(c), m])),
   scenarios: () =>

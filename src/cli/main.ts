@@ -15,6 +15,7 @@ import * as measure from "../measure/cli";
 import { calibrate, compare } from "../calibrate/cli";
 import { costs } from "../calibrate/costs-cli";
 import * as kernels from "../kernels/cli";
+import * as sweep from "./sweep";
 
 interface CommandEntry {
   summary: string;
@@ -25,6 +26,7 @@ interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   simulate: { summary: "run one simulation and print its counters (or --json)", module: simulate },
   scenarios: { summary: "list the named scenarios, one line each", module: scenarios },
+  sweep: { summary: "run a grid of configurations on all cores (CSV and JSON, one row each; resumable; --shard K/N, sweep merge)", module: sweep },
   measure: { summary: "measure the real kernel: UDP over 127.0.0.1 with the lean tool (or sockperf), rps_cpus per run, counters (Linux, root)", module: measure },
   compare: { summary: "put the model beside a measured dataset: throughput and per-packet counts, within 25% or not", module: compare },
   calibrate: { summary: "fit the cost table to a measured dataset and save it as a profile (--set profile=<name>)", module: calibrate },

@@ -72,6 +72,11 @@ export class Simulator {
     this.queue.push(at, kind, target, arg);
   }
 
+  /** Events waiting in the queue (the benchmark's ceiling loop keeps as many pending). */
+  get pending(): number {
+    return this.queue.size;
+  }
+
   /** Time of the next queued event (+Infinity if none). */
   nextTime(): number {
     return this.queue.peekTime();

@@ -3,6 +3,8 @@
  * sweep gives the same output whatever order the workers finish in). Progress is reported at fixed
  * milestones (25, 50, 75, 100 %), so a notebook's output does not depend on timing either. Falls
  * back to running inline when worker threads cannot load the model.
+ * `runPool` is the pool itself: it hands each result to a callback as it arrives (the sweep command
+ * appends it to its partial file) and keeps nothing.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -20,28 +22,49 @@ export interface SweepOptions {
   label?: string;
 }
 
+export interface PoolOptions {
+  /** Worker threads (default: the number of CPUs; 1 = inline). */
+  parallel?: number;
+  /** Called with each result as it arrives (in completion order; `i` is the position in `configs`). */
+  onResult: (i: number, result: SimResult) => void;
+}
+
 function milestones(total: number): Set<number> {
   return new Set([0.25, 0.5, 0.75, 1].map((f) => Math.max(1, Math.ceil(f * total))));
 }
 
-export async function sweep(configs: SimConfig[], opts: SweepOptions = {}): Promise<SimResult[]> {
-  const total = configs.length;
-  const marks = milestones(total);
-  let done = 0;
-  const progress = () => {
-    done++;
-    if (opts.label && marks.has(done)) console.log(`${opts.label}: ${done}/${total} runs`);
-  };
-  const parallel = Math.max(1, Math.min(opts.parallel ?? os.cpus().length, total));
-  const boot = path.join(repoRoot(), "src", "experiments", "sweep-worker.mjs");
-  if (parallel === 1 || !fs.existsSync(boot)) {
-    return configs.map((c) => {
-      const r = simulate(c);
-      progress();
-      return r;
-    });
+/** The worker threads available by default: one per CPU the process may run on. */
+export function defaultParallelism(): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * The file a worker thread starts from. Running from the prebuilt JavaScript of build/lib (as
+ * notebooks do), the worker loads its sibling sweep-worker-impl.js directly; from TypeScript sources
+ * (tsx, vitest) it starts through sweep-worker.mjs, which registers tsx first (and compiles src/
+ * once per worker). Null when neither is there: the pool then runs inline.
+ */
+function workerEntry(): string | null {
+  // no import.meta: tslab compiles this file as CommonJS; __filename is absent under ESM
+  const here = typeof __filename === "string" ? __filename : "";
+  if (here.endsWith(".js")) {
+    const js = path.join(path.dirname(here), "sweep-worker-impl.js");
+    if (fs.existsSync(js)) return js;
   }
-  const results: SimResult[] = new Array(total);
+  const boot = path.join(repoRoot(), "src", "experiments", "sweep-worker.mjs");
+  return fs.existsSync(boot) ? boot : null;
+}
+
+/** Runs every config, `parallel` at a time in worker threads, and hands each result to `onResult`. */
+export async function runPool(configs: readonly SimConfig[], opts: PoolOptions): Promise<void> {
+  const total = configs.length;
+  if (total === 0) return;
+  const parallel = Math.max(1, Math.min(opts.parallel ?? defaultParallelism(), total));
+  const boot = workerEntry();
+  if (parallel === 1 || boot === null) {
+    configs.forEach((c, i) => opts.onResult(i, simulate(c)));
+    return;
+  }
   let next = 0;
   const workers: Worker[] = [];
   try {
@@ -61,8 +84,12 @@ export async function sweep(configs: SimConfig[], opts: SweepOptions = {}): Prom
           reject(new Error(`sweep: run ${m.index} failed: ${m.error}`));
           return;
         }
-        results[m.index] = m.result!;
-        progress();
+        try {
+          opts.onResult(m.index, m.result!);
+        } catch (e) {
+          reject(e);
+          return;
+        }
         send();
       });
       w.on("error", reject);
@@ -71,5 +98,20 @@ export async function sweep(configs: SimConfig[], opts: SweepOptions = {}): Prom
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+export async function sweep(configs: SimConfig[], opts: SweepOptions = {}): Promise<SimResult[]> {
+  const total = configs.length;
+  const marks = milestones(total);
+  let done = 0;
+  const results: SimResult[] = new Array(total);
+  await runPool(configs, {
+    parallel: opts.parallel,
+    onResult: (i, r) => {
+      results[i] = r;
+      done++;
+      if (opts.label && marks.has(done)) console.log(`${opts.label}: ${done}/${total} runs`);
+    },
+  });
   return results;
 }

@@ -46,27 +46,27 @@ export function claimVerdicts(publishedCsv: string): ClaimVerdict[] {
   const rtNic = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload: "nic-rx", nic_cpu: 0, receiver_cpu: 1, rate_pps: 100_000, nic_batch: 4, preempt: "rt", duration_ms: 5 }));
   add("C3", "on PREEMPT_RT a softirq raised in an IRQ thread runs at the end of that thread",
     rtNic.per_cpu[0]!.softirq_runs.irq_thread > 0 && rtNic.per_cpu[0]!.softirq_runs.irq_exit === 0,
-    `${rtNic.per_cpu[0]!.softirq_runs.irq_thread} NET_RX runs in irq/0-nic0, none at irq exit`, "04-preempt-rt-ksoftirqd");
+    `${rtNic.per_cpu[0]!.softirq_runs.irq_thread} NET_RX runs in irq/0-nic0, none at irq exit`, "04-preempt-rt");
 
   const rtRuns = RT_KERNELS.map((k) => rtScenario(k, { duration_ms: 50 }));
   add("C4", "on PREEMPT_RT a softirq raised from hardirq (the RPS IPI) wakes ksoftirqd",
     rtRuns[1]!.per_cpu[1]!.busy_ns.ksoftirqd > 0 && rtRuns[1]!.per_cpu[1]!.softirq_runs.irq_exit === 0,
-    `v6.8-rt: NET_RX ran ${(rtRuns[1]!.per_cpu[1]!.busy_ns.ksoftirqd / 1e6).toFixed(1)} ms in ksoftirqd/1 and never at irq exit`, "04-preempt-rt-ksoftirqd");
+    `v6.8-rt: NET_RX ran ${(rtRuns[1]!.per_cpu[1]!.busy_ns.ksoftirqd / 1e6).toFixed(1)} ms in ksoftirqd/1 and never at irq exit`, "04-preempt-rt");
 
   const wr = idleWarning("rt");
   add("C5", "PREEMPT_RT warns when the softirq is raised in the idle task", wr.length > 0 && idleWarning("none").length === 0,
-    wr.length > 0 ? `polling idle target: ${wr[0]!.replace(/^cpu\d+: /, "")}` : "no warning", "04-preempt-rt-ksoftirqd");
+    wr.length > 0 ? `polling idle target: ${wr[0]!.replace(/^cpu\d+: /, "")}` : "no warning", "04-preempt-rt");
 
   const h0 = hogTime(rtRuns[0]!);
   const h1 = hogTime(rtRuns[1]!);
   add("C6", "running the softirq in the interrupted task would punish a random task", h0.lost_ms > 0 && h1.lost_ms === 0,
-    `without RT a CPU hog lost ${h0.lost_ms.toFixed(1)} ms of 50 to NET_RX at irq exit; on v6.8-rt it lost ${h1.lost_ms.toFixed(1)} ms`, "04-preempt-rt-ksoftirqd");
+    `without RT a CPU hog lost ${h0.lost_ms.toFixed(1)} ms of 50 to NET_RX at irq exit; on v6.8-rt it lost ${h1.lost_ms.toFixed(1)} ms`, "04-preempt-rt");
 
   const pol = ksoftirqdPolicies({ duration_ms: 50 });
   const same = (p: string) => pol.find((x) => x.policy === p && x.receiver === "same CPU as the flood")!.received_pps;
   const other = pol.find((x) => x.policy === "since-6.5" && x.receiver === "other CPU")!.received_pps;
   add("C7", "once active, ksoftirqd took every later softirq (until v6.5)", same("2016") > 10 * same("since-6.5") && other > 10 * same("since-6.5"),
-    `receiver beside a flood: ${same("2016")} pps with the 2016 policy vs ${same("since-6.5")} since v6.5 (${other} on another CPU); published directions reproduced, ratios of the same order`, "04-preempt-rt-ksoftirqd");
+    `receiver beside a flood: ${same("2016")} pps with the 2016 policy vs ${same("since-6.5")} since v6.5 (${other} on another CPU); published directions reproduced, ratios of the same order`, "04b-ksoftirqd-policy");
 
   // C8 against the design the commit turned down: OpenWrt's unpinned backlog threads (notebook 10)
   const c8e = c8Evidence();
@@ -108,7 +108,7 @@ export function claimVerdicts(publishedCsv: string): ClaimVerdict[] {
 
   add("C13", "backlog threads are optional (boot option) and mandatory on PREEMPT_RT",
     rtRuns[2]!.per_cpu[1]!.busy_ns.ksoftirqd === 0 && rtRuns[2]!.per_cpu[1]!.busy_ns.backlog_thread > 0,
-    `the switch is a config key; its reason holds: with threads on RT the RPS kick wakes backlog_napi/1 (${(rtRuns[2]!.per_cpu[1]!.busy_ns.backlog_thread / 1e6).toFixed(1)} ms) and ksoftirqd does no receive work`, "04-preempt-rt-ksoftirqd");
+    `the switch is a config key; its reason holds: with threads on RT the RPS kick wakes backlog_napi/1 (${(rtRuns[2]!.per_cpu[1]!.busy_ns.backlog_thread / 1e6).toFixed(1)} ms) and ksoftirqd does no receive work`, "04b-ksoftirqd-policy");
 
   const hp = hotplugRun("threads");
   const p = hp.result.packets;

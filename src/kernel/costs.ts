@@ -44,6 +44,7 @@ export const COSTS = {
   irq_entry_exit: { ns: 300, source: "hardirq entry + exit (idtentry, irq_enter/irq_exit, APIC EOI) on the target" },
   rps_trigger_softirq: { ns: 261, source: "measured (profiles/kvm-epyc-2cpu-traced.json): call_function_single_entry .. call_function_single_exit without a wakeup inside (rps_trigger_softirq: the backlog onto the poll list, NET_RX raised); p10-p90 110-1282 ns over 11759 samples" },
   idle_exit_halt: { ns: 0, source: "measured (profiles/kvm-epyc-2cpu-traced.json): the same latency to a target that was idle (halted), less the busy-target median (idle 14730 ns, busy 17279 ns): waking a halted vCPU; here a halted target was reached sooner than a busy one, so the extra is 0; p10-p90 0-0 ns over 11161 samples" },
+  idle_entry_poll: { ns: 442, source: "measured (datasets/traces/idle-entry-kvm-guest-2cpu-epyc-linux6.18-2026-12-06, src/calibrate/idle-entry.ts): after the switch to the idle task, do_idle() polls (TIF_POLLING_NRFLAG set) through its prologue until the cpuidle state halts the CPU (power:cpu_idle): sched_switch .. cpu_idle less the switch's tail (665 ns, where the first wakeups without IPI appear); a wakeup in this window needs no IPI (sched_wake_idle_without_ipi). The long tail (p90 8 us) is the tick being stopped; p10-p90 346-8056 ns over 15679 samples" },
   idle_exit_poll: { ns: 100, source: "leave a polling idle loop (need_resched seen on next poll iteration)" },
   // --- the receiving task ---
   udp_recvmsg: { ns: 595, source: "measured (profiles/kvm-epyc-2cpu-traced.json): sys_enter_recvfrom .. sys_exit_recvfrom that did not sleep, stream 64 B, RPS off, receiver on the other CPU, less syscall and the 64 B copy; p10-p90 545-665 ns over 573 samples" },
@@ -84,6 +85,8 @@ export const COST_SPREAD: Partial<Record<CostName, { p10: number; p50: number; p
   udp_recvmsg: { p10: 545, p50: 595, p90: 665 },
   user_recv_loop: { p10: 250, p50: 270, p90: 500 },
   user_pingpong: { p10: 330, p50: 521, p90: 710 },
+  // from the idle-entry captures (src/calibrate/idle-entry.ts), not the lean ones
+  idle_entry_poll: { p10: 346, p50: 442, p90: 8056 },
 };
 
 export const COST_NAMES = Object.keys(COSTS) as CostName[];

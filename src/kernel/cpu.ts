@@ -100,6 +100,8 @@ export class Cpu {
 
   // --- idle ---
   idleSince = 0;
+  /** End of do_idle()'s polling prologue for the current idle period (see goIdle). */
+  idlePollUntil = 0;
   /** Tracing: an idle period (no segment, the idle task halted or polling) is open since idleSince. */
   private idleOpen = false;
 
@@ -428,6 +430,8 @@ export class Cpu {
     if (!this.isIdle()) return false;
     const mode = this.m.cfg.idle;
     if (mode === "poll") return true;
+    // do_idle()'s prologue polls before the cpuidle state halts (idle_entry_poll); haltpoll keeps polling longer
+    if (now < this.idlePollUntil) return true;
     if (mode === "haltpoll") return now - this.idleSince < this.m.cfg.haltpoll_ns;
     return false;
   }
@@ -471,6 +475,9 @@ export class Cpu {
   /** The idle loop has nothing to do: halt (or poll) until an interrupt or a polled wakeup. */
   goIdle(): void {
     this.idleSince = this.m.sim.now;
+    // do_idle(): TIF_POLLING_NRFLAG is set through the prologue (tick_nohz_idle_enter, the governor,
+    // maybe stopping the tick) until the cpuidle state's HLT; a wakeup meanwhile needs no IPI
+    this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : this.idleSince + this.m.cost("idle_entry_poll");
     this.segCtx = CTX_IDLE;
     if (this.m.rec !== null) this.idleOpen = true;
   }

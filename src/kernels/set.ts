@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "../cli/args";
+import { UsageError } from "../errors";
 import { closest } from "../config/errors";
 
 /** The model keys that describe a kernel (src/config/schema.ts). */

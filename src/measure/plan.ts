@@ -5,7 +5,7 @@
  */
 import { formatCpuMask, parseCpuMask } from "./cpumask";
 import type { Mode } from "./schema";
-import { UsageError } from "../cli/args";
+import { UsageError } from "../errors";
 
 /** The load tools `measure` can drive: `lean` (tools/udp-blast, the default) or `sockperf`. */
 export const LOAD_TOOLS = ["lean", "sockperf"] as const;
@@ -51,7 +51,7 @@ export interface MeasureOptions {
 }
 
 // The CLI's one usage-error class (a UserInputError: exit 2), re-exported for the measure modules.
-export { UsageError } from "../cli/args";
+export { UsageError } from "../errors";
 
 export const MEASURE_USAGE = `usage: softnet-lab measure [options]
 

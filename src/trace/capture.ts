@@ -12,18 +12,18 @@
  *
  * Needs Linux, root and a kernel with tracefs; otherwise it refuses with a TraceCaptureError saying
  * which of them is missing. Node-only (fs, child_process): notebooks import it only to capture.
+ * This file is the capture itself; tracefs.ts holds the tracefs plumbing it uses (finding or
+ * mounting tracefs, saving and restoring its files, the top-level lock, per-CPU buffer stats).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execFileSync } from "node:child_process";
+import {
+  bracketed, captureSupport, findTracefs, lockTopLevel, mountTracefs, read, readPerCpuStats, removeInstance, removeStaleInstances, Restorer,
+  saveEnabledEvents, saveFile, TraceCaptureError, write, type PerCpuStats,
+} from "./tracefs";
 
-export class TraceCaptureError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TraceCaptureError";
-  }
-}
+export { captureSupport, findTracefs, TraceCaptureError, type PerCpuStats } from "./tracefs";
 
 export interface CaptureOptions {
   /** Tracepoints as "subsystem:event", e.g. "irq:softirq_entry". */
@@ -49,13 +49,6 @@ export interface CaptureContext {
   marker(text: string): void;
 }
 
-export interface PerCpuStats {
-  cpu: number;
-  entries: number;
-  overrun: number;
-  dropped: number;
-}
-
 export interface TraceCapture {
   /** The `trace` file as read after tracing stopped. */
   text: string;
@@ -78,83 +71,6 @@ export interface TraceCapture {
 
 const LIMITS = { bufferKb: [64, 65536], maxSeconds: [0, 300] } as const;
 let instanceCounter = 0;
-
-/** Whether a capture can run here, and if not, why (reason is "" when ok). */
-export function captureSupport(): { ok: boolean; reason: string } {
-  if (process.platform !== "linux") return { ok: false, reason: `tracefs capture needs Linux; this is ${process.platform}` };
-  const euid = typeof process.geteuid === "function" ? process.geteuid() : -1;
-  if (euid !== 0) return { ok: false, reason: `tracefs capture needs root (effective uid is ${euid}); run it with sudo` };
-  let filesystems = "";
-  try {
-    filesystems = fs.readFileSync("/proc/filesystems", "utf8");
-  } catch {
-    return { ok: false, reason: "cannot read /proc/filesystems to look for tracefs" };
-  }
-  if (!/\btracefs\b/.test(filesystems)) {
-    return { ok: false, reason: "this kernel has no tracefs (no 'tracefs' in /proc/filesystems; it needs CONFIG_TRACING)" };
-  }
-  return { ok: true, reason: "" };
-}
-
-/** A tracefs mount that is already there, or null. Reads /proc/mounts (octal escapes decoded). */
-export function findTracefs(): string | null {
-  let mounts = "";
-  try {
-    mounts = fs.readFileSync("/proc/mounts", "utf8");
-  } catch {
-    return null;
-  }
-  for (const line of mounts.split("\n")) {
-    const [, dir, type] = line.split(" ");
-    if (type !== "tracefs") continue;
-    const decoded = dir.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-    if (fs.existsSync(path.join(decoded, "trace"))) return decoded;
-  }
-  const viaDebugfs = "/sys/kernel/debug/tracing";
-  return fs.existsSync(path.join(viaDebugfs, "trace")) ? viaDebugfs : null;
-}
-
-/** Undo actions, run last-first, each at most once; synchronous so a signal handler can run them. */
-class Restorer {
-  private readonly undo: { what: string; run: () => void }[] = [];
-  private done = false;
-  readonly errors: string[] = [];
-
-  push(what: string, run: () => void): void {
-    this.undo.push({ what, run });
-  }
-
-  restore(): void {
-    if (this.done) return;
-    this.done = true;
-    while (this.undo.length) {
-      const u = this.undo.pop() as { what: string; run: () => void };
-      try {
-        u.run();
-      } catch (e) {
-        this.errors.push(`${u.what}: ${(e as Error).message}`);
-      }
-    }
-  }
-}
-
-function read(file: string): string {
-  return fs.readFileSync(file, "utf8");
-}
-
-function write(file: string, value: string): void {
-  try {
-    fs.writeFileSync(file, value);
-  } catch (e) {
-    throw new TraceCaptureError(`cannot write ${JSON.stringify(value)} to ${file}: ${(e as Error).message}`);
-  }
-}
-
-/** The current value of a "[selected] other other" file (trace_clock, current_tracer lists). */
-function bracketed(text: string): string {
-  const m = /\[([^\]]+)\]/.exec(text);
-  return m ? m[1] : text.trim();
-}
 
 function validate(opts: CaptureOptions): Required<Omit<CaptureOptions, "tracefs" | "instance">> & Pick<CaptureOptions, "tracefs" | "instance"> {
   if (!Array.isArray(opts.events) || opts.events.length === 0) {
@@ -185,82 +101,6 @@ function validate(opts: CaptureOptions): Required<Omit<CaptureOptions, "tracefs"
     tracefs: opts.tracefs,
     instance: opts.instance,
   };
-}
-
-function mountTracefs(restorer: Restorer): string {
-  const standard = "/sys/kernel/tracing";
-  const useStandard = fs.existsSync(standard) && fs.statSync(standard).isDirectory();
-  const target = useStandard ? standard : fs.mkdtempSync(path.join(os.tmpdir(), "softnet-lab-tracefs-"));
-  if (!useStandard) restorer.push(`remove ${target}`, () => fs.rmdirSync(target));
-  try {
-    execFileSync("mount", ["-t", "tracefs", "nodev", target], { stdio: ["ignore", "ignore", "pipe"] });
-  } catch (e) {
-    const stderr = String((e as { stderr?: Buffer }).stderr ?? "").trim();
-    restorer.restore();
-    throw new TraceCaptureError(`cannot mount tracefs on ${target} (mount -t tracefs nodev ${target}): ${stderr || (e as Error).message}`);
-  }
-  restorer.push(`unmount ${target}`, () => execFileSync("umount", [target], { stdio: "ignore" }));
-  return target;
-}
-
-/** Removes instances named softnet-lab-<pid>-<n> whose process is gone (left by a SIGKILLed capture). */
-function removeStaleInstances(tracefs: string): void {
-  const dir = path.join(tracefs, "instances");
-  if (!fs.existsSync(dir)) return;
-  for (const name of fs.readdirSync(dir)) {
-    const m = /^softnet-lab-(\d+)-\d+$/.exec(name);
-    if (!m || processAlive(Number(m[1]))) continue;
-    try {
-      fs.rmdirSync(path.join(dir, name));
-    } catch {
-      // Busy or gone: leave it.
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Exclusive use of the top-level buffer among softnet-lab processes (a pid file; stale ones are taken over). */
-function lockTopLevel(restorer: Restorer): void {
-  const lock = path.join(os.tmpdir(), "softnet-lab-tracefs-top.lock");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
-      restorer.push(`remove ${lock}`, () => fs.unlinkSync(lock));
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const owner = Number(fs.readFileSync(lock, "utf8"));
-      if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) {
-        throw new TraceCaptureError(`the top-level trace buffer is in use by softnet-lab process ${owner} (${lock}); use an instance instead`);
-      }
-      fs.unlinkSync(lock);
-    }
-  }
-  throw new TraceCaptureError(`cannot take the lock ${lock}`);
-}
-
-/** Saves a file's value now and writes it back on restore. */
-function saveFile(restorer: Restorer, file: string, current: (text: string) => string = (t) => t.trim()): void {
-  const value = current(read(file));
-  restorer.push(`restore ${file}`, () => fs.writeFileSync(file, value));
-}
-
-/** Saves the set of enabled events (set_event) and puts exactly that set back on restore. */
-function saveEnabledEvents(restorer: Restorer, dir: string): void {
-  const file = path.join(dir, "set_event");
-  const enabled = read(file).split("\n").filter((l) => l.trim() !== "");
-  restorer.push(`restore ${file}`, () => {
-    fs.writeFileSync(file, ""); // truncating set_event disables every event
-    for (const e of enabled) fs.writeFileSync(file, e + "\n", { flag: "a" });
-  });
 }
 
 /**
@@ -374,16 +214,6 @@ export async function withTraceCapture<T>(
   }
 }
 
-function removeInstance(dir: string): void {
-  try {
-    fs.writeFileSync(path.join(dir, "tracing_on"), "0");
-    fs.writeFileSync(path.join(dir, "events", "enable"), "0");
-  } catch {
-    // The directory is going away anyway.
-  }
-  fs.rmdirSync(dir);
-}
-
 async function boundedRun<T>(run: () => Promise<T> | T, maxSeconds: number, abort: AbortController): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const work = Promise.resolve().then(run);
@@ -404,18 +234,4 @@ async function boundedRun<T>(run: () => Promise<T> | T, maxSeconds: number, abor
   } finally {
     clearTimeout(timer);
   }
-}
-
-function readPerCpuStats(dir: string): PerCpuStats[] {
-  const perCpuDir = path.join(dir, "per_cpu");
-  if (!fs.existsSync(perCpuDir)) return [];
-  return fs
-    .readdirSync(perCpuDir)
-    .filter((d) => /^cpu\d+$/.test(d))
-    .map((d) => {
-      const stats = read(path.join(perCpuDir, d, "stats"));
-      const num = (key: string): number => Number(new RegExp(`^${key}: (\\d+)`, "m").exec(stats)?.[1] ?? 0);
-      return { cpu: Number(d.slice(3)), entries: num("entries"), overrun: num("overrun"), dropped: num("dropped events") };
-    })
-    .sort((a, b) => a.cpu - b.cpu);
 }
