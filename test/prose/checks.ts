@@ -166,7 +166,7 @@ export const CHECKS: Record<string, ClaimCheck> = {
   "nb03-four-repeat-two": () => {
     for (const row of matrix().filter((r) => r.cpus === 4 && r.spare)) {
       const two = matrix().find((r) => r.cpus === 2 && r.spare && r.receiver === row.receiver && r.variant === row.variant)!;
-      expect(Math.abs(row.received_pps / two.received_pps - 1), `${row.receiver} ${row.variant}`).toBeLessThanOrEqual(0.05); // "within 5 %"
+      expect(Math.abs(row.received_pps / two.received_pps - 1), `${row.receiver} ${row.variant}`).toBeLessThanOrEqual(0.1); // "within 10 %"
     }
   },
   "nb03-real-vs-model": () => {
@@ -178,7 +178,8 @@ export const CHECKS: Record<string, ClaimCheck> = {
       expect(on.model_pps, recv).toBeGreaterThan(off.model_pps);
       expect(1 / on.real_rps_ipis_per_packet).toBeGreaterThan(4); // "about one IPI per four to six datagrams"
       expect(1 / on.real_rps_ipis_per_packet).toBeLessThan(6);
-      expect(Math.abs(on.model_rps_ipis_per_packet - on.real_rps_ipis_per_packet)).toBeLessThan(0.05);
+      // "within a few hundredths of an IPI per datagram with the receiver on the other CPU, within a tenth with the receiver on the sender's CPU"
+      expect(Math.abs(on.model_rps_ipis_per_packet - on.real_rps_ipis_per_packet), recv).toBeLessThan(recv === "other" ? 0.05 : 0.1);
     }
     const gap = (x: (typeof b)[number]) => x.model_pps / x.real_pps;
     for (const x of b) expect(gap(x)).toBeLessThan(1); // "the model is slower in absolute terms"
