@@ -3,7 +3,7 @@
  * `threads` keeps a local backlog on the softirq path (use_local_napi), `threads-always` hands every
  * kick to backlog_napi/N and pays context switches for it, remote kicks wake the target's thread
  * instead of sending an RPS IPI, the NAPI state bits follow the patch, and napi_threaded_poll_loop
- * has no budget but yields at cond_resched. Kernel facts: receive-path.md sections 3 to 5.
+ * has no budget but yields at cond_resched. Kernel facts: net/core/dev.c at v6.10 (src/notebook/sources.ts links it).
  */
 import { describe, expect, it } from "vitest";
 import { NAPI_STATE_SCHED_THREADED } from "../src/kernel/dev";

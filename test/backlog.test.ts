@@ -3,7 +3,7 @@
  * per batch of napi_schedule_rps, process_backlog's quota, net_rx_action's budget and time limit,
  * and the RPS IPIs. The enqueue side is driven by calling netif_rx() directly on a quiet machine,
  * so every state change can be compared exactly; the consume side by small traced workloads.
- * The rules are those of /work/shared/domain/receive-path.md, sections 2 to 5.
+ * The rules are the kernel's (net/core/dev.c at v6.10: enqueue_to_backlog, napi_schedule_rps, net_rx_action, process_backlog).
  */
 import { describe, expect, it } from "vitest";
 import { netif_rx, NAPI_STATE_SCHED, type SoftnetData } from "../src/kernel/dev";

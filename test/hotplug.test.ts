@@ -1,5 +1,5 @@
 /**
- * CPU hotplug (receive-path.md section 8): the `hotplug` plan is parsed and refused with messages that
+ * CPU hotplug (dev_cpu_dead in net/core/dev.c, v6.10): the `hotplug` plan is parsed and refused with messages that
  * name the problem; taking a CPU offline mid-flow loses no packet (dev_cpu_dead re-injects both of
  * its queues with netif_rx) and keeps NAPI_STATE_THREADED; and a property test throws random plans at
  * every backlog mode, preemption model and workload, checking the machine between slices.

@@ -164,7 +164,7 @@ describe("statistics", () => {
 });
 
 describe("committed datasets", () => {
-  it("the published figures load and hold every number of claims.md's evidence columns", () => {
+  it("the published figures load and hold every published figure and reference point", () => {
     const p = loadPublishedFigures(join(ROOT, "datasets/published/claims-figures.csv"));
     const values = p.rows.map((r) => r.value);
     for (const v of [607006, 362677, 116234, 95851, 2948, 1722307, 2000, 900000, -40.3, -17.5, -24.2, -16.5, 67, 0.9, 2.0, 2.6, 1.3, 1, 360000, 14]) expect(values).toContain(v);

@@ -4,7 +4,7 @@
  * v6.10; device interrupts are force-threaded and their NET_RX runs at the thread's local_bh_enable;
  * the idle task running an RPS callback trips the RT warning; a SCHED_FIFO task's wakeup latency and
  * a hog's stolen time follow the preemption model; the BH lock boosts its owner; ksoftirqd_policy
- * still applies. Kernel facts: receive-path.md section 6 and the patch's commit message.
+ * still applies. Kernel facts: kernel/softirq.c at v6.10 and the commit message (datasets/published/dad6b9770263-message.txt).
  */
 import { describe, expect, it } from "vitest";
 import type { PreemptModel } from "../src/config/schema";

@@ -3,7 +3,7 @@
  * jiffies, need_resched) and the hand-over to ksoftirqd/N; the two ksoftirqd policies, 2016
  * ("softirq: Let ksoftirqd do its job", 4cd13c21b207, v4.9) and since v6.5 (its revert,
  * d15121be7485); and claim C7, a receiver sharing its CPU with a non-NAPI flood.
- * The rules are those of /work/shared/domain/receive-path.md, section 6.
+ * The rules are the kernel's (kernel/softirq.c at v6.10: __do_softirq, invoke_softirq, wakeup_softirqd).
  */
 import { describe, expect, it } from "vitest";
 import type { KsoftirqdPolicy } from "../src/config/schema";

@@ -9,7 +9,7 @@ export interface Scenario {
   name: string;
   /** One line for `softnet-lab scenarios`. */
   description: string;
-  /** The claims of ../shared/domain/claims.md (C1-C15) the scenario is the standard setup for. */
+  /** The claims of the commit message (C1-C15, notebook 08) the scenario is the standard setup for. */
   claims: readonly string[];
   settings: Readonly<Record<string, string>>;
 }

@@ -152,7 +152,7 @@ export const SUMMARY_COLUMNS: readonly Column[] = [
 
 /** Published figures and reference points (datasets/published/claims-figures.csv). */
 export const PUBLISHED_COLUMNS: readonly Column[] = [
-  { name: "claim", type: { kind: "string", pattern: /^(C([1-9]|1[0-5])|ref)$/, format: "C1 .. C15 or ref (a reference point)" }, unit: "", doc: "the claim of claims.md the figure belongs to, or ref for the reference points" },
+  { name: "claim", type: { kind: "string", pattern: /^(C([1-9]|1[0-5])|ref)$/, format: "C1 .. C15 or ref (a reference point)" }, unit: "", doc: "the claim of the commit message (C1-C15) the figure belongs to, or ref for the reference points" },
   { name: "metric", type: { kind: "string", pattern: /\S/, format: "a non-empty name" }, unit: "", doc: "what was measured" },
   { name: "value", type: num(), unit: "", doc: "the figure (the low end of a range)" },
   { name: "value_high", type: num(), nullable: true, unit: "", doc: "the high end when the source gives a range; empty otherwise" },

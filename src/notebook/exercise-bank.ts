@@ -16,6 +16,7 @@ import * as nb07 from "./bank/07-overload-budgets";
 import * as nb08 from "./bank/08-verdicts";
 import * as nb09 from "./bank/09-real-kernels";
 import * as nb10 from "./bank/10-unpinned-backlog-threads";
+import * as nb11 from "./bank/11-map-words-sources";
 
 export interface NotebookBank {
   /** The notebook's file name without extension. */
@@ -45,6 +46,7 @@ export const BANKS: readonly NotebookBank[] = [
   bank("08-verdicts", nb08),
   bank("09-real-kernels", nb09),
   bank("10-unpinned-backlog-threads", nb10),
+  bank("11-map-words-sources", nb11),
 ];
 
 /** Every checked exercise of the course. */

@@ -67,10 +67,32 @@ function prevNext(entries: PageEntry[], index: number): string {
   return `<nav class="prev-next" aria-label="Previous and next">${link(prev, "prev")}<a class="up" href="index.html">Contents</a>${link(next, "next")}</nav>`;
 }
 
+/**
+ * The page's own table of contents: its h2 and h3 headings (ids as render.ts gives them), nested,
+ * placed after the page title. Empty when the page has fewer than two sections.
+ */
+export function pageToc(article: string): string {
+  const heads = [...article.matchAll(/<h([23]) id="([^"]+)"><a class="anchor"[^>]*>#<\/a>([\s\S]*?)<\/h\1>/g)]
+    .map((m) => ({ level: Number(m[1]), id: m[2]!, html: m[3]!.replace(/<a\b[^>]*>|<\/a>/g, "") }));
+  if (heads.length < 2) return "";
+  const items = heads.map((h) => `<li class="toc-h${h.level}"><a href="#${h.id}">${h.html}</a></li>`).join("");
+  return `<nav class="page-toc" aria-label="On this page"><p>On this page</p><ol>${items}</ol></nav>`;
+}
+
+/** The article with its table of contents after the first h1 (or at the top). */
+function withToc(article: string): string {
+  const toc = pageToc(article);
+  if (toc === "") return article;
+  const h1 = /<\/h1>\n?/.exec(article);
+  if (!h1) return toc + article;
+  const at = h1.index + h1[0].length;
+  return article.slice(0, at) + toc + article.slice(at);
+}
+
 export function notebookPage(entries: PageEntry[], index: number, article: string, hasCharts: boolean, colophon: Colophon, scripts?: string): string {
   const e = entries[index];
   const nav = prevNext(entries, index);
-  const body = `${nav}\n<article class="notebook">\n${article}\n</article>\n${nav}`;
+  const body = `${nav}\n<article class="notebook">\n${withToc(article)}\n</article>\n${nav}`;
   return layout({ title: `${e.title} · softnet-lab`, body, nav: sidebar(entries, e.name), colophon, hasCharts, scripts });
 }
 

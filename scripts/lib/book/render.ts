@@ -23,6 +23,9 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** A line an exercise cell prints before the reader answered (src/notebook/exercises.ts). */
+export const DEAD_OUTPUT = /^… .*: no answer yet\./;
+
 export function stripAnsi(s: string): string {
   return s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
 }
@@ -131,8 +134,12 @@ export function renderNotebook(nb: Notebook, pageId: string, afterCode?: AfterCo
 
   const renderOutput = (o: Output): string => {
     switch (o.output_type) {
-      case "stream":
-        return `<pre class="output ${o.name === "stderr" ? "stderr" : "stdout"}">${escapeHtml(stripAnsi(joinText(o.text)))}</pre>`;
+      case "stream": {
+        // An unanswered exercise's "no answer yet" line is a prompt for Jupyter, not a result: the book leaves it out.
+        const t = stripAnsi(joinText(o.text)).split("\n").filter((l) => !DEAD_OUTPUT.test(l)).join("\n");
+        if (t.trim() === "") return "";
+        return `<pre class="output ${o.name === "stderr" ? "stderr" : "stdout"}">${escapeHtml(t)}</pre>`;
+      }
       case "display_data":
       case "execute_result":
         return renderBundle(o);
