@@ -14,6 +14,8 @@ const DATASETS = [
 ];
 /** Command-line front ends that live beside the code they drive. */
 const CLI_FILES = [f("[a-z-]+", ["cli", "costs-cli"]), "^src/index\\.(js|ts)$"];
+/** The exercise registry computes reference answers with the experiments: course material above them. */
+const COURSE = ["^src/notebook/bank/", f("notebook", ["exercise-bank"])];
 
 const LAYERS = [
   { name: "engine", paths: ["^src/engine/"] },
@@ -22,13 +24,14 @@ const LAYERS = [
   { name: "observation", paths: ["^src/observe/", "^src/trace/", "^src/sim/", ...DATASETS] },
   { name: "charts", paths: ["^src/charts/", "^src/notebook/"] },
   { name: "experiments", paths: ["^src/experiments/", "^src/calibrate/"] },
+  { name: "course", paths: COURSE },
   { name: "measurement", paths: ["^src/measure/", "^src/kernels/"] },
   { name: "cli", paths: ["^src/cli/", ...CLI_FILES] },
 ];
 
 // A file belongs to the first layer (from the top) whose pattern names it by file, else to the
 // layer of its folder: so the file lists above win over the folder patterns.
-const FILE_LEVEL = [...DATASETS, ...CLI_FILES, f("calibrate", ["profiles"])];
+const FILE_LEVEL = [...DATASETS, ...CLI_FILES, ...COURSE, f("calibrate", ["profiles"])];
 const isFolder = (p) => !FILE_LEVEL.includes(p);
 function layerPath(layer) {
   return { path: layer.paths, pathNot: layer.paths.every((p) => !isFolder(p)) ? undefined : FILE_LEVEL.filter((p) => !layer.paths.includes(p)) };

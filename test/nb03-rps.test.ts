@@ -48,10 +48,11 @@ describe("03 · RPS: IPIs or threads", () => {
       const on = b.find((x) => x.receiver === recv && x.rps === "other")!;
       expect(on.real_pps, recv).toBeGreaterThan(off.real_pps);
       expect(on.model_pps, recv).toBeGreaterThan(off.model_pps);
-      // one IPI per four to six datagrams on the real kernel; the model within 0.05 IPIs per datagram
+      // one IPI per four to six datagrams on the real kernel; the model within a few hundredths with the
+      // receiver on the other CPU, within a tenth beside the sender (the notebook's sentence, test/prose/checks.ts)
       expect(1 / on.real_rps_ipis_per_packet).toBeGreaterThan(4);
       expect(1 / on.real_rps_ipis_per_packet).toBeLessThan(6);
-      expect(Math.abs(on.model_rps_ipis_per_packet - on.real_rps_ipis_per_packet)).toBeLessThan(0.05);
+      expect(Math.abs(on.model_rps_ipis_per_packet - on.real_rps_ipis_per_packet)).toBeLessThan(recv === "other" ? 0.05 : 0.1);
     }
     // the model is slower in absolute terms, most with the receiver on the other CPU and RPS off
     const gap = (x: (typeof b)[number]) => x.model_pps / x.real_pps;

@@ -76,8 +76,7 @@ describe("10 · section 2 (a): where unpinned threads win", () => {
     expect(i.hog_ms!).toBeGreaterThan(49.5);
     expect(p.hog_ms!).toBeLessThan(i.hog_ms!);
     expect(i.received_pps).toBeLessThan(p.received_pps);
-    // against v6.8's softirq path it is a draw (within 5%): the hog's CPU time is what both lose
-    expect(Math.abs(i.received_pps / of(wins, s, "softirq").received_pps - 1)).toBeLessThan(0.05);
+    // against v6.8's softirq path the notebook states nothing (the two move with the model's costs)
     expect(i.backlog_thread_wakeups).toBeGreaterThan(p.backlog_thread_wakeups);
     expect(i.ipis_per_packet).toBeGreaterThan(p.ipis_per_packet);
     expect(i.busy[0]!).toBeGreaterThan(0.99);
