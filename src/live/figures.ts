@@ -220,6 +220,7 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
  * cannot lose its knobs unnoticed.
  */
 export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
+  { title: /^PREEMPT_RT's BH lock: backlog_napi\/1 runs boosted while irq\/1-nic0 waits for it$/, why: "a window picked in one run to show the lock's priority inheritance (the notebook finds it in the trace); not yet a live figure" },
   { title: /^The RFC's change vs v6\.8: published and model$/, why: "beside published figures (datasets/published)" },
   { title: /^UDP stream over lo, 64 B: the measured VM beside the model$/, why: "beside a measured dataset (datasets/real)" },
   { title: /^Receiver beside a flood: published and model ratios$/, why: "beside published figures (datasets/published)" },
