@@ -22,6 +22,7 @@ import { makeConfig } from "../config/parse";
 import type { SimConfig } from "../config/schema";
 import type { CostName } from "../kernel/costs";
 import type { MeasurementDataset } from "../measure/dataset";
+import { spread } from "../measure/stats";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
 
@@ -63,11 +64,6 @@ export function placementPattern(processed: readonly number[], receivedRps: read
 /** The run columns behind each compared figure (summary.csv has `<col>_median/_min/_max`). */
 const RUN_COLUMNS = ["received_pps", "round_trips_per_s", "net_rx_per_packet", "ipis_per_packet", "received_rps_per_packet", "system_switches_per_packet"];
 
-function medianOf(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
 
 /** The summary row rebuilt from the runs with the most common placement (ties: the first pattern met). */
 function placementRow(ds: MeasurementDataset, row: Row): { row: Row; pattern: string; runs: number; of: number } | null {
@@ -82,11 +78,12 @@ function placementRow(ds: MeasurementDataset, row: Row): { row: Row; pattern: st
   const chosen = runs.filter((r) => pat(r) === best);
   const out: Row = { ...row };
   for (const col of RUN_COLUMNS) {
-    const v = chosen.map((r) => num(r[col])).filter((x) => Number.isFinite(x));
-    if (v.length === 0) continue;
-    out[`${col}_median`] = medianOf(v);
-    out[`${col}_min`] = Math.min(...v);
-    out[`${col}_max`] = Math.max(...v);
+    // the same aggregation summary.csv holds (measure/stats.ts), over the placement's runs only
+    const sp = spread(chosen.map((r) => num(r[col])).filter((x) => Number.isFinite(x)));
+    if (sp === null) continue;
+    out[`${col}_median`] = sp.median;
+    out[`${col}_min`] = sp.min;
+    out[`${col}_max`] = sp.max;
   }
   return { row: out, pattern: best, runs: chosen.length, of: runs.length };
 }

@@ -8,6 +8,7 @@ import type { MeasurementDataset } from "../measure/dataset";
 import { runPool } from "../experiments/pool";
 import { agrees, METRIC_LABELS, type MetricName } from "./compare";
 import { COUNT_FLOOR, evaluate, fitCosts, type Evaluation, type FitResult } from "./fit";
+import { spread } from "../measure/stats";
 
 export interface ErrorRow {
   config: string;
@@ -108,12 +109,7 @@ export interface ErrorSummary {
   share_within25: number;
 }
 
-const median = (xs: number[]) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const median = (xs: number[]) => spread(xs)?.median ?? NaN;
 
 /** Per metric and over all: median absolute error and share within 25%. */
 export function summariseErrors(rows: ErrorRow[]): ErrorSummary[] {

@@ -20,7 +20,7 @@ export interface ShowOptions extends RenderOptions {
   text?: string;
 }
 
-type DisplayWriter = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+export type DisplayWriter = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
 
 function titleOf(spec: VlSpec): string | undefined {
   const t = spec.title;
@@ -82,7 +82,7 @@ export async function chartBundle(spec: VlSpec, opts: ShowOptions = {}): Promise
  * that outside a kernel nothing of tslab (and its zeromq addon) is loaded. It is the writer tslab's
  * own `display.*` use; they emit one MIME type per output, this emits the whole bundle at once.
  */
-function tslabWriter(): DisplayWriter | undefined {
+export function tslabWriter(): DisplayWriter | undefined {
   const cache = createRequire(`${process.cwd()}/`).cache;
   for (const key of Object.keys(cache)) {
     if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) continue;

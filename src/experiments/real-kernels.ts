@@ -12,6 +12,7 @@ import { kernelFacts, fmtRange } from "../kernels/report";
 import { DEFAULT_MATRIX_KERNELS, resolveKernel } from "../kernels/set";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
+import { spread } from "../measure/stats";
 
 /** The committed matrix (one dataset per kernel configuration). */
 export const KERNEL_MATRIX_NAME = "qemu-tcg-debian-kernels-2026-12-06";
@@ -236,8 +237,7 @@ function byName(ds: readonly KernelDataset[], n: string): KernelDataset | undefi
 }
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+  return spread(xs)?.median ?? NaN;
 }
 
 /** Median over runs of a run column for one configuration. */

@@ -4,7 +4,7 @@
  * and prints markdown (`say`). The prose test (test/prose-claims.test.ts) checks every hand-written
  * sentence that states a direction or a number against the same library values.
  */
-import { createRequire } from "node:module";
+import { tslabWriter } from "../charts/display";
 
 export type Direction = "higher" | "lower" | "same";
 
@@ -79,19 +79,6 @@ export function argmin(values: readonly number[]): number {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! < values[best]!) best = i;
   return best;
-}
-
-type DisplayWriter = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
-
-/** tslab's display writer when a kernel runs this (see src/charts/display.ts for why the cache). */
-function tslabWriter(): DisplayWriter | undefined {
-  const cache = createRequire(`${process.cwd()}/`).cache;
-  for (const key of Object.keys(cache)) {
-    if (!/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(key)) continue;
-    const writer = (cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
-    if (typeof writer === "function") return writer as DisplayWriter;
-  }
-  return undefined;
 }
 
 /**

@@ -66,9 +66,8 @@ export class UdpApp extends Task {
   private pkt = -1;
   private readonly payload: number;
   private readonly truesize: number;
-  /** The parts of the send and receive paths that are not drawn per call: syscall entry/exit and the copy. */
-  private readonly fixedSendNs: number;
-  private readonly fixedRecvNs: number;
+  /** The part of a sendto or recvfrom that is not drawn per call: syscall entry/exit and the copy. */
+  private readonly syscallCopyNs: number;
   // pacing
   private readonly intervalNs: number;
   private nextSendAt = 0;
@@ -81,8 +80,7 @@ export class UdpApp extends Task {
     const c = m.costs;
     this.payload = m.cfg.payload_bytes;
     this.truesize = udpTruesize(this.payload);
-    this.fixedSendNs = c.syscall + copyCost(c, this.payload);
-    this.fixedRecvNs = c.syscall + copyCost(c, this.payload);
+    this.syscallCopyNs = c.syscall + copyCost(c, this.payload);
     this.intervalNs = ratePps > 0 ? 1e9 / ratePps : 0;
   }
 
@@ -103,7 +101,7 @@ export class UdpApp extends Task {
         case OP_SEND:
           if (this.pc === 0) {
             this.pc = 1;
-            cpu.execSplit(this.fixedSendNs + m.cost("udp_sendmsg"), "udp_sendmsg", st.userCost === null ? 0 : m.cost(st.userCost), true);
+            cpu.execSplit(this.syscallCopyNs + m.cost("udp_sendmsg"), "udp_sendmsg", st.userCost === null ? 0 : m.cost(st.userCost), true);
             return;
           }
           if (this.pc === 2) {
@@ -133,7 +131,7 @@ export class UdpApp extends Task {
             this.pkt = pkt;
             m.held++;
             this.pc = 1;
-            cpu.execSplit(this.fixedRecvNs + m.cost("udp_recvmsg"), "udp_recvmsg", st.userCost === null ? 0 : m.cost(st.userCost), false);
+            cpu.execSplit(this.syscallCopyNs + m.cost("udp_recvmsg"), "udp_recvmsg", st.userCost === null ? 0 : m.cost(st.userCost), false);
             return;
           }
           // pc 2: the datagram is copied out: syscall exit
