@@ -7,7 +7,7 @@
 import { makeConfig, type ConfigOverrides } from "../config/parse";
 import { PUBLISHED_PROFILE } from "./published-profile";
 import type { BacklogNapiMode, KsoftirqdPolicy, PreemptModel } from "../config/schema";
-import type { SimResult } from "../observe/types";
+import type { SimResult, TraceRecord } from "../observe/types";
 import { simulate } from "../sim/simulate";
 
 export interface KernelVariant {
@@ -82,4 +82,32 @@ export function ksoftirqdPolicies(opts: { duration_ms?: number; seed?: number } 
     }
   }
   return out;
+}
+
+/** The scenario of notebook 04's BH-lock timeline: a device on CPU 1, its backlog always handed to backlog_napi/1, RT, traced for 1 ms. */
+export const BH_LOCK_SCENARIO: ConfigOverrides = {
+  profile: PUBLISHED_PROFILE, workload: "nic-rx", nic_cpu: 1, receiver_cpu: 0, rate_pps: 1_000_000, nic_batch: 8,
+  preempt: "rt", backlog_napi: "threads-always", duration_ms: 1, trace: true, trace_ns: 1_000_000,
+};
+
+/** Where a BH-lock boost shows in a trace: every boosted switch, and the timeline window around the first. */
+export interface BhLockWindow {
+  /** sched_switch records to the thread at a priority above a normal task's (prio < 120): PREEMPT_RT's BH lock lending it an IRQ thread's priority. */
+  boosts: TraceRecord[];
+  /** [from_ns, to_ns): 8 µs before the first boost, 40 µs long; null when the trace has no boost. */
+  window: { from_ns: number; to_ns: number } | null;
+}
+
+/**
+ * Finds the BH lock's priority inheritance in a traced run (notebook 04): on PREEMPT_RT
+ * `local_bh_disable` takes a per-CPU lock, so an IRQ thread that needs it while `thread` holds it
+ * boosts `thread` to its own priority (rt_mutex); the trace shows `thread` switched in with a
+ * real-time prio. The window frames the first such switch for the per-CPU timeline.
+ */
+export function bhLockWindow(r: SimResult, thread = "backlog_napi/1"): BhLockWindow {
+  if (!r.trace) throw new Error("bhLockWindow: the run has no trace (set trace=true)");
+  const boosts = r.trace.records.filter((x) => x.event === "sched:sched_switch" && x.fields.next_comm === thread && Number(x.fields.next_prio) < 120);
+  if (boosts.length === 0) return { boosts, window: null };
+  const from = Math.max(0, boosts[0]!.ts - 8_000);
+  return { boosts, window: { from_ns: from, to_ns: from + 40_000 } };
 }
