@@ -3,7 +3,8 @@
  * warning): each live chart's "try this" change re-runs the model in a Web Worker, redraws in place,
  * and the new chart equals a Node run of the same configuration; a bad knob is refused with the
  * CLI's message; a sweep shows progress and is cancelled by moving a knob again; the playground
- * restores a configuration from its URL and its run equals Node's; browser and Node give the same
+ * restores a configuration from its URL and its run equals Node's; notebook 03's 24-run matrix shows
+ * progress, is cancelled and redrawn as Node draws it (screenshot of the chart); browser and Node give the same
  * result digest for several configurations; file:// works; without Web Workers the page says so and
  * still works. Screenshots go to test-artifacts/book/.
  */
@@ -200,6 +201,36 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
       const fig = LIVE_FIGURES.find((f) => f.id === id)!;
       expect(after.digests).toEqual(runFigure(fig, after.knobs, "t").digests);
       expect(await status.textContent()).toMatch(/nic_batch=16: 28 runs/);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it("03's run matrix is a sweep of 24 runs: progress while it runs, cancelled by the next change, then Node's chart", async () => {
+    const { page, problems } = await open(browser, `${server.url}03-rps-ipi-vs-threads.html`);
+    try {
+      const id = "03-rps-ipi-vs-threads/matrix";
+      const cancelledRuns = () => page.evaluate(() => (window as unknown as { bookModel: { cancelledRuns: number } }).bookModel.cancelledRuns);
+      expect(await page.locator(`form[data-live="${id}"]`).getAttribute("data-runs")).toBe("24");
+      // 24 runs of the notebook's 100 ms: long enough to be caught running
+      await page.evaluate((i) => {
+        const form = document.querySelector(`form.knobs[data-live="${i}"]`)!;
+        (form.querySelector(`[data-key="payload_bytes"]`) as HTMLInputElement).value = "1400";
+        form.querySelector("[data-key]")!.dispatchEvent(new Event("change", { bubbles: true }));
+      }, id);
+      await page.waitForFunction((i) => /Running the model: \d+ of 24 runs done/.test(document.querySelector(`form.knobs[data-live="${i}"] .live-status`)!.textContent ?? ""), id, { timeout: 30_000 });
+      expect(await cancelledRuns()).toBe(0);
+      const after = await turn(page, id, { duration_ms: "20" });
+      expect(await cancelledRuns()).toBe(1);
+      expect(after.state).toBe("redrawn");
+      expect(after.knobs).toMatchObject({ payload_bytes: "1400", duration_ms: "20" });
+      const fig = LIVE_FIGURES.find((f) => f.id === id)!;
+      const node = runFigure(fig, after.knobs, title(after.spec));
+      expect(after.digests).toEqual(node.digests);
+      expect(JSON.stringify(canon(after.spec))).toBe(JSON.stringify(canon(node.spec)));
+      expect(await page.locator(`form[data-live="${id}"] .live-status`).textContent()).toMatch(/payload_bytes=1400, duration_ms=20: 24 runs/);
+      await page.locator(`figure[data-live="${id}"]`).screenshot({ path: path.join(ARTIFACTS, "03-rps-matrix-live.png") });
       expect(problems).toEqual([]);
     } finally {
       await page.close();

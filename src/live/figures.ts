@@ -15,7 +15,6 @@ import { BH_LOCK_SCENARIO, RT_KERNELS, bhLockWindow, whereNetRxRuns } from "../e
 import { HANDOFF_WORKLOADS, MODES, MODE_LABELS, handoffOverrides, handoffRate } from "../experiments/handoff-runs";
 import { RPS_VARIANTS, RPS_VARIANT_LABELS, rpsConditions, rpsOverrides, shortConditionLabel, type RpsCondition, type RpsVariant } from "../experiments/rps-matrix";
 import { hotplugSamples, type HotplugRun } from "../experiments/hotplug";
-import { DESIGN_LABELS } from "../experiments/c8";
 import { barsSpec } from "../charts/bars";
 import { cdfSpec } from "../charts/cdf";
 import { busySpec } from "../charts/busy";
@@ -175,6 +174,15 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     { profile: "reference-published", ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", preempt: "rt", duration_ms: "1", trace: "true", trace_ns: "90000" },
     ["rate_pps", "nic_batch", "preempt", "backlog_napi", "rps_cpus", "nic_irq"], { backlog_napi: "threads" }),
   {
+    id: "04-preempt-rt/where-net-rx", notebook: "04-preempt-rt", title: /^Where CPU 1 spent its receive work/,
+    knobs: ["rate_pps", "hog_cpus", "rt_task_period_us", "netdev_budget", "payload_bytes", "duration_ms"],
+    base: RT_SCENARIO,
+    tryThis: { hog_cpus: "" },
+    runs: perRtKernel({}),
+    chart: (rs, t) => barsSpec(whereNetRxRuns(rs.map((result, i) => ({ kernel: RT_KERNELS[i]!, result })))
+      .map((w) => ({ label: w.kernel, series: w.context, value: w.busy_ms })), { title: t, yTitle: "ms of CPU 1", xTitle: "" }),
+  },
+  {
     id: "04-preempt-rt/bh-lock", notebook: "04-preempt-rt", title: /^PREEMPT_RT's BH lock: backlog_napi\/1 runs boosted while irq\/1-nic0 waits for it$/,
     knobs: ["rate_pps", "nic_batch", "preempt", "backlog_napi", "netdev_budget", "dev_rx_weight"],
     base: asText(BH_LOCK_SCENARIO),
@@ -185,15 +193,6 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
       const w = bhLockWindow(r[0]!).window;
       return w ? timelineSpec(r[0]!, { title: t, ...w }) : timelineSpec(r[0]!, { title: NO_BH_LOCK_WINDOW_TITLE, from_ns: 0, to_ns: 40_000 });
     },
-  },
-  {
-    id: "04-preempt-rt/where-net-rx", notebook: "04-preempt-rt", title: /^Where CPU 1 spent its receive work/,
-    knobs: ["rate_pps", "hog_cpus", "rt_task_period_us", "netdev_budget", "payload_bytes", "duration_ms"],
-    base: RT_SCENARIO,
-    tryThis: { hog_cpus: "" },
-    runs: perRtKernel({}),
-    chart: (rs, t) => barsSpec(whereNetRxRuns(rs.map((result, i) => ({ kernel: RT_KERNELS[i]!, result })))
-      .map((w) => ({ label: w.kernel, series: w.context, value: w.busy_ms })), { title: t, yTitle: "ms of CPU 1", xTitle: "" }),
   },
   {
     id: "04b-ksoftirqd-policy/fifo-latency", notebook: "04b-ksoftirqd-policy", title: /^SCHED_FIFO wakeup latency beside a non-NAPI flood$/,
@@ -217,16 +216,6 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     chart: (_results, t, _settings, rs) => linesSpec((rs as HotplugRun[]).flatMap((r) => r.samples.map((s) => ({ label: s.t_us, series: `backlog_napi=${r.mode}`, value: s.backlog1_queued }))),
       { title: t, yTitle: "packets queued", xTitle: "time (µs)" }),
   },
-  ...(["threads", "backlog-threaded-intent"] as const).map((mode): LiveFigure => ({
-    id: `10-unpinned-backlog-threads/hog-on-target-${mode}`, notebook: "10-unpinned-backlog-threads",
-    title: new RegExp(`^Hog on the RPS target, 3\\.5 to 6 ms: ${DESIGN_LABELS[mode]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
-    knobs: mode === "threads" ? ["hog_cpus", "rps_cpus", "payload_bytes", "preempt"] : ["hog_cpus", "rps_cpus", "payload_bytes", "preempt", "backlog_thread_cpus"],
-    // src/experiments/c8.ts WIN_SETUPS["hog on the RPS target"] traced by tracedRun to 6 ms
-    base: { cpus: "3", workload: "udp-stream", sender_cpu: "0", receiver_cpu: "0", rps_cpus: "2", hog_cpus: "1", rate_pps: "0", backlog_napi: mode, duration_ms: "6", trace: "true", trace_ns: "6000000" },
-    tryThis: { hog_cpus: "" },
-    runs: one,
-    chart: (r, t) => timelineSpec(r[0]!, { from_ns: 3_500_000, to_ns: 6_000_000, title: t }),
-  })),
   {
     id: "07-overload-budgets/livelock", notebook: "07-overload-budgets", title: /^Delivered vs offered: receive livelock/,
     knobs: ["nic_batch", "netdev_budget", "netdev_max_backlog", "dev_rx_weight", "hz", "duration_ms"],

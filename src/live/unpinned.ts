@@ -10,7 +10,8 @@ import { DESIGNS, DESIGN_LABELS, HOTPLUG_DESIGN_SETUP, LOSE_SETUPS, WIN_SETUPS, 
 import { barsSpec } from "../charts/bars";
 import { busySpec } from "../charts/busy";
 import { linesSpec } from "../charts/lines";
-import { timeline, asText, type LiveFigure, type TextSettings } from "./kit";
+import { timelineSpec } from "../charts/timeline";
+import { asText, one, timeline, type LiveFigure, type TextSettings } from "./kit";
 
 const NB = "10-unpinned-backlog-threads";
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -62,6 +63,16 @@ export const UNPINNED_FIGURES: readonly LiveFigure[] = [
     runs: (s) => designPlan({ [HOG_SETUP]: WIN_SETUPS[HOG_SETUP]! }, s).map((r) => r.settings),
     chart: (rs, t) => busySpec(rs.map((result, i) => ({ label: DESIGN_LABELS[DESIGNS[i]!]!, result })), { title: t }),
   },
+  ...(["threads", "backlog-threaded-intent"] as const).map((mode): LiveFigure => ({
+    id: `${NB}/hog-on-target-${mode}`, notebook: NB,
+    title: new RegExp(`^Hog on the RPS target, 3\\.5 to 6 ms: ${esc(DESIGN_LABELS[mode]!)}$`),
+    knobs: mode === "threads" ? ["hog_cpus", "rps_cpus", "payload_bytes", "preempt"] : ["hog_cpus", "rps_cpus", "payload_bytes", "preempt", "backlog_thread_cpus"],
+    // c8.ts WIN_SETUPS["hog on the RPS target"] traced by tracedRun to 6 ms
+    base: { ...asText(WIN_SETUPS[HOG_SETUP]!), backlog_napi: mode, duration_ms: "6", trace: "true", trace_ns: "6000000" },
+    tryThis: { hog_cpus: "" },
+    runs: one,
+    chart: (r, t) => timelineSpec(r[0]!, { from_ns: 3_500_000, to_ns: 6_000_000, title: t }),
+  })),
   {
     id: `${NB}/pingpong-rtt`, notebook: NB, title: /^Round-trip latency \(p50\) of a loopback ping-pong$/,
     knobs: DESIGN_KNOBS, base: DESIGN_BASE, tryThis: { preempt: "rt" },
