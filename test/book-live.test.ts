@@ -111,6 +111,8 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
       for (const fig of figs) {
         const before = await liveState(page, fig.id);
         expect(before.state).toBe("committed");
+        // series no knob moves (published figures) are named under the chart
+        expect(await page.locator(`form[data-live="${fig.id}"] .knobs-fixed`).allTextContents()).toEqual(fig.fixed ? [fig.fixed] : []);
         const knobs = { ...before.knobs, ...fig.tryThis };
         const after = await turn(page, fig.id, fig.tryThis);
         expect(after.state, `${fig.id}: ${after.message}`).toBe("redrawn");

@@ -32,8 +32,8 @@ describe("the browser core", () => {
     expect([...new Set(inputs.filter((i) => i.startsWith("node_modules/")).map((i) => i.split("/")[1]))]).toEqual(["pure-rand"]);
   });
 
-  it("declares exactly one Node stand-in: the cost-profile loader", () => {
-    expect(NODE_STAND_INS).toEqual({ "src/calibrate/profiles.ts": "src/browser/profiles.ts" });
+  it("declares exactly two Node stand-ins: the cost-profile loader and the published-figures loader", () => {
+    expect(NODE_STAND_INS).toEqual({ "src/calibrate/profiles.ts": "src/browser/profiles.ts", "src/live/published.ts": "src/browser/published.ts" });
   });
 
   it("fails the build, naming the importer, when a core module imports a Node module", async () => {

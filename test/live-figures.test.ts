@@ -4,7 +4,8 @@
  * with no knob turned, rebuilds that chart exactly (so the committed output is a true first frame);
  * its knobs are configuration keys; a bad knob is refused with the CLI's own message; a turned knob
  * changes the chart's data; the figures built from an experiment module run that module's own
- * configs; 04's BH-lock figure finds its window in the new trace, or says there is none.
+ * configs; 04's BH-lock figure finds its window in the new trace, or says there is none; 02's RFC
+ * chart moves its model bars only, the published ones staying the dataset's.
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -18,6 +19,8 @@ import { HANDOFF_WORKLOADS, MODES, handoffOverrides } from "../src/experiments/h
 import { RPS_VARIANTS, rpsConditions, rpsConfig } from "../src/experiments/rps-matrix";
 import { DESIGNS, LOSE_SETUPS, WIN_SETUPS, badPinning, hotplugDesigns } from "../src/experiments/c8";
 import { BH_LOCK_SCENARIO, bhLockWindow } from "../src/experiments/rt";
+import { PUBLISHED_CSV } from "../src/live/published";
+import { loadPublishedFigures } from "../src/measure/dataset";
 import { VEGALITE_MIMES, readNotebook } from "../scripts/lib/ipynb";
 import { listNotebooks } from "../scripts/lib/run-notebook";
 
@@ -145,5 +148,23 @@ describe("04's BH-lock timeline finds its window again", () => {
       expect(specTitle(live.spec), JSON.stringify(knobs)).toBe(NO_BH_LOCK_WINDOW_TITLE);
       expect(bhLockWindow(simulate(resolveConfig({ ...fig.base, ...knobs }))).window).toBeNull();
     }
+  });
+});
+
+describe("02's RFC chart beside the kernel test robot's figures", () => {
+  const fig = findLiveFigure("02-loopback-handoff/rfc-vs-published")!;
+  const bars = (spec: unknown) => (spec as { data: { values: { label: string; series: string; value: number }[] } }).data.values;
+  const published = loadPublishedFigures(path.join(import.meta.dirname, "..", PUBLISHED_CSV)).rows;
+
+  it("a knob moves the model's bars only; the published bars are the dataset's, and the figure says they stay fixed", () => {
+    const base = bars(runFigure(fig, {}, "t").spec);
+    const turned = bars(runFigure(fig, { payload_bytes: "1400" }, "t").spec);
+    const pub = (rows: typeof base) => rows.filter((r) => r.series === "published (kernel test robot)");
+    const model = (rows: typeof base) => rows.filter((r) => r.series === "model");
+    expect(pub(turned)).toEqual(pub(base));
+    expect(pub(base).map((r) => r.value)).toEqual(["stress-ng UDP throughput change with the RFC", "netperf UDP_RR transaction rate change with the RFC", "context switch change with the RFC"]
+      .map((m) => published.find((r) => r.metric === m)!.value));
+    expect(model(turned).map((r) => r.value)).not.toEqual(model(base).map((r) => r.value));
+    expect(fig.fixed).toContain(PUBLISHED_CSV);
   });
 });

@@ -26,6 +26,8 @@ export interface LiveFigure {
   base: TextSettings;
   /** A change worth trying first (shown under the chart; the book test turns it). */
   tryThis: TextSettings;
+  /** For a chart with series that no knob moves (published figures beside the model): what stays fixed and where it comes from. */
+  fixed?: string;
   /** The runs behind the chart, one settings list each (knobs already applied); a sweep has several. */
   runs(settings: TextSettings): TextSettings[];
   /**
