@@ -4,7 +4,8 @@
  * and the new chart equals a Node run of the same configuration; a bad knob is refused with the
  * CLI's message; a sweep shows progress and is cancelled by moving a knob again; the playground
  * restores a configuration from its URL and its run equals Node's; notebook 03's 24-run matrix shows
- * progress, is cancelled and redrawn as Node draws it (screenshot of the chart); browser and Node give the same
+ * progress, is cancelled and redrawn as Node draws it (screenshot of the chart); 04's BH-lock timeline
+ * re-finds its window or says there is none; browser and Node give the same
  * result digest for several configurations; file:// works; without Web Workers the page says so and
  * still works. Screenshots go to test-artifacts/book/.
  */
@@ -18,7 +19,7 @@ import { PATHS } from "../scripts/lib/repo";
 import { resolveConfig } from "../src/config/parse";
 import { ConfigError } from "../src/config/errors";
 import { simulate } from "../src/sim/simulate";
-import { LIVE_FIGURES, runFigure, type LiveFigure } from "../src/live/figures";
+import { LIVE_FIGURES, NO_BH_LOCK_WINDOW_TITLE, runFigure, type LiveFigure } from "../src/live/figures";
 import { playgroundRun } from "../src/browser/playground";
 import { EXERCISES } from "../src/notebook/exercise-bank";
 import { exerciseVerdict } from "../src/notebook/exercises";
@@ -238,6 +239,28 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
       await page.close();
     }
   }, 120_000);
+
+  it("04's BH-lock timeline finds its window again, and says so in the title when a configuration has none", async () => {
+    const { page, problems } = await open(browser, `${server.url}04-preempt-rt.html`);
+    try {
+      const id = "04-preempt-rt/bh-lock";
+      const fig = LIVE_FIGURES.find((f) => f.id === id)!;
+      const caption = page.locator(`figure[data-live="${id}"] .rerun-caption`);
+      const none = await turn(page, id, { preempt: "full" });
+      expect(none.state).toBe("redrawn");
+      expect(title(none.spec)).toBe(NO_BH_LOCK_WINDOW_TITLE);
+      expect(none.digests).toEqual(runFigure(fig, none.knobs, "t").digests);
+      expect(await page.locator(`figure[data-live="${id}"] .chart-view svg`).first().textContent()).toContain(NO_BH_LOCK_WINDOW_TITLE);
+      expect(await caption.textContent()).toBe("Re-run with preempt=full: the title says what this run shows.");
+      const again = await turn(page, id, { preempt: "rt", nic_batch: "4" });
+      expect(title(again.spec)).toMatch(/^PREEMPT_RT's BH lock/);
+      expect(JSON.stringify(canon(again.spec))).toBe(JSON.stringify(canon(runFigure(fig, again.knobs, title(again.spec)).spec)));
+      expect(await caption.textContent()).toBe("Re-run with nic_batch=4: the title is the notebook's run; the chart is this one.");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 
   it("the playground restores a configuration from its URL, and its run is Node's", async () => {
     const hash = "scenario=loopback-stream-rps&backlog_napi=threads&preempt=full&duration_ms=5";

@@ -85,6 +85,21 @@ describe("live figures against the committed notebooks", () => {
     expect(() => runFigure(fig, { seed: "1" }, "t")).toThrow(/not one of its knobs/);
   });
 
+  it("every knob of every figure refuses a bad value with the CLI's message for that key, before any run", () => {
+    for (const f of LIVE_FIGURES) {
+      for (const k of f.knobs) {
+        let cli = "";
+        try {
+          resolveConfig({ [k]: "zz-bad" });
+        } catch (e) {
+          cli = (e as Error).message;
+        }
+        expect(cli, `${f.id} ${k}`).toMatch(new RegExp(`^${k}\\b`));
+        expect(() => figureConfigs(f, { [k]: "zz-bad" }), `${f.id} ${k}`).toThrow(cli);
+      }
+    }
+  });
+
   it("turning a knob changes the chart's data (RPS to CPU 1 moves NET_RX to CPU 1)", () => {
     const fig = LIVE_FIGURES.find((f) => f.id === "00-tour/four-datagrams")!;
     const base = runFigure(fig, {}, "t");
