@@ -2,19 +2,17 @@
  * Live figures: the simulated charts of the notebooks, each described as data the book can re-run
  * in the reader's browser: the notebook cell's settings, the configuration keys a reader may turn
  * (the knobs), the runs behind the chart and the builder that draws it. The book matches each entry
- * to the committed chart by its title; the committed output stays the first frame.
- * Browser-safe (no Node import): the book's Web Worker and the Node tests run the same code.
+ * to the committed chart by its title; the committed output stays the first frame. Notebook 10's
+ * figures are in ./unpinned.ts. Browser-safe (no Node import but ./published.ts, which the book's
+ * bundle swaps for embedded rows): the book's Web Worker and the Node tests run the same code.
  */
 import { resolveConfig } from "../config/parse";
+import { findScenario } from "../config/scenarios";
 import { KEYS, type BacklogNapiMode, type ScalarKey, type SimConfig, type WorkloadName } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
-import { asText, one, sweepOf, timeline, TIMELINE_KNOBS, type LiveFigure, type TextSettings } from "./kit";
-import { UNPINNED_FIGURES } from "./unpinned";
 import { BH_LOCK_SCENARIO, POLICY_RUNS, RT_KERNELS, bhLockWindow, floodRatios, policyOverrides, policyRow, whereNetRxRuns } from "../experiments/rt";
-import { findScenario } from "../config/scenarios";
 import { HANDOFF_WORKLOADS, MODES, MODE_LABELS, handoffOverrides, handoffRate, handoffRow, rfcRegressionRows } from "../experiments/handoff-runs";
-import { PUBLISHED_CSV, publishedRows } from "./published";
 import { RPS_VARIANTS, RPS_VARIANT_LABELS, rpsConditions, rpsOverrides, shortConditionLabel, type RpsCondition, type RpsVariant } from "../experiments/rps-matrix";
 import { hotplugSamples, type HotplugRun } from "../experiments/hotplug";
 import { barsSpec } from "../charts/bars";
@@ -23,6 +21,9 @@ import { busySpec } from "../charts/busy";
 import { linesSpec } from "../charts/lines";
 import type { VlSpec } from "../charts/spec";
 import { timelineSpec } from "../charts/timeline";
+import { asText, one, sweepOf, timeline, TIMELINE_KNOBS, type LiveFigure, type TextSettings } from "./kit";
+import { PUBLISHED_CSV, publishedRows } from "./published";
+import { UNPINNED_FIGURES } from "./unpinned";
 
 export type { LiveFigure, TextSettings } from "./kit";
 
@@ -52,7 +53,6 @@ const RT_SCENARIO: TextSettings = {
 const perRtKernel = (extra: TextSettings) => (s: TextSettings): TextSettings[] =>
   RT_KERNELS.map((k) => ({ ...s, ...extra, preempt: k.preempt, backlog_napi: k.backlog_napi }));
 const RT_FLOOD: TextSettings = { workload: "nic-rx", nic_cpu: "1", rate_pps: "1000000", nic_batch: "32", rps_cpus: "0" };
-
 
 /** Notebook 02's hand-off runs (src/experiments/handoff-runs.ts): stream and ping-pong under each mode, the mode and workload winning over the knobs. */
 const HANDOFF_PLAN: Array<[WorkloadName, BacklogNapiMode]> = HANDOFF_WORKLOADS.flatMap((w) => MODES.map((m): [WorkloadName, BacklogNapiMode] => [w, m]));
