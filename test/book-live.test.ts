@@ -140,6 +140,8 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
         if (Object.keys(sets).length > 0) expect(drawn.some((n) => n !== null)).toBe(true);
         expect(drawn).toEqual(Object.values(sets).map((v, i) => (drawn[i] === null ? null : v.length)));
         expect(await page.locator(`form[data-live="${fig.id}"] .live-status`).textContent()).toMatch(/Re-run in a Web Worker with .*: \d+ runs?, model \d+ ms, chart redrawn \d+ ms after the change\./);
+        // a chart beside published figures: its redrawn frame, with the note on what stays fixed
+        if (fig.fixed) await page.locator(`figure[data-live="${fig.id}"]`).screenshot({ path: path.join(ARTIFACTS, `${fig.id.replace("/", "--")}-live.png`) });
       }
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}-live.png`), fullPage: true });
       expect(problems).toEqual([]);
