@@ -78,6 +78,28 @@ export function lossTerm(metric: MetricName, model: number, real: number): numbe
   return Math.log((Math.max(model, 0) + COUNT_FLOOR) / (Math.max(real, 0) + COUNT_FLOOR)) ** 2;
 }
 
+/**
+ * Weight of the RPS off -> on terms: the course teaches RPS from how throughput changes when it is
+ * turned on, so the fit also scores that change. Each pair (the same workload, payload and receiver,
+ * rps_off and rps_other) adds the squared difference of the log throughput ratios, model against
+ * real: errors that lean the same way on both configurations cost nothing here, errors that turn
+ * the change around do.
+ */
+export const DIRECTION_WEIGHT = 2;
+
+/** The RPS off -> on terms of the loss over the rows present (a pair with a configuration missing adds nothing). */
+export function directionLoss(rows: readonly { config: string; metric: MetricName; real: number; model: number }[]): number {
+  let sum = 0;
+  for (const on of rows) {
+    if (on.metric !== "rate" || !on.config.includes("-rps_other-")) continue;
+    const off = rows.find((r) => r.metric === "rate" && r.config === on.config.replace("-rps_other-", "-rps_off-"));
+    if (off === undefined) continue;
+    const ratio = (a: number, b: number) => Math.log(Math.max(a, 1) / Math.max(b, 1));
+    sum += (ratio(on.model, off.model) - ratio(on.real, off.real)) ** 2;
+  }
+  return sum;
+}
+
 export interface Evaluation {
   loss: number;
   rows: { config: string; metric: MetricName; real: number; model: number }[];
@@ -97,7 +119,7 @@ export function evaluate(ds: MeasurementDataset, factors: Record<string, number>
       loss += WEIGHTS[metric] * lossTerm(metric, model[metric], r);
     }
   }
-  return { loss, rows };
+  return { loss: loss + DIRECTION_WEIGHT * directionLoss(rows), rows };
 }
 
 export interface FitResult {
@@ -170,7 +192,7 @@ export function profileFromFit(name: string, datasetDir: string, machine: string
     name,
     dataset: datasetDir,
     machine,
-    method: `factors on ${FIT_PARAMETERS.length} cost parameters (single entries and groups, src/calibrate/fit.ts) by coordinate descent in log2 space: loss = squared log throughput error + 0.5 x squared log error (floor ${COUNT_FLOOR}) of NET_RX runs, IPIs, RPS IPIs and context switches per packet`,
+    method: `factors on ${FIT_PARAMETERS.length} cost parameters (single entries and groups, src/calibrate/fit.ts) by coordinate descent in log2 space: loss = squared log throughput error + 0.5 x squared log error (floor ${COUNT_FLOOR}) of NET_RX runs, IPIs, RPS IPIs and context switches per packet + ${DIRECTION_WEIGHT} x squared error of the log throughput change from RPS off to RPS on (each workload, payload and receiver)`,
     factors: fit.factors,
     costs: scaledCosts(fit.factors),
     fit: { loss_default: fit.before.loss, loss_fitted: fit.after.loss, evaluations: fit.evaluations, residuals },
