@@ -94,3 +94,51 @@ export function rpsMatrix(opts: { duration_ms?: number; seed?: number } = {}): R
   return rows;
 }
 
+// ---------------------------------------------------------------- the measured machine beside the model
+
+export interface RealVsModelRow {
+  receiver: "same" | "other";
+  rps: "off" | "other";
+  /** Medians (and range) of the measured runs of the lean tool. */
+  real_pps: number;
+  real_min: number;
+  real_max: number;
+  real_rps_ipis_per_packet: number;
+  /** The model, flat-out stream, same placement (default costs unless the reader picks others). */
+  model_pps: number;
+  model_rps_ipis_per_packet: number;
+}
+
+/** Notebook 03's section 4: the receiver beside the sender or on CPU 1, RPS off or to CPU 1. */
+export const REAL_VS_MODEL_CASES = [["same", "off"], ["same", "other"], ["other", "off"], ["other", "other"]] as const;
+
+/** The model run that mirrors one measured case: one flat-out 64 B flow from CPU 0 (the run length left to the caller). */
+export function realVsModelOverrides(receiver: "same" | "other", rps: "off" | "other"): ConfigOverrides {
+  return { workload: "udp-stream", receiver_cpu: receiver === "same" ? 0 : 1, rps_cpus: rps === "off" ? "0" : "2" };
+}
+
+/** One measured case (the lean tool's stream 64 B row of `summary`) beside the model's run `m`. */
+export function realVsModelRow(summary: readonly Record<string, unknown>[], receiver: "same" | "other", rps: "off" | "other", m: SimResult): RealVsModelRow {
+  const row = summary.find((r) => r.mode === "stream" && r.payload_bytes === 64 && r.rps === rps && r.receiver === receiver && r.tool !== "sockperf");
+  if (!row) throw new Error(`the dataset has no lean-tool stream 64 B row with rps ${rps} and the receiver ${receiver}`);
+  const packets = m.packets.delivered + m.packets.dropped.rcvbuf;
+  return {
+    receiver,
+    rps,
+    real_pps: row.received_pps_median as number,
+    real_min: row.received_pps_min as number,
+    real_max: row.received_pps_max as number,
+    real_rps_ipis_per_packet: row.received_rps_per_packet_median as number,
+    model_pps: m.throughput_pps.received,
+    model_rps_ipis_per_packet: m.per_cpu.reduce((a, c) => a + c.softnet.received_rps, 0) / Math.max(1, packets),
+  };
+}
+
+/** The chart's bars: each case's measured median (with its range) beside the model, in kpps. */
+export function realVsModelBars(rows: readonly RealVsModelRow[]): { label: string; series: string; value: number; min?: number; max?: number }[] {
+  const label = (b: RealVsModelRow) => `receiver ${b.receiver}, RPS ${b.rps === "off" ? "off" : "to CPU 1"}`;
+  return rows.flatMap((b) => [
+    { label: label(b), series: "measured (lean tool)", value: b.real_pps / 1000, min: b.real_min / 1000, max: b.real_max / 1000 },
+    { label: label(b), series: "model", value: b.model_pps / 1000 },
+  ]);
+}

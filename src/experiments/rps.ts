@@ -8,7 +8,7 @@
 import { makeConfig } from "../config/parse";
 import { simulate } from "../sim/simulate";
 import { sweep } from "./sweep";
-import { RPS_VARIANTS, conditionLabel, rpsConditions, rpsConfig, rpsRow, type RpsCondition, type RpsRow, type RpsVariant } from "./rps-matrix";
+import { REAL_VS_MODEL_CASES, RPS_VARIANTS, conditionLabel, realVsModelOverrides, realVsModelRow, rpsConditions, rpsConfig, rpsRow, type RealVsModelRow, type RpsCondition, type RpsRow, type RpsVariant } from "./rps-matrix";
 
 export interface IpiBatchRow {
   offered_pps: number;
@@ -65,42 +65,12 @@ export function c12Verdicts(rows: RpsRow[], tolerance = 0.1): C12Row[] {
   });
 }
 
-export interface RealVsModelRow {
-  receiver: "same" | "other";
-  rps: "off" | "other";
-  /** Medians (and range) of the measured runs of the lean tool. */
-  real_pps: number;
-  real_min: number;
-  real_max: number;
-  real_rps_ipis_per_packet: number;
-  /** The model, flat-out stream, same placement, default costs. */
-  model_pps: number;
-  model_rps_ipis_per_packet: number;
-}
-
 /**
  * Section 4 of notebook 03: the measured machine beside the model for the 64 B stream, RPS off or to
  * the other CPU, the receiver on the sender's CPU or the other. `summary` is a measurement dataset's
- * summary table (the lean tool's rows are used).
+ * summary table (the lean tool's rows are used). The model's runs and rows are rps-matrix.ts's
+ * (browser-safe: the book re-runs them with other costs).
  */
 export function rpsRealVsModel(summary: readonly Record<string, unknown>[], opts: { duration_ms?: number } = {}): RealVsModelRow[] {
-  const out: RealVsModelRow[] = [];
-  for (const receiver of ["same", "other"] as const)
-    for (const rps of ["off", "other"] as const) {
-      const row = summary.find((r) => r.mode === "stream" && r.payload_bytes === 64 && r.rps === rps && r.receiver === receiver && r.tool !== "sockperf");
-      if (!row) throw new Error(`the dataset has no lean-tool stream 64 B row with rps ${rps} and the receiver ${receiver}`);
-      const m = simulate(makeConfig({ workload: "udp-stream", receiver_cpu: receiver === "same" ? 0 : 1, rps_cpus: rps === "off" ? "0" : "2", duration_ms: opts.duration_ms ?? 100 }));
-      const packets = m.packets.delivered + m.packets.dropped.rcvbuf;
-      out.push({
-        receiver,
-        rps,
-        real_pps: row.received_pps_median as number,
-        real_min: row.received_pps_min as number,
-        real_max: row.received_pps_max as number,
-        real_rps_ipis_per_packet: row.received_rps_per_packet_median as number,
-        model_pps: m.throughput_pps.received,
-        model_rps_ipis_per_packet: m.per_cpu.reduce((a, c) => a + c.softnet.received_rps, 0) / Math.max(1, packets),
-      });
-    }
-  return out;
+  return REAL_VS_MODEL_CASES.map(([receiver, rps]) => realVsModelRow(summary, receiver, rps, simulate(makeConfig({ ...realVsModelOverrides(receiver, rps), duration_ms: opts.duration_ms ?? 100 }))));
 }

@@ -5,6 +5,7 @@
  * the page script (assets/live.js, assets/playground.js) sends them to the model's Web Worker.
  */
 import { randomBytes } from "node:crypto";
+import { listProfiles } from "../../../src/calibrate/profiles";
 import { KEYS, type KeySpec, type ScalarKey } from "../../../src/config/schema";
 import { EXERCISES } from "../../../src/notebook/exercise-bank";
 import { sealExercise, type SealedExercise } from "../../../src/browser/exercise-seal";
@@ -22,13 +23,17 @@ export function liveFigureFor(spec: unknown): LiveFigure | undefined {
   return LIVE_FIGURES.find((f) => f.title.test(title));
 }
 
-/** One control for a configuration key: a list for enums and flags, a bounded number, or text with its format. */
+/** One control for a configuration key: a list for enums, flags and the committed profiles, a bounded number, or text with its format. */
 export function keyControl(key: ScalarKey, value: string, opts: { optional?: boolean; placeholder?: string } = {}): string {
   const spec: KeySpec = KEYS[key];
   const name = `name="${key}" data-key="${key}"`;
   const title = `title="${escapeHtml(spec.doc)}"`;
   let input: string;
-  if (spec.kind === "enum" || spec.kind === "bool") {
+  if (key === "profile") {
+    // the committed profiles are the only values the book's model has (embedded with the bundle)
+    const values = ["", ...listProfiles()];
+    input = `<select ${name} ${title}>${values.map((v) => `<option value="${escapeHtml(v)}"${v === value ? " selected" : ""}>${escapeHtml(v === "" ? "the default table" : v)}</option>`).join("")}</select>`;
+  } else if (spec.kind === "enum" || spec.kind === "bool") {
     const values = spec.kind === "enum" ? [...spec.values] : ["false", "true"];
     const none = opts.optional ? `<option value="">${escapeHtml(opts.placeholder ?? String(spec.default))} (default)</option>` : "";
     input = `<select ${name} ${title}>${none}${values.map((v) => `<option value="${escapeHtml(v)}"${v === value ? " selected" : ""}>${escapeHtml(v)}</option>`).join("")}</select>`;

@@ -1,0 +1,12 @@
+/**
+ * The browser's stand-in for src/live/measured.ts (which reads datasets/real with node:fs): the same
+ * summary rows, loaded by that module's loader when the book was built and embedded in the bundle
+ * (esbuild `define` of __SOFTNET_MEASURED__; scripts/lib/book/bundle.ts NODE_STAND_INS).
+ */
+declare const __SOFTNET_MEASURED__: Record<string, unknown>[];
+
+export const MEASURED_DATASET = "datasets/real/kvm-guest-2cpu-epyc-linux6.18-lean-2026-12-06";
+
+export function measuredSummary(): Record<string, unknown>[] {
+  return typeof __SOFTNET_MEASURED__ === "undefined" ? [] : __SOFTNET_MEASURED__;
+}
