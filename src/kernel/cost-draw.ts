@@ -49,10 +49,30 @@ export function quantileTable(median: number, p10: number, p50: number, p90: num
   return t;
 }
 
+/**
+ * One cost-table entry of a run, charged by `draw()`: its quantile table, or its median when it has
+ * none. The hot path holds these (Machine.charge.<name>) so a charge is a field load and a call,
+ * not a lookup by name; the draws come from the run's one generator, in the order they are made.
+ */
+export class CostSource {
+  constructor(
+    /** The tabulated quantile function, or null when the entry is charged at its median. */
+    readonly table: Int32Array | null,
+    readonly median: number,
+    private readonly rng: Rng,
+  ) {}
+
+  /** One charge: a draw from the entry's distribution, or its median. */
+  draw(): number {
+    const t = this.table;
+    if (t === null) return this.median;
+    return t[this.rng.nextU32() >>> 24]!;
+  }
+}
+
 export class CostDraw {
-  /** Per cost name: its quantile table, or null when the entry is charged at its median. */
-  private readonly tables: Partial<Record<CostName, Int32Array>> = {};
-  private readonly medians: Record<CostName, number>;
+  /** Every cost-table entry's source, by name (every name present, in COST_NAMES order). */
+  readonly of: Record<CostName, CostSource>;
   private readonly rng: Rng;
   /** Durations drawn so far (0: the seed reached no cost). */
   get draws(): number {
@@ -60,26 +80,24 @@ export class CostDraw {
   }
 
   constructor(costs: Record<CostName, number>, spread: "measured" | "none", seed: number) {
-    this.medians = costs;
     this.rng = new Rng((seed ^ 0x2545f491) >>> 0);
-    if (spread === "none") return;
+    const of = {} as Record<CostName, CostSource>;
     for (const name of COST_NAMES) {
       const s = COST_SPREAD[name];
       const median = costs[name];
-      if (!s || median <= 0 || (s.p10 === s.p50 && s.p90 === s.p50)) continue;
-      this.tables[name] = quantileTable(median, s.p10, s.p50, s.p90);
+      const drawn = spread !== "none" && s !== undefined && median > 0 && !(s.p10 === s.p50 && s.p90 === s.p50);
+      of[name] = new CostSource(drawn ? quantileTable(median, s.p10, s.p50, s.p90) : null, median, this.rng);
     }
+    this.of = of;
   }
 
   /** One charge of `name`: a draw from its distribution, or its median when it has none. */
   cost(name: CostName): number {
-    const t = this.tables[name];
-    if (t === undefined) return this.medians[name];
-    return t[this.rng.nextU32() >>> 24]!;
+    return this.of[name].draw();
   }
 
   /** Whether `name` is drawn (has a distribution in this run). */
   spreads(name: CostName): boolean {
-    return this.tables[name] !== undefined;
+    return this.of[name].table !== null;
   }
 }

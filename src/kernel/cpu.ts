@@ -458,7 +458,7 @@ export class Cpu {
       return;
     }
     let wake = 0;
-    if (this.isIdle() && !this.isPolling(this.m.sim.now)) wake = this.m.cost("idle_exit_halt");
+    if (this.isIdle() && !this.isPolling(this.m.sim.now)) wake = this.m.charge.idle_exit_halt.draw();
     this.push(this.m.irq[this.id]!, FR_HARDIRQ);
     this.m.irq[this.id]!.enter(this, type, arg, wake);
   }

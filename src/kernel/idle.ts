@@ -33,7 +33,7 @@ export class IdleTask extends Task {
       this.batch.length = 0;
       for (const csd of cpu.csdQueue) {
         this.batch.push(csd);
-        cost += csd === CSD_RPS ? m.cost("rps_trigger_softirq") : m.cost("try_to_wake_up");
+        cost += csd === CSD_RPS ? m.charge.rps_trigger_softirq.draw() : m.charge.try_to_wake_up.draw();
       }
       cpu.csdQueue.length = 0;
       cpu.exec(cost, "flush_smp_call_function_queue", false, CTX_TASK);

@@ -52,7 +52,7 @@ export class IrqRunner implements Frame {
 
   private handler(cpu: Cpu): void {
     const m = this.m;
-    let cost = m.cost("irq_entry_exit");
+    let cost = m.charge.irq_entry_exit.draw();
     switch (this.type) {
       case IRQ_CAL: {
         cpu.ipiCal++;
@@ -61,7 +61,7 @@ export class IrqRunner implements Frame {
         b.length = 0;
         for (const csd of cpu.csdQueue) {
           b.push(csd);
-          cost += csd === CSD_RPS ? m.cost("rps_trigger_softirq") : m.cost("try_to_wake_up");
+          cost += csd === CSD_RPS ? m.charge.rps_trigger_softirq.draw() : m.charge.try_to_wake_up.draw();
         }
         cpu.csdQueue.length = 0;
         cpu.csdIpiInFlight = false;
@@ -72,7 +72,7 @@ export class IrqRunner implements Frame {
         break;
       case IRQ_TICK:
         cpu.timerIrqs++;
-        cost = m.cost("tick");
+        cost = m.charge.tick.draw();
         break;
       case IRQ_HRTIMER:
         cpu.timerIrqs++;

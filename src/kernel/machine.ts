@@ -8,7 +8,7 @@ import type { Rng } from "../engine/rng";
 import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
 import type { CostName } from "./costs";
-import { CostDraw } from "./cost-draw";
+import { CostDraw, type CostSource } from "./cost-draw";
 import { Cpu, IRQ_TICK } from "./cpu";
 import { cpuHotplug, parseHotplug, stopCpuAtTaskLevel } from "./hotplug";
 import { BacklogThread } from "./backlog-thread";
@@ -41,6 +41,8 @@ export class Machine {
   readonly costs: Record<CostName, number>;
   /** Per-charge cost draws (cost_spread=measured) or the medians (cost_spread=none). */
   readonly draw: CostDraw;
+  /** Each cost-table entry's source, by name: `m.charge.udp_sendmsg.draw()` is one charge (the hot path's form of `cost`). */
+  readonly charge: Record<CostName, CostSource>;
   readonly sim: Simulator;
   readonly rng: Rng;
   rec: Recorder | null;
@@ -105,6 +107,7 @@ export class Machine {
     this.cfg = cfg;
     this.costs = cfg.costs;
     this.draw = new CostDraw(cfg.costs, cfg.cost_spread, cfg.seed);
+    this.charge = this.draw.of;
     this.sim = sim;
     this.rng = rng;
     this.rec = rec;

@@ -39,7 +39,7 @@ export class NetRxAction {
    */
   start(cpu: Cpu): boolean {
     const m = this.m;
-    cpu.owe(m.cost("net_rx_action"), "net_rx_action");
+    cpu.owe(m.charge.net_rx_action.draw(), "net_rx_action");
     const usecs = m.cfg.netdev_budget_usecs > 0 ? m.cfg.netdev_budget_usecs : Math.floor(2_000_000 / m.cfg.hz);
     this.timeLimit = m.jiffies() + Math.ceil((usecs * 1000) / m.jiffyNs); // usecs_to_jiffies rounds up
     this.budget = m.cfg.netdev_budget;
