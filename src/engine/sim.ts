@@ -110,7 +110,9 @@ export class Simulator {
     const ev = this.ev;
     const handlers = this.handlers;
     this.stopped = false;
-    while (!this.stopped && q.size > 0 && q.peekTime() <= until) {
+    while (!this.stopped) {
+      const t = q.peekTime(); // +Infinity when empty
+      if (t === Infinity || t > until) break;
       q.popTopInto(ev);
       if (ev.time === this.now) {
         if (++this.sameInstant > this.maxEventsAtOneInstant) this.stuck(ev);

@@ -7,6 +7,8 @@
  *
  * Also here: per-CPU busy-time accounting by context, and the idle states (halt / polling).
  */
+import type { Simulator } from "../engine/sim";
+import type { Recorder } from "../observe/recorder";
 import type { Machine } from "./machine";
 // Only type imports here: cpu.ts sits under everything else, and a value import would close an
 // import cycle (tslab's module loader recurses on such cycles).
@@ -36,6 +38,11 @@ export class Cpu {
   readonly id: number;
   readonly m: Machine;
   online = true;
+  // What every segment start and end reads, kept here rather than reached through `m`
+  private readonly sim: Simulator;
+  private readonly rec: Recorder | null;
+  private readonly evSegEnd: number;
+  private readonly irqTimeAccounting: boolean;
 
   // --- the frame stack ---
   readonly frames: Frame[] = [];
@@ -133,6 +140,10 @@ export class Cpu {
   constructor(m: Machine, id: number, idleTask: Task) {
     this.m = m;
     this.id = id;
+    this.sim = m.sim;
+    this.rec = m.rec;
+    this.evSegEnd = m.EV_SEG_END;
+    this.irqTimeAccounting = m.cfg.irq_time_accounting;
     this.idleTask = idleTask;
     this.curr = idleTask;
     this.segTask = idleTask;
@@ -145,7 +156,7 @@ export class Cpu {
   /** Starts a segment of `ns` for the frame on top; its `done()` runs when the time has passed. */
   exec(ns: number, fn: string, user = false, ctx = -1): void {
     const d0 = this.debtNs;
-    const start = this.m.sim.now;
+    const start = this.sim.now;
     if (user) this.startSeg(ns, fn, ctx, start + d0, start + d0 + ns);
     else this.startSeg(ns, fn, ctx, 0, 0);
   }
@@ -156,14 +167,14 @@ export class Cpu {
    * event per packet; an interrupt still sees the right mode at the time it arrives.
    */
   execSplit(kernelNs: number, fn: string, userNs: number, userFirst: boolean): void {
-    const start = this.m.sim.now + this.debtNs;
+    const start = this.sim.now + this.debtNs;
     if (userFirst) this.startSeg(kernelNs + userNs, fn, -1, start, start + userNs);
     else this.startSeg(kernelNs + userNs, fn, -1, start + kernelNs, start + kernelNs + userNs);
   }
 
   /** Continues a cut segment: `rem` ns left, its user window given relative to now. */
   private resumeSeg(rem: number, fn: string, uFrom: number, uTo: number): void {
-    const now = this.m.sim.now + this.debtNs;
+    const now = this.sim.now + this.debtNs;
     if (uTo > 0) this.startSeg(rem, fn, -1, now + (uFrom > 0 ? uFrom : 0), now + uTo);
     else this.startSeg(rem, fn, -1, 0, 0);
   }
@@ -176,14 +187,14 @@ export class Cpu {
   }
 
   private startSeg(ns: number, fn: string, ctx: number, uFrom: number, uTo: number): void {
-    const m = this.m;
-    const now = m.sim.now;
+    const sim = this.sim;
+    const now = sim.now;
     if (this.idleOpen) this.closeIdleSpan(now);
     let d = ns;
     if (this.debtNs > 0) {
       d += this.debtNs;
       this.debtNs = 0;
-      if (m.rec !== null) {
+      if (this.rec !== null) {
         this.segPartEnd.length = 0;
         this.segPartFn.length = 0;
         let t = now;
@@ -199,22 +210,23 @@ export class Cpu {
       this.segPartEnd.length = 0;
       this.segPartFn.length = 0;
     }
+    const end = now + d;
     this.segActive = true;
     this.segStart = now;
-    this.segEnd = now + d;
+    this.segEnd = end;
     this.segFn = fn;
     this.segUFrom = uFrom;
     this.segUTo = uTo;
     this.segCtx = ctx >= 0 ? ctx : this.ctxOfTop();
     this.segTask = this.curr;
-    m.sim.at(this.segEnd, m.EV_SEG_END, this.id, ++this.gen);
+    sim.at(end, this.evSegEnd, this.id, ++this.gen);
   }
 
   /** Adds CPU time for an effect already applied (e.g. the try_to_wake_up of a reader) to the next segment. */
   owe(ns: number, fn: string): void {
     if (ns <= 0) return;
     this.debtNs += ns;
-    if (this.m.rec !== null) {
+    if (this.rec !== null) {
       this.debtPartNs.push(ns);
       this.debtPartFn.push(fn);
     }
@@ -224,18 +236,9 @@ export class Cpu {
   ctxOfTop(): number {
     const k = this.fkind[this.sp - 1];
     if (k === FR_HARDIRQ) return CTX_HARDIRQ;
-    const kind = this.curr.kind;
-    if (k === FR_SOFTIRQ) {
-      if (kind === "ksoftirqd") return CTX_KSOFTIRQD;
-      if (kind === "backlog_thread") return CTX_BACKLOG;
-      return CTX_SOFTIRQ;
-    }
-    switch (kind) {
-      case "idle": return CTX_IDLE;
-      case "ksoftirqd": return CTX_KSOFTIRQD;
-      case "backlog_thread": return CTX_BACKLOG;
-      default: return CTX_TASK;
-    }
+    // the task's numbers (task.ts taskCtx, softirqCtx): softirq work in ksoftirqd or a backlog
+    // thread counts as that thread's, elsewhere as softirq
+    return k === FR_SOFTIRQ ? this.curr.softirqCtx : this.curr.taskCtx;
   }
 
   /** Charges the running segment's elapsed time up to now. */
@@ -248,12 +251,12 @@ export class Cpu {
     if (ctx === CTX_SOFTIRQ || ctx === CTX_HARDIRQ) {
       if (ctx === CTX_SOFTIRQ) t.softirqNs += dt;
       // without IRQ time accounting the interrupted task pays for the interrupt in its vruntime
-      if (!this.m.cfg.irq_time_accounting) t.vruntime += dt;
+      if (!this.irqTimeAccounting) t.vruntime += dt;
     } else if (ctx !== CTX_IDLE) {
       t.cpuNs += dt;
       t.vruntime += dt;
     }
-    const rec = this.m.rec;
+    const rec = this.rec;
     if (rec !== null) {
       let from = this.segStart;
       const ends = this.segPartEnd;
@@ -301,7 +304,7 @@ export class Cpu {
   /** EV_SEG_END handler. */
   onSegEnd(gen: number): void {
     if (gen !== this.gen || !this.segActive) return; // the segment was cut by an interrupt
-    this.account(this.m.sim.now);
+    this.account(this.sim.now);
     this.segActive = false;
     if (this.sp === 1 && this.switching) {
       this.m.sched.finishSwitch(this);
@@ -318,7 +321,7 @@ export class Cpu {
   private saveTop(): void {
     if (!this.segActive) return;
     const slot = this.sp - 1;
-    const now = this.m.sim.now;
+    const now = this.sim.now;
     this.account(now);
     this.remNs[slot] = this.segEnd - now;
     this.remFn[slot] = this.segFn;

@@ -57,13 +57,16 @@ export class IrqRunner implements Frame {
       case IRQ_CAL: {
         cpu.ipiCal++;
         // flush_smp_call_function_queue() empties the queue at once; later callbacks need a new IPI
+        // (a length set is a builtin call: skipped when there is nothing to clear)
         const b = this.batch;
-        b.length = 0;
-        for (const csd of cpu.csdQueue) {
+        if (b.length !== 0) b.length = 0;
+        const q = cpu.csdQueue;
+        for (let i = 0; i < q.length; i++) {
+          const csd = q[i]!;
           b.push(csd);
           cost += csd === CSD_RPS ? m.charge.rps_trigger_softirq.draw() : m.charge.try_to_wake_up.draw();
         }
-        cpu.csdQueue.length = 0;
+        if (q.length !== 0) q.length = 0;
         cpu.csdIpiInFlight = false;
         break;
       }
