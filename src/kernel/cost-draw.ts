@@ -37,6 +37,26 @@ export function normalQuantile(p: number): number {
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
+/**
+ * Tables already made, by (median, p10, p50, p90): a run of a few ms spent a fair part of its time
+ * tabulating, and sweeps and fits start thousands of runs with the same few tables. They are only
+ * read. Bounded: cleared when full (a fit makes a few new medians per evaluation).
+ */
+const TABLES = new Map<string, Int32Array>();
+const MAX_TABLES = 4096;
+
+/** quantileTable, made once per distinct entry (the returned table must not be written). */
+export function sharedQuantileTable(median: number, p10: number, p50: number, p90: number): Int32Array {
+  const key = `${median} ${p10} ${p50} ${p90}`;
+  let t = TABLES.get(key);
+  if (t === undefined) {
+    if (TABLES.size >= MAX_TABLES) TABLES.clear();
+    t = quantileTable(median, p10, p50, p90);
+    TABLES.set(key, t);
+  }
+  return t;
+}
+
 /** The tabulated quantile function of one entry: BINS integer durations, ns, ascending. */
 export function quantileTable(median: number, p10: number, p50: number, p90: number): Int32Array {
   const t = new Int32Array(BINS);
@@ -86,7 +106,7 @@ export class CostDraw {
       const s = COST_SPREAD[name];
       const median = costs[name];
       const drawn = spread !== "none" && s !== undefined && median > 0 && !(s.p10 === s.p50 && s.p90 === s.p50);
-      of[name] = new CostSource(drawn ? quantileTable(median, s.p10, s.p50, s.p90) : null, median, this.rng);
+      of[name] = new CostSource(drawn ? sharedQuantileTable(median, s.p10, s.p50, s.p90) : null, median, this.rng);
     }
     this.of = of;
   }

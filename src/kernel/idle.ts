@@ -30,7 +30,7 @@ export class IdleTask extends Task {
     // still in flight wait for it (flush_smp_call_function_queue in the IPI handler, irq.ts).
     if (cpu.csdQueue.length > 0 && (!cpu.csdIpiInFlight || cpu.needResched)) {
       let cost = 0;
-      this.batch.length = 0;
+      if (this.batch.length !== 0) this.batch.length = 0;
       for (const csd of cpu.csdQueue) {
         this.batch.push(csd);
         cost += csd === CSD_RPS ? m.charge.rps_trigger_softirq.draw() : m.charge.try_to_wake_up.draw();
