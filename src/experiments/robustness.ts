@@ -156,7 +156,8 @@ export async function verdictsRobustness(publishedCsv: string, opts: { scales?: 
   if (!scales.length || scales.some((s) => !(s > 0))) throw new RangeError(`scales: expected positive multiples of each claim's run length, got ${JSON.stringify(scales)}`);
   checkGrid([1], seeds);
   const jobs: RobustnessJob[] = [];
-  for (const s of scales) for (const seed of seeds) {
+  // the longest runs first, so the workers' last jobs are short ones (the cells are sorted afterwards)
+  for (const s of [...scales].sort((a, b) => b - a)) for (const seed of seeds) {
     jobs.push({ publishedCsv, seed, claims: specs.map((c) => c.claim), durations: Object.fromEntries(specs.map((c) => [c.claim, Math.max(c.min_ms ?? 1, Math.round(c.base_ms * s))])) });
   }
   const all = (await runJobs(jobs, opts.parallel)).flat();
