@@ -39,6 +39,29 @@ describe("the idle loop's polling prologue, measured", () => {
   });
 });
 
+describe("the way to sleep and the wakelist's decision, measured", () => {
+  const r = deriveIdleEntry(DIR);
+  it("the cost entries are the captures' figures", () => {
+    expect(COSTS.schedule_dequeued.ns).toBe(r.block_path.dequeued_ns);
+    expect(COSTS.schedule_queued.ns).toBe(r.block_path.queued_ns);
+    expect(COSTS.schedule_queued.source).toContain(`${r.block_path.samples - r.block_path.with_ipi} of ${r.block_path.samples} wakings`);
+    expect(COSTS.schedule_dequeued.source).toContain(`over ${r.block_path.samples} wakings on the way to sleep (${r.block_path.with_ipi} with an IPI)`);
+    expect(COSTS.ttwu_queue_wakelist.ns).toBe(r.waking_to_decision.p50);
+    expect(COST_SPREAD.ttwu_queue_wakelist).toEqual({ p10: r.waking_to_decision.p10, p50: r.waking_to_decision.p50, p90: r.waking_to_decision.p90 });
+    // context_switch is the slept recvfrom's extra less the way to sleep, halved (trace-costs.ts)
+    expect(COSTS.context_switch.source).toContain(`${r.block_path.queued_ns + r.block_path.dequeued_ns} ns`);
+  });
+  it("wakings on the way to sleep split by their lead on the switch: late ones send an IPI, early ones none", () => {
+    const b = r.captures.flatMap((c) => c.block_path);
+    const late = b.filter((x) => x.gap < r.block_path.dequeued_ns);
+    const early = b.filter((x) => x.gap >= r.block_path.dequeued_ns);
+    expect(late.filter((x) => x.ipi).length / late.length).toBeGreaterThan(0.9);
+    expect(early.filter((x) => !x.ipi).length / early.length).toBeGreaterThan(0.75);
+    // a waking that stops the sleep outright (before __schedule takes the rq lock) is rare
+    expect(r.block_path.absorbed / r.block_path.samples).toBeLessThan(0.05);
+  });
+});
+
 describe("the model polls through the window", () => {
   it("with idle_entry_poll a halting CPU takes some wakeups without an IPI; with 0 it takes none", () => {
     const run = (poll: number) =>

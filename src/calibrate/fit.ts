@@ -43,7 +43,7 @@ export const FIT_PARAMETERS: readonly FitParameter[] = [
   { name: "udp_recvmsg", costs: ["udp_recvmsg"], min: 1 / 4, max: 4 },
   { name: "recv_app", costs: ["user_recv_loop", "user_pingpong"], min: 1 / 16, max: 16 },
   { name: "try_to_wake_up", costs: ["try_to_wake_up"], min: 1 / 4, max: 4 },
-  { name: "context_switch", costs: ["context_switch"], min: 1 / 4, max: 4 },
+  { name: "context_switch", costs: ["context_switch", "schedule_queued", "schedule_dequeued"], min: 1 / 4, max: 4 },
   { name: "ipi_send", costs: ["ipi_send"], min: 1 / 4, max: 4 },
   { name: "ipi_latency", costs: ["ipi_latency", "idle_exit_halt"], min: 1 / 4, max: 4 },
   { name: "irq", costs: ["irq_entry_exit", "rps_trigger_softirq"], min: 1 / 16, max: 16 },
@@ -142,7 +142,7 @@ export function fitCosts(ds: MeasurementDataset, opts: FitOptions = {}): FitResu
   let best = before;
   let evaluations = 1;
   for (const step of opts.steps ?? [1, 0.5, 0.25, 0.125]) {
-    for (let pass = 0; pass < 2; pass++) {
+    for (let pass = 0; pass < 4; pass++) {
       let improved = false;
       for (const g of names) {
         const [lo, hi] = bounds.get(g)!;

@@ -395,7 +395,11 @@ export function deriveCostsFromTraces(dir: string): TraceCostResult {
         const after: Bracket = { raw: list[e].ts - list[k].ts, inner: list.slice(k + 1, e), start: list[k].ts, end: list[e].ts };
         switchSamples.push(own(before, tp) + own(after, tp) + tp - center(recvNonBlocking.length ? recvNonBlocking : recv64));
       }
-  set("context_switch", switchSamples, "ping-pong 64 B: a recvfrom that slept (its time before the switch away plus after the switch back) less a recvfrom that found data: the switch out and back in, one __schedule's worth");
+  // The model charges the way to sleep up to the sched_switch record separately (schedule_queued +
+  // schedule_dequeued, measured in the idle-entry captures) and context_switch once per switch, out
+  // and back in: each sample is split accordingly.
+  const wayToSleep = COSTS.schedule_queued.ns + COSTS.schedule_dequeued.ns;
+  set("context_switch", switchSamples.map((x) => (x - wayToSleep) / 2), `ping-pong 64 B: a recvfrom that slept (its time before the switch away plus after the switch back) less a recvfrom that found data, less the way to sleep up to the sched_switch record (schedule_queued + schedule_dequeued, ${wayToSleep} ns), halved: one switch's tail (out, and again back in)`);
 
   // IPIs: ipi_send_cpu on the sender .. the handler's entry on the target; split by what the target was doing.
   const ipiBusy: number[] = [];
@@ -431,7 +435,9 @@ export function deriveCostsFromTraces(dir: string): TraceCostResult {
   if (idleExtra < 0 && d.idle_exit_halt) d.idle_exit_halt.ns = 0;
   set("rps_trigger_softirq", handler, "call_function_single_entry .. call_function_single_exit without a wakeup inside (rps_trigger_softirq: the backlog onto the poll list, NET_RX raised)");
   keep("irq_entry_exit", "hardirq entry and exit lie outside the handler's tracepoints; the default is kept (calibration may adjust it)");
-  keep("idle_entry_poll", "measured from captures with power:cpu_idle and sched_wake_idle_without_ipi (src/calibrate/idle-entry.ts, datasets/traces/idle-entry-*), which these captures do not record; the default is that measurement");
+  for (const name of ["idle_entry_poll", "schedule_queued", "schedule_dequeued", "ttwu_queue_wakelist"] as const) {
+    keep(name, "measured from captures with power:cpu_idle, sched_waking and sched_wake_idle_without_ipi (src/calibrate/idle-entry.ts, datasets/traces/idle-entry-*), which these captures do not record; the default is that measurement");
+  }
   set("tick", bs(all, (r) => r.name === "local_timer_entry", (r) => r.name === "local_timer_exit").map((b) => own(b, tp)), "local_timer_entry .. local_timer_exit (the tick's handler)");
 
   for (const name of Object.keys(COSTS) as CostName[]) {

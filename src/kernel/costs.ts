@@ -35,8 +35,11 @@ export const COSTS = {
   process_backlog_call: { ns: 78, source: "measured (profiles/kvm-epyc-2cpu-traced.json): the rest of a NET_RX run (softirq_entry to the first netif_receive_skb, napi_poll to softirq_exit; median 349 ns over 30014 runs: do_softirq + net_rx_action + process_backlog_call), split in the proportions of the reference table (profiles/reference-published.json): tracepoints do not separate the three" },
   netif_receive_skb: { ns: 771, source: "measured (profiles/kvm-epyc-2cpu-traced.json): inside each NET_RX run: one netif_receive_skb hit to the next (the last: to napi_poll), less sk_data_ready's hit and any wakeup inside (__netif_receive_skb up to the socket queue); p10-p90 549-1199 ns over 32323 samples" },
   // --- scheduler ---
+  ttwu_queue_wakelist: { ns: 451, source: "measured (datasets/traces/idle-entry-kvm-guest-2cpu-epyc-linux6.18-2026-12-06, src/calibrate/idle-entry.ts): how far into try_to_wake_up the remote wakelist decides (set_nr_if_polling: an IPI or none): sched_waking .. ipi_send_cpu or sched_wake_idle_without_ipi for an idle reader; p10-p90 391-538 ns over 18586 wakings" },
   try_to_wake_up: { ns: 1131, source: "measured (profiles/kvm-epyc-2cpu-traced.json): sched_waking .. sched_wakeup of the same task on the waker's CPU without an IPI sent inside (try_to_wake_up with the wakee activated there); p10-p90 841-1411 ns over 15744 samples" },
-  context_switch: { ns: 2461, source: "measured (profiles/kvm-epyc-2cpu-traced.json): ping-pong 64 B: a recvfrom that slept (its time before the switch away plus after the switch back) less a recvfrom that found data: the switch out and back in, one __schedule's worth; p10-p90 1982-3324 ns over 14268 samples" },
+  context_switch: { ns: 670, source: "measured (profiles/kvm-epyc-2cpu-traced.json): ping-pong 64 B: a recvfrom that slept (its time before the switch away plus after the switch back) less a recvfrom that found data, less the way to sleep up to the sched_switch record (schedule_queued + schedule_dequeued, 1122 ns), halved: one switch's tail (out, and again back in); p10-p90 430-1101 ns over 14268 samples" },
+  schedule_queued: { ns: 379, source: "measured (datasets/traces/idle-entry-kvm-guest-2cpu-epyc-linux6.18-2026-12-06, src/calibrate/idle-entry.ts): a task going to sleep stays on its run queue for this long after setting TASK_INTERRUPTIBLE (through __schedule() up to try_to_block_task()); a waking that reaches it then takes ttwu_runnable(), waits for the rq lock until the switch away is over and wakes the polling idle CPU without an IPI: the 90th percentile of such wakings' lead on the sched_switch record (1122 ns) less schedule_dequeued, over 3523 of 10469 wakings on the way to sleep" },
+  schedule_dequeued: { ns: 743, source: "measured (datasets/traces/idle-entry-kvm-guest-2cpu-epyc-linux6.18-2026-12-06, src/calibrate/idle-entry.ts): try_to_block_task() dequeues the sleeping task this long before the sched_switch record (pick_next_task, newidle balance, the rest of __schedule): wakings later than that need an IPI (ttwu_queue_wakelist, task on_cpu), earlier ones none; the gap that best separates the two kinds over 10469 wakings on the way to sleep (6946 with an IPI)" },
   tick: { ns: 12781, source: "measured (profiles/kvm-epyc-2cpu-traced.json): local_timer_entry .. local_timer_exit (the tick's handler); p10-p90 7528-22496 ns over 493 samples" },
   // --- interrupts and IPIs ---
   ipi_send: { ns: 6981, source: "measured (profiles/kvm-epyc-2cpu-traced.json): ipi_send_cpu .. the end of the sender's NET_RX run that sent it (net_rps_send_ipi: the APIC write, a VM exit in a guest); p10-p90 5314-8490 ns over 7247 samples" },
@@ -77,7 +80,7 @@ export const COST_SPREAD: Partial<Record<CostName, { p10: number; p50: number; p
   enqueue_to_backlog: { p10: 150, p50: 220, p90: 290 },
   netif_receive_skb: { p10: 549, p50: 771, p90: 1199 },
   try_to_wake_up: { p10: 841, p50: 1131, p90: 1411 },
-  context_switch: { p10: 1982, p50: 2461, p90: 3324 },
+  context_switch: { p10: 430, p50: 670, p90: 1101 },
   tick: { p10: 7528, p50: 12781, p90: 22496 },
   ipi_send: { p10: 5314, p50: 6981, p90: 8490 },
   ipi_latency: { p10: 11211, p50: 17279, p90: 20740 },
@@ -87,6 +90,7 @@ export const COST_SPREAD: Partial<Record<CostName, { p10: number; p50: number; p
   user_pingpong: { p10: 330, p50: 521, p90: 710 },
   // from the idle-entry captures (src/calibrate/idle-entry.ts), not the lean ones
   idle_entry_poll: { p10: 346, p50: 442, p90: 8056 },
+  ttwu_queue_wakelist: { p10: 391, p50: 451, p90: 538 },
 };
 
 export const COST_NAMES = Object.keys(COSTS) as CostName[];

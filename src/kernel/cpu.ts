@@ -23,6 +23,11 @@ export const CTX_BACKLOG = 4;
 export const CTX_IDLE = 5;
 export const CTX_NAMES = ["task", "softirq", "hardirq", "ksoftirqd", "backlog_thread", "idle"] as const;
 
+/** Stages of a switch away from a task going to sleep (Cpu.switchStage). */
+export const SWITCH_NONE = 0;
+export const SWITCH_TO_RECORD = 1;
+export const SWITCH_TAIL = 2;
+
 export const FR_TASK = 0;
 export const FR_SOFTIRQ = 1;
 export const FR_HARDIRQ = 2;
@@ -95,6 +100,19 @@ export class Cpu {
   rqLockFreeAt = 0;
   /** A context switch is in progress (interrupts are off until it ends). */
   switching = false;
+  /**
+   * A task going to sleep: `switchPrev` is on its way out (its __schedule runs up to the sched_switch
+   * record, SWITCH_TO_RECORD, then the switch's tail, SWITCH_TAIL); `switchEndAt` is when the switch
+   * will be over (finish_task_switch releases the rq lock); a waker that found the task still queued
+   * (ttwu_runnable) left it in `deferredWake`, to be woken from `deferredWaker` then.
+   */
+  switchStage = SWITCH_NONE;
+  switchPrev: Task | null = null;
+  switchPrevState = "S";
+  switchTailNs = 0;
+  switchEndAt = 0;
+  deferredWake: Task | null = null;
+  deferredWaker: Cpu | null = null;
   minVruntime = 0;
   /** local_bh_disable() depth of the current task's context (saved on the task across switches). */
   bhCount = 0;
@@ -109,6 +127,8 @@ export class Cpu {
   idleSince = 0;
   /** End of do_idle()'s polling prologue for the current idle period (see goIdle). */
   idlePollUntil = 0;
+  /** A switch to the idle task drew its polling window ahead, for an idle period starting at this time. */
+  private idlePredrawnFor = -1;
   /** Tracing: an idle period (no segment, the idle task halted or polling) is open since idleSince. */
   private idleOpen = false;
 
@@ -428,15 +448,28 @@ export class Cpu {
     return this.curr === this.idleTask && this.sp === 1 && !this.segActive && !this.switching;
   }
 
-  /** Idle and polling (TIF_POLLING_NRFLAG): a wakeup or IPI needs no interrupt. */
-  isPolling(now: number): boolean {
-    if (!this.isIdle()) return false;
+  /**
+   * Idle and polling (TIF_POLLING_NRFLAG) at time `at` (now, or when a sender reaches its check, a
+   * little later): a wakeup or IPI then needs no interrupt. A CPU still switching to its idle task
+   * polls from the end of the switch, for the window that switch drew ahead.
+   */
+  isPolling(at: number): boolean {
+    let since: number;
+    if (this.isIdle()) since = this.idleSince;
+    else if (this.switching && this.curr === this.idleTask && this.sp === 1 && this.idlePredrawnFor >= 0 && at >= this.idlePredrawnFor) since = this.idlePredrawnFor;
+    else return false;
     const mode = this.m.cfg.idle;
     if (mode === "poll") return true;
     // do_idle()'s prologue polls before the cpuidle state halts (idle_entry_poll); haltpoll keeps polling longer
-    if (now < this.idlePollUntil) return true;
-    if (mode === "haltpoll") return now - this.idleSince < this.m.cfg.haltpoll_ns;
+    if (at < this.idlePollUntil) return true;
+    if (mode === "haltpoll") return at - since < this.m.cfg.haltpoll_ns;
     return false;
+  }
+
+  /** A switch to the idle task that will end at `endAt` draws the idle period's polling window now. */
+  predrawIdle(endAt: number): void {
+    this.idlePredrawnFor = endAt;
+    this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : endAt + this.m.cost("idle_entry_poll");
   }
 
   /** An interrupt arrives (EV_IRQ handler). */
@@ -477,10 +510,13 @@ export class Cpu {
 
   /** The idle loop has nothing to do: halt (or poll) until an interrupt or a polled wakeup. */
   goIdle(): void {
-    this.idleSince = this.m.sim.now;
+    const now = this.m.sim.now;
+    this.idleSince = now;
     // do_idle(): TIF_POLLING_NRFLAG is set through the prologue (tick_nohz_idle_enter, the governor,
-    // maybe stopping the tick) until the cpuidle state's HLT; a wakeup meanwhile needs no IPI
-    this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : this.idleSince + this.m.cost("idle_entry_poll");
+    // maybe stopping the tick) until the cpuidle state's HLT; a wakeup meanwhile needs no IPI. The
+    // switch that brought the idle task in may have drawn the window already (see predrawIdle).
+    if (this.idlePredrawnFor !== now) this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : now + this.m.cost("idle_entry_poll");
+    this.idlePredrawnFor = -1;
     this.segCtx = CTX_IDLE;
     if (this.m.rec !== null) this.idleOpen = true;
   }

@@ -13,7 +13,7 @@
  */
 import { isBacklogThreaded } from "../config/schema";
 import type { Cpu } from "./cpu";
-import { CTX_TASK } from "./cpu";
+import { CTX_TASK, SWITCH_NONE, SWITCH_TAIL, SWITCH_TO_RECORD } from "./cpu";
 import type { Machine } from "./machine";
 import { smp_call_function_single_async, smp_send_reschedule } from "./smp";
 import { TASK_RUNNING, TASK_SLEEPING, type Task } from "./task";
@@ -160,19 +160,31 @@ export class Scheduler {
       next.pickedDeadline = next.deadline;
       if (next.vruntime > cpu.minVruntime && cpu.rq.length === 0) cpu.minVruntime = next.vruntime;
     }
-    const rec = this.m.rec;
-    if (rec !== null) {
-      rec.record(cpu, "sched:sched_switch", {
-        prev_comm: prev.comm, prev_pid: prev.pid, prev_prio: prioOf(prev),
-        prev_state: prev.state === TASK_RUNNING ? (prev === cpu.idleTask ? "R" : "R+") : "S",
-        next_comm: next.comm, next_pid: next.pid, next_prio: prioOf(next),
-      });
-    }
+    const prevState = prev.state === TASK_RUNNING ? (prev === cpu.idleTask ? "R" : "R+") : "S";
     cpu.curr = next;
     cpu.frames[0] = next;
     // __schedule() takes this CPU's rq lock: a remote try_to_wake_up that still holds it (while its
     // reschedule IPI leaves, a VM exit in a guest) makes the switch wait
     const lockWait = Math.max(0, cpu.rqLockFreeAt - (this.m.sim.now + cpu.debtNs));
+    if (!preempt && prevState === "S") {
+      // A task going to sleep runs __schedule() up to the sched_switch record with interrupts off:
+      // first still on its run queue (a waker takes ttwu_runnable() and waits for the rq lock), then,
+      // from try_to_block_task(), dequeued but on_cpu (a waker queues it on this CPU's wakelist).
+      const queued = this.m.cost("schedule_queued");
+      const toRecord = lockWait + queued + this.m.cost("schedule_dequeued");
+      const start = this.m.sim.now + cpu.debtNs;
+      prev.blockQueuedUntil = start + lockWait + queued;
+      cpu.switching = true;
+      cpu.switchStage = SWITCH_TO_RECORD;
+      cpu.switchPrev = prev;
+      cpu.switchPrevState = prevState;
+      cpu.switchTailNs = this.m.cost("context_switch");
+      cpu.switchEndAt = start + toRecord + cpu.switchTailNs;
+      if (next === cpu.idleTask) cpu.predrawIdle(cpu.switchEndAt);
+      cpu.exec(toRecord, "__schedule", false, CTX_TASK);
+      return;
+    }
+    this.recordSwitch(cpu, prev, prevState, next);
     if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
       // a segment of its own, with interrupts off until it ends
       cpu.switching = true;
@@ -185,11 +197,54 @@ export class Scheduler {
     this.runTask(cpu, next);
   }
 
-  /** End of a context switch: interrupts are on again; the next task runs. */
+  private recordSwitch(cpu: Cpu, prev: Task, prevState: string, next: Task): void {
+    const rec = this.m.rec;
+    if (rec === null) return;
+    rec.record(cpu, "sched:sched_switch", {
+      prev_comm: prev.comm, prev_pid: prev.pid, prev_prio: prioOf(prev), prev_state: prevState,
+      next_comm: next.comm, next_pid: next.pid, next_prio: prioOf(next),
+    }, prev);
+  }
+
+  /** End of a context switch's segment: the record and the tail of a sleeping task's switch, or interrupts on again. */
   finishSwitch(cpu: Cpu): void {
+    if (cpu.switchStage === SWITCH_TO_RECORD) {
+      const prev = cpu.switchPrev!;
+      const next = cpu.curr;
+      this.recordSwitch(cpu, prev, cpu.switchPrevState, next);
+      prev.blockQueuedUntil = -1;
+      if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
+        cpu.switchStage = SWITCH_TAIL;
+        cpu.exec(cpu.switchTailNs, "__schedule", false, CTX_TASK);
+        return;
+      }
+      cpu.owe(cpu.switchTailNs, "__schedule");
+      const waiting = this.endSwitch(cpu);
+      this.runTask(cpu, next);
+      this.wakeDeferred(waiting);
+      return;
+    }
+    const waiting = this.endSwitch(cpu);
+    if (!cpu.deliverPendingIrq()) this.runTask(cpu, cpu.curr);
+    this.wakeDeferred(waiting);
+  }
+
+  /** finish_task_switch(): interrupts on, the rq lock free; returns the CPU whose deferred wakeup may now go on. */
+  private endSwitch(cpu: Cpu): Cpu {
     cpu.switching = false;
-    if (cpu.deliverPendingIrq()) return;
-    this.runTask(cpu, cpu.curr);
+    cpu.switchStage = SWITCH_NONE;
+    cpu.switchPrev = null;
+    return cpu;
+  }
+
+  /** A waker that waited for the rq lock (ttwu_runnable) finds the task dequeued and wakes it as a sleeper. */
+  private wakeDeferred(cpu: Cpu): void {
+    const t = cpu.deferredWake;
+    if (t === null) return;
+    const waker = cpu.deferredWaker!;
+    cpu.deferredWake = null;
+    cpu.deferredWaker = null;
+    this.ttwuQueue(waker, t, this.m.sim.now);
   }
 
   /** The current task goes to sleep (TASK_INTERRUPTIBLE + schedule()): a voluntary switch. */
@@ -330,10 +385,34 @@ export class Scheduler {
     const m = this.m;
     t.state = TASK_RUNNING;
     t.wakeups++;
-    const target = this.selectCpu(waker, t);
+    // the waker runs try_to_wake_up once it has done the work it still owes
+    const at = m.sim.now + waker.debtNs;
+    const home = m.cpus[t.cpu]!;
+    if (home.switchPrev === t && at < t.blockQueuedUntil) {
+      // ttwu_runnable(): the task is still on its run queue, and __schedule() holds the rq lock until
+      // the switch away is over; the waker spins for it, then finds the task gone and wakes it then
+      waker.owe(m.cost("try_to_wake_up") + Math.max(0, home.switchEndAt - at), "try_to_wake_up");
+      home.deferredWake = t;
+      home.deferredWaker = waker;
+      return true;
+    }
+    waker.owe(m.cost("try_to_wake_up"), "try_to_wake_up");
+    this.ttwuQueue(waker, t, at);
+    return true;
+  }
+
+  /**
+   * The second half of try_to_wake_up(), begun by the waker at `at`: select_task_rq() and the
+   * enqueue, or the remote wakelist, whose decision (IPI or a polling target) falls
+   * `ttwu_queue_wakelist` ns into try_to_wake_up. A task still on_cpu (its CPU finishing the switch
+   * away from it) goes on that CPU's wakelist (ttwu_queue_wakelist with WF_ON_CPU).
+   */
+  private ttwuQueue(waker: Cpu, t: Task, at: number): void {
+    const m = this.m;
+    const home = m.cpus[t.cpu]!;
+    const target = home.switchPrev === t && this.rqIdle(home) ? home.id : this.selectCpu(waker, t);
     if (target !== t.cpu) t.nrMigrations++;
     t.cpu = target;
-    waker.owe(m.cost("try_to_wake_up"), "try_to_wake_up");
     if (m.rec !== null) {
       m.rec.record(waker, "sched:sched_wakeup", { comm: t.comm, pid: t.pid, prio: prioOf(t), target_cpu: target });
     }
@@ -343,7 +422,7 @@ export class Scheduler {
       if (this.wakeupPreempt(tc, t)) tc.needResched = true;
     } else if (this.rqIdle(tc)) {
       // ttwu_queue_wakelist(): the target activates the task itself, from its IPI (or idle poll).
-      smp_call_function_single_async(m, waker, tc, t.id);
+      smp_call_function_single_async(m, waker, tc, t.id, at + m.cost("ttwu_queue_wakelist"));
     } else {
       // ttwu_queue(): rq_lock(target), ttwu_do_activate() (wakeup_preempt -> resched_curr, whose IPI
       // is sent with the lock held), rq_unlock: the target's rq lock is free once the waker is done
@@ -351,7 +430,6 @@ export class Scheduler {
       if (this.wakeupPreempt(tc, t)) this.reschedCurr(waker, tc);
       tc.rqLockFreeAt = Math.max(tc.rqLockFreeAt, m.sim.now + waker.debtNs);
     }
-    return true;
   }
 
   /** CPU hotplug: a runnable task moved from a dying CPU joins `cpu`'s run queue. */

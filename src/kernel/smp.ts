@@ -19,35 +19,36 @@ export const CSD_RPS = -1;
 /**
  * smp_call_function_single_async() / __smp_call_single_queue(): queue `csd` (CSD_RPS or a task id
  * for the wakelist) on `target` and send a CAL IPI if the queue was empty and the target does not poll.
+ * The sender reaches send_call_function_single_ipi() at `at`: by default once it has done the work
+ * it still owes (a wakeup passes the point inside try_to_wake_up), and set_nr_if_polling() looks at
+ * the target then.
  */
-export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cpu, csd: number): void {
+export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cpu, csd: number, at = m.sim.now + from.debtNs): void {
   const wasEmpty = target.csdQueue.length === 0;
   target.csdQueue.push(csd);
   if (!wasEmpty) return;
-  const now = m.sim.now;
-  if (target.isPolling(now)) {
+  if (target.isPolling(at)) {
     // send_call_function_single_ipi(): set_nr_if_polling() succeeded, no interrupt needed.
-    m.sim.at(now + m.costs.idle_exit_poll, m.EV_POLL, target.id);
+    m.sim.at(at + m.costs.idle_exit_poll, m.EV_POLL, target.id);
     return;
   }
   target.csdIpiInFlight = true;
-  sendIpi(m, from, target, IRQ_CAL, csd === CSD_RPS ? "rps_trigger_softirq" : "generic_smp_call_function_single_interrupt");
+  sendIpi(m, from, target, IRQ_CAL, csd === CSD_RPS ? "rps_trigger_softirq" : "generic_smp_call_function_single_interrupt", at);
 }
 
 /** smp_send_reschedule(): a RES IPI, unless the target polls in idle (then it just notices). */
 export function smp_send_reschedule(m: Machine, from: Cpu, target: Cpu): void {
-  const now = m.sim.now;
-  if (target.isPolling(now)) {
-    m.sim.at(now + m.costs.idle_exit_poll, m.EV_POLL, target.id);
+  const at = m.sim.now + from.debtNs;
+  if (target.isPolling(at)) {
+    m.sim.at(at + m.costs.idle_exit_poll, m.EV_POLL, target.id);
     return;
   }
-  sendIpi(m, from, target, IRQ_RES, "scheduler_ipi");
+  sendIpi(m, from, target, IRQ_RES, "scheduler_ipi", at);
 }
 
-function sendIpi(m: Machine, from: Cpu, target: Cpu, type: number, callback: string): void {
-  // the send happens once the sender has done the work it still owes (cpu.ts owe: debt is paid by the
-  // next segment), so the latency starts there, not at the moment the model decided to send
-  const sentAt = m.sim.now + from.debtNs;
+function sendIpi(m: Machine, from: Cpu, target: Cpu, type: number, callback: string, sentAt: number): void {
+  // the send happens once the sender reaches it (after the work it still owes: cpu.ts owe, debt is
+  // paid by the next segment), so the latency starts there, not at the moment the model decided
   from.owe(m.cost("ipi_send"), "native_send_call_func_single_ipi");
   if (m.rec !== null) {
     m.rec.record(from, "ipi:ipi_send_cpu", { cpu: target.id, callsite: type === IRQ_RES ? "resched_curr" : "smp_call_function_single_async", callback });

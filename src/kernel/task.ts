@@ -56,6 +56,11 @@ export abstract class Task implements Frame {
   /** se.nr_migrations: times the task changed CPU (wakeup placement or balancing). */
   nrMigrations = 0;
   state = TASK_RUNNING;
+  /**
+   * On its way to sleep (__schedule() before try_to_block_task() dequeues it): until this time the
+   * task is still on its run queue, so a waker takes ttwu_runnable() and waits for the rq lock.
+   */
+  blockQueuedUntil = -1;
   /** On its CPU's run queue (not counting being `curr`). */
   onRq = false;
   // EEVDF (kernel/sched/fair.c), nice 0 only: virtual time equals CPU time.

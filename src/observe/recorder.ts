@@ -62,10 +62,12 @@ export class Recorder {
     this.last[cpu] = s;
   }
 
-  record(cpu: Cpu, event: TraceEventName, fields: Record<string, string | number>): void {
+  /** A tracepoint hit on `cpu`, by its current task or by `by` (a task switching away records its own sched_switch). */
+  record(cpu: Cpu, event: TraceEventName, fields: Record<string, string | number>, by?: Task): void {
     const ts = this.now();
     if (ts >= this.limit) return;
-    const r: TraceRecord = { ts, cpu: cpu.id, comm: cpu.curr.comm, pid: cpu.curr.pid, event, fields };
+    const t = by ?? cpu.curr;
+    const r: TraceRecord = { ts, cpu: cpu.id, comm: t.comm, pid: t.pid, event, fields };
     if (this.sink !== null) {
       this.sink.record(r);
       return;
