@@ -469,7 +469,7 @@ export class Cpu {
   /** A switch to the idle task that will end at `endAt` draws the idle period's polling window now. */
   predrawIdle(endAt: number): void {
     this.idlePredrawnFor = endAt;
-    this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : endAt + this.m.cost("idle_entry_poll");
+    this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : endAt + this.m.charge.idle_entry_poll.draw();
   }
 
   /** An interrupt arrives (EV_IRQ handler). */
@@ -515,7 +515,7 @@ export class Cpu {
     // do_idle(): TIF_POLLING_NRFLAG is set through the prologue (tick_nohz_idle_enter, the governor,
     // maybe stopping the tick) until the cpuidle state's HLT; a wakeup meanwhile needs no IPI. The
     // switch that brought the idle task in may have drawn the window already (see predrawIdle).
-    if (this.idlePredrawnFor !== now) this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : now + this.m.cost("idle_entry_poll");
+    if (this.idlePredrawnFor !== now) this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : now + this.m.charge.idle_entry_poll.draw();
     this.idlePredrawnFor = -1;
     this.segCtx = CTX_IDLE;
     if (this.m.rec !== null) this.idleOpen = true;

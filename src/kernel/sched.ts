@@ -170,15 +170,15 @@ export class Scheduler {
       // A task going to sleep runs __schedule() up to the sched_switch record with interrupts off:
       // first still on its run queue (a waker takes ttwu_runnable() and waits for the rq lock), then,
       // from try_to_block_task(), dequeued but on_cpu (a waker queues it on this CPU's wakelist).
-      const queued = this.m.cost("schedule_queued");
-      const toRecord = lockWait + queued + this.m.cost("schedule_dequeued");
+      const queued = this.m.charge.schedule_queued.draw();
+      const toRecord = lockWait + queued + this.m.charge.schedule_dequeued.draw();
       const start = this.m.sim.now + cpu.debtNs;
       prev.blockQueuedUntil = start + lockWait + queued;
       cpu.switching = true;
       cpu.switchStage = SWITCH_TO_RECORD;
       cpu.switchPrev = prev;
       cpu.switchPrevState = prevState;
-      cpu.switchTailNs = this.m.cost("context_switch");
+      cpu.switchTailNs = this.m.charge.context_switch.draw();
       cpu.switchEndAt = start + toRecord + cpu.switchTailNs;
       if (next === cpu.idleTask) cpu.predrawIdle(cpu.switchEndAt);
       cpu.exec(toRecord, "__schedule", false, CTX_TASK);
@@ -188,12 +188,12 @@ export class Scheduler {
     if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
       // a segment of its own, with interrupts off until it ends
       cpu.switching = true;
-      cpu.exec(this.m.cost("context_switch") + lockWait, "__schedule", false, CTX_TASK);
+      cpu.exec(this.m.charge.context_switch.draw() + lockWait, "__schedule", false, CTX_TASK);
       return;
     }
     // switching to a task: the switch cost rides at the front of the task's first segment
     // (an event saved per switch; an interrupt arriving in it is taken at once, not after it)
-    cpu.owe(this.m.cost("context_switch") + lockWait, "__schedule");
+    cpu.owe(this.m.charge.context_switch.draw() + lockWait, "__schedule");
     this.runTask(cpu, next);
   }
 
@@ -320,7 +320,7 @@ export class Scheduler {
     t.nrMigrations++;
     this.activate(dst, t);
     // the balancing CPU pays for the move (dequeue + enqueue, priced like a wakeup's enqueue_task)
-    payer.owe(this.m.cost("try_to_wake_up"), "load_balance");
+    payer.owe(this.m.charge.try_to_wake_up.draw(), "load_balance");
   }
 
   /**
@@ -391,12 +391,12 @@ export class Scheduler {
     if (home.switchPrev === t && at < t.blockQueuedUntil) {
       // ttwu_runnable(): the task is still on its run queue, and __schedule() holds the rq lock until
       // the switch away is over; the waker spins for it, then finds the task gone and wakes it then
-      waker.owe(m.cost("try_to_wake_up") + Math.max(0, home.switchEndAt - at), "try_to_wake_up");
+      waker.owe(m.charge.try_to_wake_up.draw() + Math.max(0, home.switchEndAt - at), "try_to_wake_up");
       home.deferredWake = t;
       home.deferredWaker = waker;
       return true;
     }
-    waker.owe(m.cost("try_to_wake_up"), "try_to_wake_up");
+    waker.owe(m.charge.try_to_wake_up.draw(), "try_to_wake_up");
     this.ttwuQueue(waker, t, at);
     return true;
   }
@@ -422,7 +422,7 @@ export class Scheduler {
       if (this.wakeupPreempt(tc, t)) tc.needResched = true;
     } else if (this.rqIdle(tc)) {
       // ttwu_queue_wakelist(): the target activates the task itself, from its IPI (or idle poll).
-      smp_call_function_single_async(m, waker, tc, t.id, at + m.cost("ttwu_queue_wakelist"));
+      smp_call_function_single_async(m, waker, tc, t.id, at + m.charge.ttwu_queue_wakelist.draw());
     } else {
       // ttwu_queue(): rq_lock(target), ttwu_do_activate() (wakeup_preempt -> resched_curr, whose IPI
       // is sent with the lock held), rq_unlock: the target's rq lock is free once the waker is done

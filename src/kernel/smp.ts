@@ -49,9 +49,9 @@ export function smp_send_reschedule(m: Machine, from: Cpu, target: Cpu): void {
 function sendIpi(m: Machine, from: Cpu, target: Cpu, type: number, callback: string, sentAt: number): void {
   // the send happens once the sender reaches it (after the work it still owes: cpu.ts owe, debt is
   // paid by the next segment), so the latency starts there, not at the moment the model decided
-  from.owe(m.cost("ipi_send"), "native_send_call_func_single_ipi");
+  from.owe(m.charge.ipi_send.draw(), "native_send_call_func_single_ipi");
   if (m.rec !== null) {
     m.rec.record(from, "ipi:ipi_send_cpu", { cpu: target.id, callsite: type === IRQ_RES ? "resched_curr" : "smp_call_function_single_async", callback });
   }
-  m.sim.at(sentAt + m.cost("ipi_latency"), m.EV_IRQ, target.id, type);
+  m.sim.at(sentAt + m.charge.ipi_latency.draw(), m.EV_IRQ, target.id, type);
 }
