@@ -6,6 +6,7 @@
  */
 import type { Cpu } from "./cpu";
 import { CTX_TASK } from "./cpu";
+import { goIdle } from "./cpu-idle";
 import { rps_trigger_softirq } from "./dev";
 import type { Machine } from "./machine";
 import { CSD_RPS } from "./smp";
@@ -43,7 +44,7 @@ export class IdleTask extends Task {
       m.sched.schedule(cpu, false);
       return;
     }
-    cpu.goIdle();
+    goIdle(cpu);
   }
 
   done(cpu: Cpu): void {

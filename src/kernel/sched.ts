@@ -14,6 +14,8 @@
 import { isBacklogThreaded } from "../config/schema";
 import type { Cpu } from "./cpu";
 import { CTX_TASK, SWITCH_NONE, SWITCH_TAIL, SWITCH_TO_RECORD } from "./cpu";
+import { predrawIdle } from "./cpu-idle";
+import { deliverPendingIrq } from "./irq";
 import type { Machine } from "./machine";
 import { smp_call_function_single_async, smp_send_reschedule } from "./smp";
 import { TASK_RUNNING, TASK_SLEEPING, type Task } from "./task";
@@ -180,7 +182,7 @@ export class Scheduler {
       cpu.switchPrevState = prevState;
       cpu.switchTailNs = this.m.charge.context_switch.draw();
       cpu.switchEndAt = start + toRecord + cpu.switchTailNs;
-      if (next === cpu.idleTask) cpu.predrawIdle(cpu.switchEndAt);
+      if (next === cpu.idleTask) predrawIdle(cpu, cpu.switchEndAt);
       cpu.exec(toRecord, "__schedule", false, CTX_TASK);
       return;
     }
@@ -225,7 +227,7 @@ export class Scheduler {
       return;
     }
     const waiting = this.endSwitch(cpu);
-    if (!cpu.deliverPendingIrq()) this.runTask(cpu, cpu.curr);
+    if (!deliverPendingIrq(cpu)) this.runTask(cpu, cpu.curr);
     this.wakeDeferred(waiting);
   }
 
