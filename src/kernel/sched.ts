@@ -519,7 +519,7 @@ export class Scheduler {
 function removeFrom(rq: Task[], t: Task): void {
   const i = rq.indexOf(t);
   for (let j = i; j < rq.length - 1; j++) rq[j] = rq[j + 1]!;
-  rq.length--;
+  rq.pop(); // (not length--: a length set is a builtin call, pop is inlined)
 }
 
 /** Effective real-time priority: rt_priority of a SCHED_FIFO task or an inherited one; 0 for fair tasks. */
