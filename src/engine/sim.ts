@@ -85,7 +85,8 @@ export class Simulator {
   /** Folds an event into the run's digest (also used by model fast paths that skip the queue). */
   fold(time: number, kind: number, target: number): void {
     let a = this.h1, b = this.h2;
-    a = Math.imul(a ^ (time % 4294967296), 0x01000193);
+    // time >>> 0 is time mod 2^32 for a non-negative integer (the low word), without a float modulo
+    a = Math.imul(a ^ (time >>> 0), 0x01000193);
     a = Math.imul(a ^ ((time / 4294967296) | 0), 0x01000193);
     b = Math.imul(b ^ (kind * 65599 + target), 0x85ebca6b);
     b ^= a >>> 13;
