@@ -2,8 +2,9 @@
  * `npm run bench:book`: how live the living book feels. Builds the book, opens it in headless
  * Chromium (Debian's, as the tests do) and times, from the knob change to the redrawn chart:
  * the tour's per-CPU timeline over a 20 ms simulated run, the tour's CPU-time chart (20 ms flat-out
- * stream), and two sweep charts. Each case alternates two knob values (neither the notebook's own, which
- * would just bring the committed frame back); the first `--warmup` changes
+ * stream), and three sweep charts, the largest notebook 03's run matrix (24 runs of 100 ms). Each
+ * case alternates two knob values (neither the notebook's own, which would just bring the committed
+ * frame back); the first `--warmup` changes
  * are not counted. Prints the median, the 90th percentile and the fastest of the total time, and the
  * model's own share (goal: under 100 ms for a single 20 ms-simulated run). A benchmark, not a test.
  * Usage: npm run bench:book [-- --repeat 10 --warmup 2 --json]
@@ -29,6 +30,7 @@ const CASES: Case[] = [
   { label: "tour CPU time, 20 ms flat out (1 run)", page: "00-tour", figure: "00-tour/cpu-time", setup: {}, alternate: [{ rps_cpus: "2" }, { rps_cpus: "3" }] },
   { label: "sweep: one kick per batch (3 runs x 40 ms)", page: "01-backlog-napi", figure: "01-backlog-napi/one-kick-per-batch", setup: {}, alternate: [{ rate_pps: "400000" }, { rate_pps: "200000" }] },
   { label: "sweep: packets per RPS IPI (6 runs x 50 ms)", page: "03-rps-ipi-vs-threads", figure: "03-rps-ipi-vs-threads/packets-per-ipi", setup: {}, alternate: [{ backlog_napi: "threads" }, { backlog_napi: "threads-always" }] },
+  { label: "sweep: 03's run matrix (24 runs x 100 ms)", page: "03-rps-ipi-vs-threads", figure: "03-rps-ipi-vs-threads/matrix", setup: {}, alternate: [{ payload_bytes: "1400" }, { payload_bytes: "512" }] },
 ];
 
 function arg(name: string, def: number): number {

@@ -3,7 +3,9 @@
  * warning): each live chart's "try this" change re-runs the model in a Web Worker, redraws in place,
  * and the new chart equals a Node run of the same configuration; a bad knob is refused with the
  * CLI's message; a sweep shows progress and is cancelled by moving a knob again; the playground
- * restores a configuration from its URL and its run equals Node's; browser and Node give the same
+ * restores a configuration from its URL and its run equals Node's; notebook 03's 24-run matrix shows
+ * progress, is cancelled and redrawn as Node draws it (screenshot of the chart); 04's BH-lock timeline
+ * re-finds its window or says there is none; browser and Node give the same
  * result digest for several configurations; file:// works; without Web Workers the page says so and
  * still works. Screenshots go to test-artifacts/book/.
  */
@@ -17,7 +19,7 @@ import { PATHS } from "../scripts/lib/repo";
 import { resolveConfig } from "../src/config/parse";
 import { ConfigError } from "../src/config/errors";
 import { simulate } from "../src/sim/simulate";
-import { LIVE_FIGURES, runFigure, type LiveFigure } from "../src/live/figures";
+import { LIVE_FIGURES, NO_BH_LOCK_WINDOW_TITLE, runFigure, type LiveFigure } from "../src/live/figures";
 import { playgroundRun } from "../src/browser/playground";
 import { EXERCISES } from "../src/notebook/exercise-bank";
 import { exerciseVerdict } from "../src/notebook/exercises";
@@ -110,6 +112,8 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
       for (const fig of figs) {
         const before = await liveState(page, fig.id);
         expect(before.state).toBe("committed");
+        // series no knob moves (published figures) are named under the chart
+        expect(await page.locator(`form[data-live="${fig.id}"] .knobs-fixed`).allTextContents()).toEqual(fig.fixed ? [fig.fixed] : []);
         const knobs = { ...before.knobs, ...fig.tryThis };
         const after = await turn(page, fig.id, fig.tryThis);
         expect(after.state, `${fig.id}: ${after.message}`).toBe("redrawn");
@@ -136,6 +140,8 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
         if (Object.keys(sets).length > 0) expect(drawn.some((n) => n !== null)).toBe(true);
         expect(drawn).toEqual(Object.values(sets).map((v, i) => (drawn[i] === null ? null : v.length)));
         expect(await page.locator(`form[data-live="${fig.id}"] .live-status`).textContent()).toMatch(/Re-run in a Web Worker with .*: \d+ runs?, model \d+ ms, chart redrawn \d+ ms after the change\./);
+        // a chart beside published figures: its redrawn frame, with the note on what stays fixed
+        if (fig.fixed) await page.locator(`figure[data-live="${fig.id}"]`).screenshot({ path: path.join(ARTIFACTS, `${fig.id.replace("/", "--")}-live.png`) });
       }
       await page.screenshot({ path: path.join(ARTIFACTS, `${name}-live.png`), fullPage: true });
       expect(problems).toEqual([]);
@@ -205,6 +211,58 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
       await page.close();
     }
   }, 120_000);
+
+  it("03's run matrix is a sweep of 24 runs: progress while it runs, cancelled by the next change, then Node's chart", async () => {
+    const { page, problems } = await open(browser, `${server.url}03-rps-ipi-vs-threads.html`);
+    try {
+      const id = "03-rps-ipi-vs-threads/matrix";
+      const cancelledRuns = () => page.evaluate(() => (window as unknown as { bookModel: { cancelledRuns: number } }).bookModel.cancelledRuns);
+      expect(await page.locator(`form[data-live="${id}"]`).getAttribute("data-runs")).toBe("24");
+      // 24 runs of the notebook's 100 ms: long enough to be caught running
+      await page.evaluate((i) => {
+        const form = document.querySelector(`form.knobs[data-live="${i}"]`)!;
+        (form.querySelector(`[data-key="payload_bytes"]`) as HTMLInputElement).value = "1400";
+        form.querySelector("[data-key]")!.dispatchEvent(new Event("change", { bubbles: true }));
+      }, id);
+      await page.waitForFunction((i) => /Running the model: \d+ of 24 runs done/.test(document.querySelector(`form.knobs[data-live="${i}"] .live-status`)!.textContent ?? ""), id, { timeout: 30_000 });
+      expect(await cancelledRuns()).toBe(0);
+      const after = await turn(page, id, { duration_ms: "20" });
+      expect(await cancelledRuns()).toBe(1);
+      expect(after.state).toBe("redrawn");
+      expect(after.knobs).toMatchObject({ payload_bytes: "1400", duration_ms: "20" });
+      const fig = LIVE_FIGURES.find((f) => f.id === id)!;
+      const node = runFigure(fig, after.knobs, title(after.spec));
+      expect(after.digests).toEqual(node.digests);
+      expect(JSON.stringify(canon(after.spec))).toBe(JSON.stringify(canon(node.spec)));
+      expect(await page.locator(`form[data-live="${id}"] .live-status`).textContent()).toMatch(/payload_bytes=1400, duration_ms=20: 24 runs/);
+      await page.locator(`figure[data-live="${id}"]`).screenshot({ path: path.join(ARTIFACTS, "03-rps-matrix-live.png") });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+
+  it("04's BH-lock timeline finds its window again, and says so in the title when a configuration has none", async () => {
+    const { page, problems } = await open(browser, `${server.url}04-preempt-rt.html`);
+    try {
+      const id = "04-preempt-rt/bh-lock";
+      const fig = LIVE_FIGURES.find((f) => f.id === id)!;
+      const caption = page.locator(`figure[data-live="${id}"] .rerun-caption`);
+      const none = await turn(page, id, { preempt: "full" });
+      expect(none.state).toBe("redrawn");
+      expect(title(none.spec)).toBe(NO_BH_LOCK_WINDOW_TITLE);
+      expect(none.digests).toEqual(runFigure(fig, none.knobs, "t").digests);
+      expect(await page.locator(`figure[data-live="${id}"] .chart-view svg`).first().textContent()).toContain(NO_BH_LOCK_WINDOW_TITLE);
+      expect(await caption.textContent()).toBe("Re-run with preempt=full: the title says what this run shows.");
+      const again = await turn(page, id, { preempt: "rt", nic_batch: "4" });
+      expect(title(again.spec)).toMatch(/^PREEMPT_RT's BH lock/);
+      expect(JSON.stringify(canon(again.spec))).toBe(JSON.stringify(canon(runFigure(fig, again.knobs, title(again.spec)).spec)));
+      expect(await caption.textContent()).toBe("Re-run with nic_batch=4: the title is the notebook's run; the chart is this one.");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 
   it("the playground restores a configuration from its URL, and its run is Node's", async () => {
     const hash = "scenario=loopback-stream-rps&backlog_napi=threads&preempt=full&duration_ms=5";

@@ -3,14 +3,24 @@
  * either live or listed in NOT_LIVE with a reason; each live figure matches exactly one chart and,
  * with no knob turned, rebuilds that chart exactly (so the committed output is a true first frame);
  * its knobs are configuration keys; a bad knob is refused with the CLI's own message; a turned knob
- * changes the chart's data.
+ * changes the chart's data; the figures built from an experiment module run that module's own
+ * configs; 04's BH-lock figure finds its window in the new trace, or says there is none; 02's RFC
+ * chart moves its model bars only, the published ones staying the dataset's.
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { KEYS } from "../src/config/schema";
-import { resolveConfig } from "../src/config/parse";
+import { makeConfig, resolveConfig } from "../src/config/parse";
 import { ConfigError } from "../src/config/errors";
-import { LIVE_FIGURES, NOT_LIVE, runFigure, specTitle } from "../src/live/figures";
+import { simulate } from "../src/sim/simulate";
+import { timelineSpec } from "../src/charts/timeline";
+import { LIVE_FIGURES, NOT_LIVE, NO_BH_LOCK_WINDOW_TITLE, figureConfigs, findLiveFigure, runFigure, specTitle } from "../src/live/figures";
+import { HANDOFF_WORKLOADS, MODES, handoffOverrides } from "../src/experiments/handoff-runs";
+import { RPS_VARIANTS, rpsConditions, rpsConfig } from "../src/experiments/rps-matrix";
+import { DESIGNS, LOSE_SETUPS, WIN_SETUPS, badPinning, hotplugDesigns } from "../src/experiments/c8";
+import { BH_LOCK_SCENARIO, bhLockWindow } from "../src/experiments/rt";
+import { PUBLISHED_CSV } from "../src/live/published";
+import { loadPublishedFigures } from "../src/measure/dataset";
 import { VEGALITE_MIMES, readNotebook } from "../scripts/lib/ipynb";
 import { listNotebooks } from "../scripts/lib/run-notebook";
 
@@ -75,6 +85,21 @@ describe("live figures against the committed notebooks", () => {
     expect(() => runFigure(fig, { seed: "1" }, "t")).toThrow(/not one of its knobs/);
   });
 
+  it("every knob of every figure refuses a bad value with the CLI's message for that key, before any run", () => {
+    for (const f of LIVE_FIGURES) {
+      for (const k of f.knobs) {
+        let cli = "";
+        try {
+          resolveConfig({ [k]: "zz-bad" });
+        } catch (e) {
+          cli = (e as Error).message;
+        }
+        expect(cli, `${f.id} ${k}`).toMatch(new RegExp(`^${k}\\b`));
+        expect(() => figureConfigs(f, { [k]: "zz-bad" }), `${f.id} ${k}`).toThrow(cli);
+      }
+    }
+  });
+
   it("turning a knob changes the chart's data (RPS to CPU 1 moves NET_RX to CPU 1)", () => {
     const fig = LIVE_FIGURES.find((f) => f.id === "00-tour/four-datagrams")!;
     const base = runFigure(fig, {}, "t");
@@ -84,5 +109,86 @@ describe("live figures against the committed notebooks", () => {
       .filter((e) => e.kind === "deliver").map((e) => e.cpu);
     expect(new Set(delivered(base.spec))).toEqual(new Set([0]));
     expect(new Set(delivered(rps.spec))).toEqual(new Set([1]));
+  });
+});
+
+describe("the figures of the experiment modules run the modules' own runs", () => {
+  const configsOf = (id: string) => figureConfigs(findLiveFigure(id)!, {});
+
+  it("02's hand-off bars and delay sweep: handoff-runs.ts's settings (published profile, 100 ms, RPS off, seed 1)", () => {
+    const runs = HANDOFF_WORKLOADS.flatMap((w) => MODES.map((m) => makeConfig({ ...handoffOverrides(w, m), duration_ms: 100, rps_cpus: "0", seed: 1 })));
+    expect(configsOf("02-loopback-handoff/relative-throughput")).toEqual(runs);
+    expect(configsOf("02-loopback-handoff/switches-per-packet")).toEqual(runs);
+    const delays = HANDOFF_WORKLOADS.flatMap((w) => [makeConfig({ ...handoffOverrides(w), duration_ms: 100, seed: 1 }),
+      ...[0, 2_000, 10_000, 50_000].map((d) => makeConfig({ ...handoffOverrides(w, "threads-always", d), duration_ms: 100, seed: 1 }))]);
+    expect(configsOf("02-loopback-handoff/handoff-delay")).toEqual(delays);
+  });
+
+  it("03's run matrix: the 24 configs of rps-matrix.ts, in its order", () => {
+    expect(configsOf("03-rps-ipi-vs-threads/matrix")).toEqual(rpsConditions().flatMap((c) => RPS_VARIANTS.map((v) => rpsConfig(c, v, { duration_ms: 100 }))));
+  });
+
+  it("10's comparisons: c8.ts's setups under each design (50 ms, seed 1), its pinning plan, RT placement and hotplug flood", () => {
+    const design = (setups: Record<string, object>) => Object.values(setups).flatMap((o) => DESIGNS.map((mode) => makeConfig({ ...o, duration_ms: 50, seed: 1, backlog_napi: mode })));
+    expect(configsOf("10-unpinned-backlog-threads/wins-throughput")).toEqual(design(WIN_SETUPS));
+    expect(configsOf("10-unpinned-backlog-threads/pingpong-rtt")).toEqual(design(LOSE_SETUPS));
+    expect(configsOf("10-unpinned-backlog-threads/hog-cpu-time")).toEqual(design({ hog: WIN_SETUPS["hog on the RPS target"]! }));
+    expect(configsOf("10-unpinned-backlog-threads/bad-pinning")).toEqual(badPinning({ duration_ms: 1 }).map((p) => makeConfig({ scenario: "loopback-4cpu-4flows", duration_ms: 50, seed: 1, backlog_napi: p.mode, backlog_thread_cpus: p.mask })));
+    expect(configsOf("10-unpinned-backlog-threads/rt-placement")).toEqual((["threads", "backlog-threaded-intent"] as const).map((mode) =>
+      makeConfig({ ...WIN_SETUPS["hog on the RPS target"]!, preempt: "rt", rt_task_cpu: 2, duration_ms: 50, seed: 1, backlog_napi: mode })));
+    expect(configsOf("10-unpinned-backlog-threads/hotplug-backlog")).toEqual(hotplugDesigns().map((h) => h.result.config));
+  });
+});
+
+describe("04's BH-lock timeline finds its window again", () => {
+  const fig = findLiveFigure("04-preempt-rt/bh-lock")!;
+  const window = (spec: unknown) => {
+    const s = spec as { title: unknown; datasets: Record<string, unknown> };
+    return { title: specTitle(s), spec: JSON.stringify(canon(s)) };
+  };
+
+  it("a turned knob: the window around the first boost of the new trace (rt.ts bhLockWindow), not the notebook's", () => {
+    const knobs = { nic_batch: "4" };
+    const run = simulate(resolveConfig({ ...fig.base, ...knobs }));
+    const found = bhLockWindow(run).window;
+    expect(found).not.toBeNull();
+    expect(found).not.toEqual(bhLockWindow(simulate(makeConfig(BH_LOCK_SCENARIO))).window);
+    const live = runFigure(fig, knobs, "the notebook's title");
+    expect(window(live.spec)).toEqual(window(timelineSpec(run, { title: "the notebook's title", ...found! })));
+  });
+
+  it("a configuration without a boost (no PREEMPT_RT; or v6.10's threads, whose IRQ thread never waits for backlog_napi/1) says so in the title", () => {
+    for (const knobs of [{ preempt: "full" }, { backlog_napi: "threads" }] as Record<string, string>[]) {
+      const live = runFigure(fig, knobs, "the notebook's title");
+      expect(specTitle(live.spec), JSON.stringify(knobs)).toBe(NO_BH_LOCK_WINDOW_TITLE);
+      expect(bhLockWindow(simulate(resolveConfig({ ...fig.base, ...knobs }))).window).toBeNull();
+    }
+  });
+});
+
+describe("charts beside published figures (02's RFC chart, 04b's flood ratios)", () => {
+  const fig = findLiveFigure("02-loopback-handoff/rfc-vs-published")!;
+  const bars = (spec: unknown) => (spec as { data: { values: { label: string; series: string; value: number }[] } }).data.values;
+  const published = loadPublishedFigures(path.join(import.meta.dirname, "..", PUBLISHED_CSV)).rows;
+
+  it("a knob moves the model's bars only; the published bars are the dataset's, and the figure says they stay fixed", () => {
+    const base = bars(runFigure(fig, {}, "t").spec);
+    const turned = bars(runFigure(fig, { payload_bytes: "1400" }, "t").spec);
+    const pub = (rows: typeof base) => rows.filter((r) => r.series === "published (kernel test robot)");
+    const model = (rows: typeof base) => rows.filter((r) => r.series === "model");
+    expect(pub(turned)).toEqual(pub(base));
+    expect(pub(base).map((r) => r.value)).toEqual(["stress-ng UDP throughput change with the RFC", "netperf UDP_RR transaction rate change with the RFC", "context switch change with the RFC"]
+      .map((m) => published.find((r) => r.metric === m)!.value));
+    expect(model(turned).map((r) => r.value)).not.toEqual(model(base).map((r) => r.value));
+    expect(fig.fixed).toContain(PUBLISHED_CSV);
+  });
+
+  it.each(LIVE_FIGURES.filter((f) => f.fixed !== undefined).map((f) => [f.id, f] as const))("%s: its published bars do not move with its try-this change, its model bars do", (_id, f) => {
+    const base = bars(runFigure(f, {}, "t").spec);
+    const turned = bars(runFigure(f, f.tryThis, "t").spec);
+    const isPub = (r: { series: string }) => r.series.startsWith("published");
+    expect(base.filter(isPub).length).toBeGreaterThan(0);
+    expect(turned.filter(isPub)).toEqual(base.filter(isPub));
+    expect(turned.filter((r) => !isPub(r))).not.toEqual(base.filter((r) => !isPub(r)));
   });
 });

@@ -28,15 +28,17 @@ describe("03 · RPS: IPIs or threads", () => {
     expect(flat.packets_per_ipi).toBeGreaterThan(2);
   });
 
-  it("C12 not reproduced: RPS raises throughput everywhere; thread and IPI within 10% wherever CPU time is spare, and with hogs when the receiver is on another CPU", () => {
+  it("C12 not reproduced: RPS by IPI raises throughput everywhere, by thread all but once (within 1%); with spare CPU time thread and IPI end close, with hogs they part", () => {
     const v = c12Verdicts(rpsMatrix({ duration_ms: 100 }), 0.1); // the notebook's duration
     const same = (c: (typeof v)[number]) => Math.abs(c.thread_vs_ipi - 1) <= 0.1;
     for (const x of v) expect(x.ipi_vs_off, x.label).toBeGreaterThan(1); // "drops" nowhere
-    for (const x of v) expect(x.thread_vs_off, x.label).toBeGreaterThan(1);
-    for (const x of v.filter((c) => c.spare)) expect(same(x), x.label).toBe(true); // exercise 2: true
+    expect(v.filter((x) => x.thread_vs_off <= 1).map((c) => [c.cpus, c.receiver, c.spare])).toEqual([[4, "same", true]]);
+    for (const x of v) expect(x.thread_vs_off, x.label).toBeGreaterThan(0.99);
+    // spare CPU time: within 10% in three of four, the fourth just over (the cost draws' spread, notebook 08)
+    expect(v.filter((c) => c.spare && !same(c)).map((c) => [c.cpus, c.receiver])).toEqual([[4, "same"]]);
     const hogsSame = v.filter((c) => !c.spare && same(c));
     // notebook 08 shows how these move with run length and seed
-    expect(hogsSame.map((c) => [c.cpus, c.receiver])).toEqual([[2, "other"], [4, "other"]]);
+    expect(hogsSame.map((c) => [c.cpus, c.receiver])).toEqual([[4, "other"]]);
     expect(v.filter((c) => c.holds)).toHaveLength(0);
   });
 

@@ -5,8 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { makeConfig } from "../src/config/parse";
 import { simulate } from "../src/sim/simulate";
-import { PUBLISHED_PROFILE } from "../src/experiments/published-profile";
-import { hogTime, idleWarning, RT_KERNELS, rtScenario, whereNetRxRuns } from "../src/experiments/rt";
+import { BH_LOCK_SCENARIO, bhLockWindow, hogTime, idleWarning, RT_KERNELS, rtScenario, whereNetRxRuns } from "../src/experiments/rt";
 
 describe("04 · PREEMPT_RT mechanics", () => {
   it("C3: under rt a non-NAPI device's NET_RX runs in its IRQ thread, never at irq exit", () => {
@@ -45,9 +44,11 @@ describe("04 · PREEMPT_RT mechanics", () => {
 
 describe("04 · the BH lock's priority inheritance (section 4)", () => {
   it("the IRQ thread blocks on the BH lock and backlog_napi/1 runs at its priority (49 = SCHED_FIFO 50), not at 120", () => {
-    const pi = simulate(makeConfig({ profile: PUBLISHED_PROFILE, workload: "nic-rx", nic_cpu: 1, receiver_cpu: 0, rate_pps: 1_000_000, nic_batch: 8, preempt: "rt", backlog_napi: "threads-always", duration_ms: 1, trace: true, trace_ns: 1_000_000 }));
-    const boosts = pi.trace!.records.filter((r) => r.event === "sched:sched_switch" && r.fields.next_comm === "backlog_napi/1" && Number(r.fields.next_prio) < 120);
+    const pi = simulate(makeConfig(BH_LOCK_SCENARIO));
+    const { boosts, window } = bhLockWindow(pi);
     expect(boosts.length).toBeGreaterThan(0);
+    // the timeline's window opens 8 µs before the first boost, 40 µs long
+    expect(window).toEqual({ from_ns: Math.max(0, boosts[0]!.ts - 8_000), to_ns: Math.max(0, boosts[0]!.ts - 8_000) + 40_000 });
     for (const r of boosts) {
       expect(r.fields.prev_comm).toBe("irq/1-nic0");
       expect(r.fields.next_prio).toBe(49);
@@ -55,5 +56,10 @@ describe("04 · the BH lock's priority inheritance (section 4)", () => {
     }
     // its own priority, outside the boosts, is a SCHED_OTHER task's
     expect(pi.trace!.records.some((r) => r.event === "sched:sched_switch" && r.fields.next_comm === "backlog_napi/1" && r.fields.next_prio === 120)).toBe(true);
+  });
+
+  it("without PREEMPT_RT there is no BH lock to inherit through: no boost, no window", () => {
+    const none = bhLockWindow(simulate(makeConfig({ ...BH_LOCK_SCENARIO, preempt: "full" })));
+    expect(none).toEqual({ boosts: [], window: null });
   });
 });

@@ -2,7 +2,7 @@
  * What notebooks/04b-ksoftirqd-policy.ipynb states (claims C7, C13), asserted from the library.
  */
 import { describe, expect, it } from "vitest";
-import { ksoftirqdPolicies, RT_KERNELS, rtScenario } from "../src/experiments/rt";
+import { floodRatios, ksoftirqdPolicies, RT_KERNELS, rtScenario } from "../src/experiments/rt";
 import { loadPublishedFigures } from "../src/measure/dataset";
 
 describe("04b · ksoftirqd's policy history and the FIFO latency", () => {
@@ -19,6 +19,8 @@ describe("04b · ksoftirqd's policy history and the FIFO latency", () => {
     for (const [m, pubRatio] of [[model2016, fig("2016, with") / fig("2016, before")], [model2023, fig("receiver on another CPU") / fig("receiver on the same CPU")]]) {
       expect(Math.abs(Math.log10(m!) - Math.log10(pubRatio!))).toBeLessThan(1); // same order of magnitude
     }
+    // the chart's rows (floodRatios) are these ratios, published then model, 2016 then 2023
+    expect(floodRatios(p, pub).map((r) => r.value)).toEqual([fig("2016, with") / fig("2016, before"), model2016, fig("receiver on another CPU") / fig("receiver on the same CPU"), model2023]);
     expect(other("2016")).toBe(other("since-6.5")); // exercise 2's reference answer
   });
 

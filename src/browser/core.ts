@@ -2,8 +2,9 @@
  * What the browser gets: the model and its chart builders, bundled for the book's Web Worker and
  * playground (scripts/lib/book/bundle.ts). Everything exported here must stay free of Node modules
  * (node:fs, worker_threads, process...): test/browser-core.test.ts bundles this file for
- * platform=browser and fails on any Node import. The only Node-backed module the model reaches,
- * src/calibrate/profiles.ts, is swapped for ./profiles.ts (embedded committed profiles) when bundled.
+ * platform=browser and fails on any Node import. The two Node-backed modules reached are swapped when
+ * bundled: src/calibrate/profiles.ts for ./profiles.ts (the committed profiles, embedded) and
+ * src/live/published.ts for ./published.ts (the published figures some live charts draw, embedded).
  */
 export { KEYS, DEFAULT_CONFIG } from "../config/schema";
 export type { SimConfig, KeySpec, ScalarKey } from "../config/schema";

@@ -6,7 +6,7 @@
  * hotplug, (e) PREEMPT_RT placement; then C8's verdict and the rival patch's own claim, computed.
  */
 import { makeConfig, type ConfigOverrides } from "../config/parse";
-import type { BacklogNapiMode } from "../config/schema";
+import type { BacklogNapiMode, SimConfig } from "../config/schema";
 import { NAPI_STATE_SCHED } from "../kernel/dev";
 import type { SimResult } from "../observe/types";
 import { Simulation } from "../sim/simulate";
@@ -158,48 +158,55 @@ export interface HotplugDesignRun {
   result: SimResult;
 }
 
-/** (d) The flood of notebook 06 (2 Mpps into CPU 0, RPS to CPU 1), CPU 1 offline from 2 to 3 ms, sampled every 50 µs. */
+/** (d)'s setup: the flood of notebook 06 (2 Mpps into CPU 0, RPS to CPU 1), CPU 1 offline from 2 to 3 ms; the design is added per run. */
+export const HOTPLUG_DESIGN_SETUP: ConfigOverrides = {
+  workload: "nic-rx", nic_cpu: 0, receiver_cpu: 0, rps_cpus: "2", rate_pps: 2_000_000, nic_batch: 64,
+  hotplug: "cpu1:off@2ms,on@3ms", duration_ms: 5, trace: false, trace_ns: 0,
+};
+
+/** (d) The flood of notebook 06 under every design, CPU 1 offline from 2 to 3 ms, sampled every 50 µs. */
 export function hotplugDesigns(opts: { trace?: boolean; profile?: string; seed?: number } = {}): HotplugDesignRun[] {
-  return DESIGNS.map((mode) => {
-    const cfg = makeConfig({
-      profile: opts.profile ?? "",
-      workload: "nic-rx", nic_cpu: 0, receiver_cpu: 0, rps_cpus: "2", rate_pps: 2_000_000, nic_batch: 64,
-      backlog_napi: mode, hotplug: "cpu1:off@2ms,on@3ms", duration_ms: 5, trace: opts.trace ?? false, trace_ns: 0, seed: opts.seed ?? 1,
-    });
-    const s = new Simulation(cfg);
-    const m = s.machine;
-    const th = m.napiBacklogThreads[1];
-    const samples: HotplugDesignSample[] = [];
-    let queuedAtOffline = -1;
-    let remoteAtOffline = 0;
-    let remoteAtOnline = -1;
-    let prevQueued = 0;
-    for (let t = 50_000; t <= 5_000_000; t += 50_000) {
-      s.runUntil(t);
-      m.checkInvariants();
-      const online = m.cpus[1]!.online;
-      const remote = th === undefined ? 0 : th.remotePackets;
-      if (!online && queuedAtOffline < 0) {
-        queuedAtOffline = th === undefined ? m.hotplugReinjected : prevQueued;
-        remoteAtOffline = remote;
-      }
-      if (online && queuedAtOffline >= 0 && remoteAtOnline < 0) remoteAtOnline = remote;
-      prevQueued = m.sd[1]!.backlogLength();
-      samples.push({ t_us: t / 1000, cpu1_online: online, backlog1: prevQueued, thread1_cpu: th === undefined ? null : th.cpu, thread1_remote: remote });
+  return DESIGNS.map((mode) => hotplugDesignRun(makeConfig({
+    ...HOTPLUG_DESIGN_SETUP, profile: opts.profile ?? "", backlog_napi: mode, trace: opts.trace ?? false, seed: opts.seed ?? 1,
+  })));
+}
+
+/** Runs any config to its end, sampling CPU 1's backlog and napi/backlog-1 every 50 µs (the book's live figure runs its knobs through this). */
+export function hotplugDesignRun(cfg: SimConfig): HotplugDesignRun {
+  const mode = cfg.backlog_napi;
+  const s = new Simulation(cfg);
+  const m = s.machine;
+  const th = m.napiBacklogThreads[1];
+  const samples: HotplugDesignSample[] = [];
+  let queuedAtOffline = -1;
+  let remoteAtOffline = 0;
+  let remoteAtOnline = -1;
+  let prevQueued = 0;
+  for (let t = 50_000; t <= cfg.duration_ms * 1e6; t += 50_000) {
+    s.runUntil(t);
+    m.checkInvariants();
+    const online = m.cpus[1]!.online;
+    const remote = th === undefined ? 0 : th.remotePackets;
+    if (!online && queuedAtOffline < 0) {
+      queuedAtOffline = th === undefined ? m.hotplugReinjected : prevQueued;
+      remoteAtOffline = remote;
     }
-    const result = s.finish(0);
-    const p = result.packets;
-    return {
-      mode,
-      label: DESIGN_LABELS[mode]!,
-      samples,
-      queued_at_offline: queuedAtOffline,
-      reinjected: m.hotplugReinjected,
-      polled_while_offline: Math.max(0, remoteAtOnline - remoteAtOffline),
-      balanced: p.sent === p.delivered + p.dropped.backlog + p.dropped.rcvbuf + p.dropped.nic + p.in_flight,
-      result,
-    };
-  });
+    if (online && queuedAtOffline >= 0 && remoteAtOnline < 0) remoteAtOnline = remote;
+    prevQueued = m.sd[1]!.backlogLength();
+    samples.push({ t_us: t / 1000, cpu1_online: online, backlog1: prevQueued, thread1_cpu: th === undefined ? null : th.cpu, thread1_remote: remote });
+  }
+  const result = s.finish(0);
+  const p = result.packets;
+  return {
+    mode,
+    label: DESIGN_LABELS[mode] ?? mode,
+    samples,
+    queued_at_offline: queuedAtOffline,
+    reinjected: m.hotplugReinjected,
+    polled_while_offline: Math.max(0, remoteAtOnline - remoteAtOffline),
+    balanced: p.sent === p.delivered + p.dropped.backlog + p.dropped.rcvbuf + p.dropped.nic + p.in_flight,
+    result,
+  };
 }
 
 // ------------------------------------------------------------------------------------------- (e)

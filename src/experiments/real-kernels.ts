@@ -11,6 +11,7 @@ import { loadKernelMatrix, type KernelDataset } from "../kernels/dataset";
 import { kernelFacts, fmtRange } from "../kernels/report";
 import { DEFAULT_MATRIX_KERNELS, resolveKernel } from "../kernels/set";
 import type { SimResult } from "../observe/types";
+import type { CostName } from "../kernel/costs";
 import { simulate } from "../sim/simulate";
 import { spread } from "../measure/stats";
 
@@ -451,9 +452,9 @@ export interface ModelDevice {
  * or CPU0. The real guest's virtio-net is a NAPI driver and far slower under TCG: only the context
  * and the direction between kernels are compared.
  */
-export function modelDevice(kernel: string, receiverCpu: 0 | 1): ModelDevice {
+export function modelDevice(kernel: string, receiverCpu: 0 | 1, costs?: Partial<Record<CostName, number>>): ModelDevice {
   const m = resolveKernel(kernel).model;
-  const r = simulate(makeConfig({ backlog_napi: m.backlog_napi, preempt: m.preempt, ksoftirqd_policy: m.ksoftirqd_policy, hz: m.hz, idle: GUEST_IDLE, workload: "nic-rx", nic_cpu: 1, receiver_cpu: receiverCpu, rps_cpus: "0", rate_pps: 2_000_000, nic_batch: 64, duration_ms: 50 }));
+  const r = simulate(makeConfig({ backlog_napi: m.backlog_napi, preempt: m.preempt, ksoftirqd_policy: m.ksoftirqd_policy, hz: m.hz, idle: GUEST_IDLE, workload: "nic-rx", nic_cpu: 1, receiver_cpu: receiverCpu, rps_cpus: "0", rate_pps: 2_000_000, nic_batch: 64, duration_ms: 50, ...(costs ? { costs } : {}) }));
   const s = r.per_cpu[1]!.softirq_runs;
   const c: [ModelDevice["context"], number][] = [
     ["softirq (irq exit / bh enable)", s.irq_exit + s.task],

@@ -168,12 +168,13 @@ export class Scheduler {
     // __schedule() takes this CPU's rq lock: a remote try_to_wake_up that still holds it (while its
     // reschedule IPI leaves, a VM exit in a guest) makes the switch wait
     const lockWait = Math.max(0, cpu.rqLockFreeAt - (this.m.sim.now + cpu.debtNs));
-    if (!preempt && prevState === "S") {
-      // A task going to sleep runs __schedule() up to the sched_switch record with interrupts off:
-      // first still on its run queue (a waker takes ttwu_runnable() and waits for the rq lock), then,
-      // from try_to_block_task(), dequeued but on_cpu (a waker queues it on this CPU's wakelist).
-      const queued = this.m.charge.schedule_queued.draw();
-      const toRecord = lockWait + queued + this.m.charge.schedule_dequeued.draw();
+    // A task going to sleep runs __schedule() up to the sched_switch record with interrupts off:
+    // first still on its run queue (a waker takes ttwu_runnable() and waits for the rq lock), then,
+    // from try_to_block_task(), dequeued but on_cpu (a waker queues it on this CPU's wakelist).
+    // (A table without that path, like the reference one, records at once as before.)
+    const queued = !preempt && prevState === "S" ? this.m.charge.schedule_queued.draw() : 0;
+    const toRecord = !preempt && prevState === "S" ? lockWait + queued + this.m.charge.schedule_dequeued.draw() : 0;
+    if (toRecord > lockWait) {
       const start = this.m.sim.now + cpu.debtNs;
       prev.blockQueuedUntil = start + lockWait + queued;
       cpu.switching = true;

@@ -2,67 +2,30 @@
  * Live figures: the simulated charts of the notebooks, each described as data the book can re-run
  * in the reader's browser: the notebook cell's settings, the configuration keys a reader may turn
  * (the knobs), the runs behind the chart and the builder that draws it. The book matches each entry
- * to the committed chart by its title; the committed output stays the first frame.
- * Browser-safe (no Node import): the book's Web Worker and the Node tests run the same code.
+ * to the committed chart by its title; the committed output stays the first frame. Notebook 10's
+ * figures are in ./unpinned.ts. Browser-safe (no Node import but ./published.ts, which the book's
+ * bundle swaps for embedded rows): the book's Web Worker and the Node tests run the same code.
  */
 import { resolveConfig } from "../config/parse";
-import { KEYS, type ScalarKey, type SimConfig } from "../config/schema";
+import { findScenario } from "../config/scenarios";
+import { KEYS, type BacklogNapiMode, type ScalarKey, type SimConfig, type WorkloadName } from "../config/schema";
 import type { SimResult } from "../observe/types";
 import { simulate } from "../sim/simulate";
-import { RT_KERNELS, whereNetRxRuns } from "../experiments/rt";
+import { BH_LOCK_SCENARIO, POLICY_RUNS, RT_KERNELS, bhLockWindow, floodRatios, policyOverrides, policyRow, whereNetRxRuns } from "../experiments/rt";
+import { HANDOFF_WORKLOADS, MODES, MODE_LABELS, handoffOverrides, handoffRate, handoffRow, rfcRegressionRows } from "../experiments/handoff-runs";
+import { RPS_VARIANTS, RPS_VARIANT_LABELS, rpsConditions, rpsOverrides, shortConditionLabel, type RpsCondition, type RpsVariant } from "../experiments/rps-matrix";
 import { hotplugSamples, type HotplugRun } from "../experiments/hotplug";
-import { DESIGN_LABELS } from "../experiments/c8";
 import { barsSpec } from "../charts/bars";
 import { cdfSpec } from "../charts/cdf";
 import { busySpec } from "../charts/busy";
 import { linesSpec } from "../charts/lines";
 import type { VlSpec } from "../charts/spec";
 import { timelineSpec } from "../charts/timeline";
+import { asText, one, sweepOf, timeline, TIMELINE_KNOBS, type LiveFigure, type TextSettings } from "./kit";
+import { PUBLISHED_CSV, publishedRows } from "./published";
+import { UNPINNED_FIGURES } from "./unpinned";
 
-/** Settings as `--set key=value` writes them (text), so a bad knob gets the CLI's own message. */
-export type TextSettings = Record<string, string>;
-
-/** One chart of the book that a reader can recompute. */
-export interface LiveFigure {
-  /** Stable id, `<notebook>/<name>` (the notebook it was written for). */
-  id: string;
-  notebook: string;
-  /** Matches the committed chart's title text (the chart's identity on its page). */
-  title: RegExp;
-  /** Configuration keys (KEYS names, kernel names) the reader can turn, in display order. */
-  knobs: ScalarKey[];
-  /** The notebook cell's own settings: with no knob turned, the runs are exactly the cell's. */
-  base: TextSettings;
-  /** A change worth trying first (shown under the chart; the book test turns it). */
-  tryThis: TextSettings;
-  /** The runs behind the chart, one settings list each (knobs already applied); a sweep has several. */
-  runs(settings: TextSettings): TextSettings[];
-  /**
-   * The chart from the results of `runs`, in order; `title` is the committed chart's title text;
-   * `samples[i]` is what `sample` took during run i (figures without `sample`: undefined).
-   */
-  chart(results: SimResult[], title: string, settings: TextSettings, samples: unknown[]): VlSpec;
-  /**
-   * A figure that samples the machine while it runs (e.g. a queue length over time) runs each config
-   * with this instead of `simulate`; the digest is still the run's.
-   */
-  sample?(config: SimConfig): { result: SimResult; samples: unknown };
-}
-
-/** A chart of one run. */
-const one = (s: TextSettings): TextSettings[] => [s];
-
-/** A single traced run drawn as the per-CPU timeline. */
-function timeline(id: string, notebook: string, title: RegExp, base: TextSettings, knobs: ScalarKey[], tryThis: TextSettings): LiveFigure {
-  return { id, notebook, title, knobs, base, tryThis, runs: one, chart: (r, t) => timelineSpec(r[0]!, { title: t }) };
-}
-
-const TIMELINE_KNOBS: ScalarKey[] = ["rate_pps", "rps_cpus", "backlog_napi", "preempt", "payload_bytes", "idle", "cpus", "duration_ms"];
-
-/** Sweeps one key over `points`, the other settings as given. */
-function sweepOf(key: string, points: readonly (string | number)[]) {
-  return (s: TextSettings): TextSettings[] => points.map((p) => ({ ...s, [key]: String(p) }));
-}
+export type { LiveFigure, TextSettings } from "./kit";
 
 function count(r: SimResult, event: string): number {
   return r.trace!.records.filter((x) => x.event === event).length;
@@ -90,6 +53,25 @@ const RT_SCENARIO: TextSettings = {
 const perRtKernel = (extra: TextSettings) => (s: TextSettings): TextSettings[] =>
   RT_KERNELS.map((k) => ({ ...s, ...extra, preempt: k.preempt, backlog_napi: k.backlog_napi }));
 const RT_FLOOD: TextSettings = { workload: "nic-rx", nic_cpu: "1", rate_pps: "1000000", nic_batch: "32", rps_cpus: "0" };
+
+/** Notebook 02's hand-off runs (src/experiments/handoff-runs.ts): stream and ping-pong under each mode, the mode and workload winning over the knobs. */
+const HANDOFF_PLAN: Array<[WorkloadName, BacklogNapiMode]> = HANDOFF_WORKLOADS.flatMap((w) => MODES.map((m): [WorkloadName, BacklogNapiMode] => [w, m]));
+const handoffPlanRuns = (s: TextSettings): TextSettings[] => HANDOFF_PLAN.map(([w, m]) => ({ ...s, ...asText(handoffOverrides(w, m)) }));
+const HANDOFF_KNOBS: ScalarKey[] = ["rps_cpus", "payload_bytes", "preempt", "idle", "duration_ms"];
+const HANDOFF_BASE: TextSettings = { duration_ms: "100", rps_cpus: "0", seed: "1" };
+/** Notebook 02's C10 sweep (delaySweep): per workload, v6.8's in-call run, then the RFC mode handing over after each delay. */
+const WAKE_DELAYS = [0, 2_000, 10_000, 50_000] as const;
+const delayPlanRuns = (s: TextSettings): TextSettings[] => HANDOFF_WORKLOADS.flatMap((w) => [
+  { ...s, ...asText(handoffOverrides(w)) },
+  ...WAKE_DELAYS.map((d) => ({ ...s, ...asText(handoffOverrides(w, "threads-always", d)) })),
+]);
+const IN_CALL = "1 = v6.8, in-call processing";
+
+/** Notebook 03's run matrix (src/experiments/rps-matrix.ts): 8 conditions x 3 variants, the condition winning over the knobs. */
+const MATRIX_PLAN: Array<[RpsCondition, RpsVariant]> = rpsConditions().flatMap((c) => RPS_VARIANTS.map((v): [RpsCondition, RpsVariant] => [c, v]));
+
+/** What the BH-lock figure draws when a reader's configuration shows no boost: the first 40 µs, and a title that says so. */
+export const NO_BH_LOCK_WINDOW_TITLE = "No BH-lock boost in this run: backlog_napi/1 never ran at an IRQ thread's priority (the first 40 µs shown)";
 
 export const LIVE_FIGURES: readonly LiveFigure[] = [
   timeline("00-tour/four-datagrams", "00-tour", /^Four UDP datagrams over lo/,
@@ -137,6 +119,41 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     new RegExp(`^backlog_napi=${mode}:`),
     { profile: "reference-published", workload: "udp-stream", rate_pps: "100000", backlog_napi: mode, duration_ms: "1", trace: "true", trace_ns: "42000" },
     ["rate_pps", "rps_cpus", "preempt", "payload_bytes", "idle", "backlog_wake_delay_ns"], { rps_cpus: "2" })),
+  {
+    id: "02-loopback-handoff/relative-throughput", notebook: "02-loopback-handoff", title: /^Throughput relative to v6\.8 \(1 = in-call processing\)$/,
+    knobs: HANDOFF_KNOBS, base: HANDOFF_BASE, tryThis: { rps_cpus: "2" },
+    runs: handoffPlanRuns,
+    chart: (rs, t) => barsSpec(HANDOFF_PLAN.map(([w, m], i) => ({
+      label: w, series: MODE_LABELS[m], value: handoffRate(rs[i]!) / handoffRate(rs[HANDOFF_PLAN.findIndex(([w2, m2]) => w2 === w && m2 === "softirq")]!),
+    })), { title: t, yTitle: "relative rate", xTitle: "workload", referenceLines: [{ value: 1, label: IN_CALL }] }),
+  },
+  {
+    id: "02-loopback-handoff/switches-per-packet", notebook: "02-loopback-handoff", title: /^Context switches per packet$/,
+    knobs: HANDOFF_KNOBS, base: HANDOFF_BASE, tryThis: { rps_cpus: "2" },
+    runs: handoffPlanRuns,
+    chart: (rs, t) => barsSpec(HANDOFF_PLAN.map(([w, m], i) => ({ label: w, series: MODE_LABELS[m], value: rs[i]!.per_packet.context_switches })),
+      { title: t, yTitle: "switches per packet", xTitle: "workload" }),
+  },
+  {
+    id: "02-loopback-handoff/rfc-vs-published", notebook: "02-loopback-handoff", title: /^The RFC's change vs v6\.8: published and model$/,
+    knobs: HANDOFF_KNOBS, base: HANDOFF_BASE, tryThis: { payload_bytes: "1400" },
+    fixed: `The "published (kernel test robot)" bars stay as they are: they are the robot's 2023 figures (${PUBLISHED_CSV}); the knobs re-run the model's bars only.`,
+    runs: handoffPlanRuns,
+    chart: (rs, t) => barsSpec(rfcRegressionRows(HANDOFF_PLAN.map(([w, m], i) => handoffRow(w, m, rs[i]!)), publishedRows(), PUBLISHED_CSV).flatMap((g) => [
+      { label: g.metric.split(" (")[0]!, series: "published (kernel test robot)", value: g.published_percent },
+      { label: g.metric.split(" (")[0]!, series: "model", value: g.model_percent },
+    ]), { title: t, yTitle: "change, percent", xTitle: "" }),
+  },
+  {
+    id: "02-loopback-handoff/handoff-delay", notebook: "02-loopback-handoff", title: /^Hand-off after a delay, relative to in-call processing \(RFC mode\)$/,
+    knobs: HANDOFF_KNOBS, base: { duration_ms: "100", seed: "1" }, tryThis: { rps_cpus: "2" },
+    runs: delayPlanRuns,
+    chart: (rs, t) => linesSpec(HANDOFF_WORKLOADS.flatMap((w, k) => {
+      const block = rs.slice(k * (WAKE_DELAYS.length + 1), (k + 1) * (WAKE_DELAYS.length + 1));
+      const inCall = handoffRate(block[0]!);
+      return WAKE_DELAYS.map((d, j) => ({ label: d / 1000, series: w, value: handoffRate(block[j + 1]!) / inCall }));
+    }), { title: t, yTitle: "rate / v6.8 rate", xTitle: "hand-off delay (µs)", referenceLines: [{ value: 1, label: IN_CALL }] }),
+  },
   ...(["softirq", "threads"] as const).map((mode) => timeline(`03-rps-ipi-vs-threads/timeline-${mode}`, "03-rps-ipi-vs-threads",
     new RegExp(`^RPS to CPU 1, backlog_napi=${mode}$`),
     { workload: "udp-stream", rps_cpus: "2", rate_pps: "100000", backlog_napi: mode, duration_ms: "1", trace: "true", trace_ns: "32000" },
@@ -155,6 +172,16 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
       return { label: Math.round(offered / 1000), series: "packets per RPS IPI", value: rpsIpis > 0 ? processed / rpsIpis : 0 };
     }), { title: t, yTitle: "packets per IPI", xTitle: "offered load (kpps)" }),
   },
+  {
+    // cpus is not a knob: the CPU count is one of the matrix's conditions (2 and 4)
+    id: "03-rps-ipi-vs-threads/matrix", notebook: "03-rps-ipi-vs-threads", title: /^Loopback throughput by condition: RPS off, IPI kick, thread kick$/,
+    knobs: ["payload_bytes", "rate_pps", "netdev_budget", "netdev_max_backlog", "preempt", "idle", "duration_ms"],
+    base: { duration_ms: "100", seed: "1" },
+    tryThis: { duration_ms: "20", payload_bytes: "1400" },
+    runs: (s) => MATRIX_PLAN.map(([c, v]) => ({ ...s, ...asText(rpsOverrides(c, v)) })),
+    chart: (rs, t) => barsSpec(MATRIX_PLAN.map(([c, v], i) => ({ label: shortConditionLabel(c), series: RPS_VARIANT_LABELS[v], value: rs[i]!.throughput_pps.received / 1000 })),
+      { title: t, yTitle: "received (kpps)", xTitle: "" }),
+  },
   timeline("04-preempt-rt/threaded-irq", "04-preempt-rt", /^PREEMPT_RT: the device's handler/,
     { profile: "reference-published", ...NIC_1CPU_TO_1, rate_pps: "100000", nic_batch: "4", preempt: "rt", duration_ms: "1", trace: "true", trace_ns: "90000" },
     ["rate_pps", "nic_batch", "preempt", "backlog_napi", "rps_cpus", "nic_irq"], { backlog_napi: "threads" }),
@@ -166,6 +193,29 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     runs: perRtKernel({}),
     chart: (rs, t) => barsSpec(whereNetRxRuns(rs.map((result, i) => ({ kernel: RT_KERNELS[i]!, result })))
       .map((w) => ({ label: w.kernel, series: w.context, value: w.busy_ms })), { title: t, yTitle: "ms of CPU 1", xTitle: "" }),
+  },
+  {
+    id: "04-preempt-rt/bh-lock", notebook: "04-preempt-rt", title: /^PREEMPT_RT's BH lock: backlog_napi\/1 runs boosted while irq\/1-nic0 waits for it$/,
+    knobs: ["rate_pps", "nic_batch", "preempt", "backlog_napi", "netdev_budget", "dev_rx_weight"],
+    base: asText(BH_LOCK_SCENARIO),
+    tryThis: { nic_batch: "4" },
+    runs: one,
+    // the window is found again in the new trace (rt.ts bhLockWindow); without a boost the chart says so
+    chart: (r, t) => {
+      const w = bhLockWindow(r[0]!).window;
+      return w ? timelineSpec(r[0]!, { title: t, ...w }) : timelineSpec(r[0]!, { title: NO_BH_LOCK_WINDOW_TITLE, from_ns: 0, to_ns: 40_000 });
+    },
+  },
+  {
+    id: "04b-ksoftirqd-policy/flood-ratios", notebook: "04b-ksoftirqd-policy", title: /^Receiver beside a flood: published and model ratios$/,
+    // the policy and the receiver's CPU are the comparison (they win); the flood's rate and batch are the scenario's, turnable
+    knobs: ["rate_pps", "nic_batch", "netdev_budget", "netdev_max_backlog", "hz", "duration_ms"],
+    base: { rate_pps: findScenario("ksoftirqd-6.5")!.settings.rate_pps!, nic_batch: findScenario("ksoftirqd-6.5")!.settings.nic_batch!, duration_ms: "100", seed: "1" },
+    tryThis: { rate_pps: "500000" },
+    fixed: `The "published" bars stay as they are: they are ratios of the 2016 and 2023 figures in ${PUBLISHED_CSV}; the knobs re-run the model's bars only.`,
+    runs: (s) => POLICY_RUNS.map(([policy, rx]) => ({ ...asText(policyOverrides(policy, rx)), ...s, receiver_cpu: String(rx) })),
+    chart: (rs, t) => barsSpec(floodRatios(POLICY_RUNS.map(([policy, rx], i) => policyRow(policy, rx, rs[i]!)), publishedRows()),
+      { title: t, yTitle: "throughput ratio (log)", xTitle: "", logY: true }),
   },
   {
     id: "04b-ksoftirqd-policy/fifo-latency", notebook: "04b-ksoftirqd-policy", title: /^SCHED_FIFO wakeup latency beside a non-NAPI flood$/,
@@ -189,16 +239,6 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     chart: (_results, t, _settings, rs) => linesSpec((rs as HotplugRun[]).flatMap((r) => r.samples.map((s) => ({ label: s.t_us, series: `backlog_napi=${r.mode}`, value: s.backlog1_queued }))),
       { title: t, yTitle: "packets queued", xTitle: "time (µs)" }),
   },
-  ...(["threads", "backlog-threaded-intent"] as const).map((mode): LiveFigure => ({
-    id: `10-unpinned-backlog-threads/hog-on-target-${mode}`, notebook: "10-unpinned-backlog-threads",
-    title: new RegExp(`^Hog on the RPS target, 3\\.5 to 6 ms: ${DESIGN_LABELS[mode]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
-    knobs: mode === "threads" ? ["hog_cpus", "rps_cpus", "payload_bytes", "preempt"] : ["hog_cpus", "rps_cpus", "payload_bytes", "preempt", "backlog_thread_cpus"],
-    // src/experiments/c8.ts WIN_SETUPS["hog on the RPS target"] traced by tracedRun to 6 ms
-    base: { cpus: "3", workload: "udp-stream", sender_cpu: "0", receiver_cpu: "0", rps_cpus: "2", hog_cpus: "1", rate_pps: "0", backlog_napi: mode, duration_ms: "6", trace: "true", trace_ns: "6000000" },
-    tryThis: { hog_cpus: "" },
-    runs: one,
-    chart: (r, t) => timelineSpec(r[0]!, { from_ns: 3_500_000, to_ns: 6_000_000, title: t }),
-  })),
   {
     id: "07-overload-budgets/livelock", notebook: "07-overload-budgets", title: /^Delivered vs offered: receive livelock/,
     knobs: ["nic_batch", "netdev_budget", "netdev_max_backlog", "dev_rx_weight", "hz", "duration_ms"],
@@ -211,29 +251,23 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
       value: r.throughput_pps.received / 1000,
     })), { title: t, yTitle: "delivered to the application (kpps)", xTitle: "offered load (kpps)", diagonal: "delivered = offered" }),
   },
+  ...UNPINNED_FIGURES,
 ];
 
 /**
- * The book's other charts, and why they have no knobs: a chart drawn from a dataset (real kernels,
- * published figures) cannot be re-run, and a few simulated ones are not live yet. Every chart of the
- * book is either a live figure or listed here (test/live-figures.test.ts), so a new simulated chart
- * cannot lose its knobs unnoticed.
+ * The book's other charts, and why they have no knobs: each is drawn from a dataset (real kernels,
+ * published figures, a real trace) or beside one, or is a verdict table over every experiment of the
+ * course; none can be re-run from one configuration. Every chart of the book is either a live figure
+ * or listed here (test/live-figures.test.ts), so a new simulated chart cannot lose its knobs unnoticed.
  */
 export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
-  { title: /^PREEMPT_RT's BH lock: backlog_napi\/1 runs boosted while irq\/1-nic0 waits for it$/, why: "a window picked in one run to show the lock's priority inheritance (the notebook finds it in the trace); not yet a live figure" },
-  { title: /^The RFC's change vs v6\.8: published and model$/, why: "beside published figures (datasets/published)" },
   { title: /^UDP stream over lo, 64 B: the measured VM beside the model$/, why: "beside a measured dataset (datasets/real)" },
-  { title: /^Receiver beside a flood: published and model ratios$/, why: "beside published figures (datasets/published)" },
   { title: /^64 B stream: the real VM, the model, the calibrated model$/, why: "a cost fit to a measured dataset" },
   { title: /^Real: Linux [\d.]+ VM, ftrace capture/, why: "a real ftrace capture (datasets/traces)" },
   { title: /^Model: the same workload \(\d+ datagrams\/s\), default costs/, why: "its rate is read from the real capture beside it" },
   { title: /^The 15 claims of dad6b9770263 in the model$|^Verdict per claim/, why: "verdicts over every experiment of the course, not one configuration" },
   { title: /^The 15 claims on this machine's kernel/, why: "measurements of this machine's kernel" },
   { title: /real: QEMU/, why: "real kernels booted in QEMU (datasets/kernels)" },
-  // simulated, not live yet: their experiments (src/experiments) still import Node modules or run many minutes
-  { title: /^Throughput relative to v6\.8 \(1 = in-call processing\)$|^Context switches per packet$|^Hand-off after a delay/, why: "not live yet: src/experiments/handoff.ts imports the published-figures loader (node:fs)" },
-  { title: /^Loopback throughput by condition: RPS off, IPI kick, thread kick$/, why: "not live yet: a matrix of 24 runs of 100 ms" },
-  { title: /^Ping-pong with RPS to CPU 1, unpinned threads|^Ping-pong, RPS off, unpinned threads|^Delivered throughput: backlog work piled|^Where the CPU time went: hog on the RPS target|^Round-trip latency \(p50\) of a loopback ping-pong$|^A taskset of every napi\/backlog|^Packets in CPU 1's backlog \(CPU 1 offline|^PREEMPT_RT: the latency task/, why: "not live yet" },
 ];
 
 export function findLiveFigure(id: string): LiveFigure | undefined {

@@ -71,8 +71,9 @@ function wakeupsInFlight(m: Machine, cpu: Cpu): number[] {
 }
 
 /**
- * A runnable task is somewhere a CPU will find it: current on its CPU, on its CPU's run queue, or
- * queued for activation on an online CPU's wakelist (or being activated from it). A runnable task
+ * A runnable task is somewhere a CPU will find it: current on its CPU, on its CPU's run queue,
+ * queued for activation on an online CPU's wakelist (or being activated from it), or held by a waker
+ * until the CPU switching away from it lets go of its rq lock. A runnable task
  * nobody will pick is a lost wakeup.
  */
 export function checkRunnableReachable(m: Machine, where = ""): void {
@@ -80,7 +81,9 @@ export function checkRunnableReachable(m: Machine, where = ""): void {
     if (t.kind === "idle" || t.state !== TASK_RUNNING) continue;
     const cpu = m.cpus[t.cpu]!;
     const queued = (c: Cpu) => c.online && (c.csdQueue.includes(t.id) || wakeupsInFlight(m, c).includes(t.id));
-    const reachable = cpu.curr === t || cpu.rq.includes(t) || m.cpus.some(queued);
+    // or held by a waker that waits for the rq lock of the CPU still switching away from it (ttwu_runnable)
+    const deferred = m.cpus.some((c) => c.deferredWake === t && c.switching);
+    const reachable = cpu.curr === t || cpu.rq.includes(t) || m.cpus.some(queued) || deferred;
     if (!reachable) throw new Error(`${t.comm} is runnable but current nowhere, on no run queue and on no wakelist${where}`);
     if (t.parked) throw new Error(`${t.comm} is parked but runnable${where}`);
   }

@@ -189,11 +189,21 @@ export const CHECKS: Record<string, ClaimCheck> = {
   "nb03-c12-summary": () => {
     const v = c12();
     const close = (c: (typeof v)[number]) => Math.abs(c.thread_vs_ipi - 1) <= 0.1;
-    for (const c of v) expect(c.ipi_vs_off > 1 && c.thread_vs_off > 1, c.label).toBe(true);
-    for (const c of v.filter((x) => x.spare)) expect(close(c), c.label).toBe(true);
+    const spare = v.filter((x) => x.spare);
+    // "within a tenth in three of the four conditions, a little over a tenth below it in the fourth"
+    expect(spare.filter(close)).toHaveLength(3);
+    for (const c of spare.filter((x) => !close(x))) {
+      expect(c.thread_vs_ipi, c.label).toBeLessThan(0.9);
+      expect(c.thread_vs_ipi, c.label).toBeGreaterThan(0.88);
+    }
+    // "with CPU hogs the two part in most conditions"
     const hogs = v.filter((x) => !x.spare);
-    expect(hogs.filter(close).length).toBeLessThan(hogs.length); // "part in some conditions with hogs"
-    expect(hogs.filter(close).length).toBeGreaterThan(0);
+    expect(hogs.filter((x) => !close(x)).length).toBeGreaterThan(hogs.length / 2);
+    // "RPS by IPI raises loopback throughput in every condition, and RPS by thread in all but one, where it stays within a hundredth of RPS off"
+    for (const c of v) expect(c.ipi_vs_off, c.label).toBeGreaterThan(1);
+    const lower = v.filter((c) => c.thread_vs_off <= 1);
+    expect(lower).toHaveLength(1);
+    expect(lower[0]!.thread_vs_off).toBeGreaterThan(0.99);
     expect(v.filter((c) => c.holds)).toHaveLength(0);
   },
   "nb04-rt-hog": () => {
@@ -370,8 +380,10 @@ export const CHECKS: Record<string, ClaimCheck> = {
       if (rt) expect(f.ksoftirqdMs[1]).toBeLessThan(f.irqThreadMs[0]); // ksoftirqd/1 a small fraction of the thread's time
       else expect(f.irqThreadMs[1], d.guest.kernel_name).toBe(0);
     }
-    for (const k of ["6.1-rt", "6.12-rt"]) expect(modelDevice(k, 1).context, k).toBe("irq thread");
-    expect(modelDevice("6.1-rt", 0).context).toBe("ksoftirqd");
+    // "the IRQ thread on both RT kernels as well, with the receiver on either CPU"
+    for (const k of ["6.1-rt", "6.12-rt"]) for (const cpu of [0, 1] as const) expect(modelDevice(k, cpu).context, `${k} cpu${cpu}`).toBe("irq thread");
+    // "without the way to sleep before the switch (schedule_queued and schedule_dequeued 0) ksoftirqd/1 gets to run it instead"
+    expect(modelDevice("6.1-rt", 0, { schedule_queued: 0, schedule_dequeued: 0 }).context).toBe("ksoftirqd");
   },
   "nb09-c7": () => {
     const f = (k: string, c: "device-stream-64-recv-irqcpu" | "device-stream-64-recv-other") => deviceFacts(devices().find((d) => d.guest.kernel_name === k)!, c);
@@ -397,9 +409,8 @@ export const CHECKS: Record<string, ClaimCheck> = {
   "nb09-disagreements": () => {
     expect(disagreements(kernels())).toEqual([]);
     expect(disagreements(kernels(), "halt").map((x) => [x.kernel, x.what])).toContainEqual(["6.1-rt", "do_softirq_post_smp_call_flush warning"]);
-    const dev = deviceDisagreements(devices());
-    expect(dev.length).toBeGreaterThan(0);
-    expect(dev.every((x) => /-rt$/.test(x.kernel) && x.model === "ksoftirqd")).toBe(true);
+    // "the model now names the kernel's contexts in every case (the list printed below is empty)"
+    expect(deviceDisagreements(devices())).toEqual([]);
     // "switches per packet fall from 6.1-rt to 6.12-rt in both matrices where the model predicts a rise: the one opposite direction"
     for (const rows of [dirs1(), dirs2()]) expect(rows.filter((r) => r.disagree).map((r) => `${r.metric} ${r.a} ${r.b}`)).toEqual(["switches_per_packet 6.1-rt 6.12-rt"]);
     const s2 = dir(dirs2(), "switches_per_packet", "6.1-rt", "6.12-rt");
@@ -519,7 +530,10 @@ export const CHECKS: Record<string, ClaimCheck> = {
   "nb08-c12": () => {
     const v = claimVerdicts(PUBLISHED).find((x) => x.claim === "C12")!;
     expect(v.verdict).toBe("not reproduced");
-    for (const c of c12().filter((x) => x.spare)) expect(Math.abs(c.thread_vs_ipi - 1)).toBeLessThanOrEqual(0.1);
+    // "within a tenth in three of four conditions, just over it in the fourth"
+    const spare = c12().filter((x) => x.spare).map((c) => Math.abs(c.thread_vs_ipi - 1));
+    expect(spare.filter((d) => d <= 0.1)).toHaveLength(3);
+    for (const d of spare) expect(d).toBeLessThan(0.12);
     expect(c12().some((c) => c.ipi_vs_off < 1 && c.thread_vs_off < 1)).toBe(false); // "but not the drop"
   },
 };

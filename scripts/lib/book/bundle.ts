@@ -1,7 +1,7 @@
 /**
  * Bundles the model for the book with esbuild: src/browser/worker.ts (the model, the chart builders
- * and the live figures) for platform=browser, with the committed cost profiles embedded, refusing
- * any Node module. The bundle is shipped as a string in assets/model-source.js (a classic script),
+ * and the live figures) for platform=browser, with the committed cost profiles and published
+ * figures embedded, refusing any Node module. The bundle is shipped as a string in assets/model-source.js (a classic script),
  * so a page can start it as a Web Worker from a Blob even when opened from file://.
  */
 import fs from "node:fs";
@@ -9,6 +9,7 @@ import path from "node:path";
 import { builtinModules } from "node:module";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { listProfiles, loadProfile, type CostProfile } from "../../../src/calibrate/profiles";
+import { publishedRows } from "../../../src/live/published";
 import { REPO } from "../repo";
 
 /** The browser entry that lists what the browser gets, and the worker built from it. */
@@ -21,6 +22,7 @@ export const BROWSER_WORKER = path.join(REPO, "src", "browser", "worker.ts");
  */
 export const NODE_STAND_INS: Record<string, string> = {
   "src/calibrate/profiles.ts": "src/browser/profiles.ts",
+  "src/live/published.ts": "src/browser/published.ts",
 };
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -63,7 +65,7 @@ export function browserBuildOptions(entry: string, extra: Partial<BuildOptions> 
     logLevel: "silent",
     legalComments: "none",
     plugins: [browserBoundary()],
-    define: { __SOFTNET_PROFILES__: JSON.stringify(embeddedProfiles()) },
+    define: { __SOFTNET_PROFILES__: JSON.stringify(embeddedProfiles()), __SOFTNET_PUBLISHED__: JSON.stringify(publishedRows()) },
     ...extra,
   };
 }

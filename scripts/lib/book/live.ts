@@ -53,6 +53,7 @@ export function knobsHtml(fig: LiveFigure, chart: ChartRef): string {
     `<span class="knobs-label">Change the model:</span>${controls}` +
     `<button type="button" class="knobs-try" data-try="${escapeHtml(JSON.stringify(fig.tryThis))}">Try ${escapeHtml(Object.entries(fig.tryThis).map(([k, v]) => `${k}=${v}`).join(", "))}</button>` +
     `<button type="button" class="knobs-reset" disabled>Notebook's values</button>` +
+    (fig.fixed ? `<p class="knobs-fixed">${escapeHtml(fig.fixed)}</p>` : "") +
     `<output class="live-status" data-state="committed">The notebook's output${runs > 1 ? ` (${runs} runs)` : ""}; change a value to re-run the model in your browser.</output></form>`;
 }
 

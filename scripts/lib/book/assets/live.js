@@ -228,7 +228,9 @@
           state.state = "redrawn"; state.spec = reply.spec; state.knobs = knobs; state.digests = reply.digests;
           state.timing = { model_ms: reply.ms, reply_ms: t1 - t0, total_ms: t2 - t0 };
           markInvalid(form, null);
-          caption(chartId, "Re-run with " + changed.map(function (k) { return k + "=" + knobs[k]; }).join(", ") + ": the title is the notebook's run; the chart is this one.");
+          // a figure whose lesson is absent from this run (e.g. no BH-lock boost to frame) retitles its chart to say so
+          caption(chartId, "Re-run with " + changed.map(function (k) { return k + "=" + knobs[k]; }).join(", ") + ": " +
+            (specTitle(reply.spec) === title ? "the title is the notebook's run; the chart is this one." : "the title says what this run shows."));
           var where = model.mode === "worker" ? "in a Web Worker" : "on the page's main thread";
           setStatus(form, "redrawn", "Re-run " + where + " with " + changed.map(function (k) { return k + "=" + knobs[k]; }).join(", ") +
             ": " + reply.digests.length + " run" + (reply.digests.length > 1 ? "s" : "") + ", model " + Math.round(reply.ms) + " ms, chart redrawn " +
