@@ -62,7 +62,7 @@ export function ceilingEventsPerSecond(pending: number, events: number): { eps: 
       seq[i] = s;
       kind[i] = kk;
     }
-    h = Math.imul(h ^ (now % 4294967296), 0x01000193);
+    h = Math.imul(h ^ (now >>> 0), 0x01000193); // the low word, as the engine's digest takes it
     h = Math.imul(h ^ k, 0x01000193);
     push(now + gap(), (k + 1) & 7);
   }

@@ -4,6 +4,9 @@
  * outputs). Refuses to write a notebook whose run failed, and prints the failing cell.
  * Prints where each notebook's time went (start: nbconvert and the kernel until the first cell; the
  * import cell; the other cells; the end: closing the kernel and writing), and the total.
+ * The longest notebooks start first (by the times of the last run, kept in build/notebook-times.json;
+ * a notebook without a time counts as long), so no long one runs alone at the end: in name order,
+ * notebook 05, the longest, started sixth of thirteen and finished last.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +16,22 @@ import { checkExecuted, committedForm, formatProblems } from "./lib/notebook-che
 import { executeAll, listNotebooks } from "./lib/run-notebook";
 import { timeSplit } from "./lib/notebook-times";
 import { ensureLib } from "./build-lib.mjs";
+import { PATHS } from "./lib/repo";
+
+/** Seconds per notebook of the last run ({} when there is none or it cannot be read). */
+function readTimes(file: string): Record<string, number> {
+  try {
+    const t = JSON.parse(fs.readFileSync(file, "utf8")) as unknown;
+    return t !== null && typeof t === "object" ? (t as Record<string, number>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeTimes(file: string, times: Record<string, number>): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(times, null, 1) + "\n");
+}
 
 async function main(): Promise<number> {
   const names = process.argv.slice(2);
@@ -26,7 +45,13 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const built = await ensureLib();
   console.log(`build/lib: ${built} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-  const results = await executeAll(files, undefined, (r) => console.log(`${path.basename(r.notebook)}: ran in ${timeSplit(r)}`));
+  const timesFile = path.join(path.dirname(PATHS.executed), "notebook-times.json");
+  const last = readTimes(timesFile);
+  const lastOf = (f: string) => last[path.basename(f)] ?? Infinity;
+  const order = [...files].sort((a, b) => lastOf(b) - lastOf(a) || a.localeCompare(b));
+  const ran = await executeAll(order, undefined, (r) => console.log(`${path.basename(r.notebook)}: ran in ${timeSplit(r)}`));
+  const results = files.map((f) => ran[order.indexOf(f)]!);
+  writeTimes(timesFile, { ...last, ...Object.fromEntries(results.map((r) => [path.basename(r.notebook), r.seconds])) });
   const wall = (performance.now() - t0) / 1000;
   const sum = results.reduce((a, r) => a + r.seconds, 0);
   console.log(`all ${results.length} notebooks: ${wall.toFixed(1)} s of wall time (${sum.toFixed(1)} s summed over the notebooks, ${Math.min(os.cpus().length, results.length)} at a time)`);

@@ -4,10 +4,14 @@
  * rates, and where rates differ the model is mostly the slower one; the fit just computed improves the
  * agreement; the receiver on the other CPU without RPS is woken by IPI far more often in the model; a
  * real trace and the model's both receive the datagram on the sender's CPU in the sender's context.
+ * The notebook fits at 20 ms per configuration with the two coarsest steps to stay short; the
+ * committed profile is the full fit (50 ms, four step sizes), reproduced here factor for factor.
  */
+import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compareDataset } from "../src/calibrate/compare";
 import { fitCosts, scaledCosts } from "../src/calibrate/fit";
+import { loadProfile } from "../src/calibrate/profiles";
 import { makeConfig } from "../src/config/parse";
 import { loadMeasurementDataset } from "../src/measure/dataset";
 import { simulate } from "../src/sim/simulate";
@@ -16,7 +20,7 @@ import { loadTraceDataset } from "../src/trace/index";
 describe("05 · model beside reality", () => {
   const ds = loadMeasurementDataset("datasets/real/kvm-guest-2cpu-epyc-linux6.18-lean-2026-12-06");
   const def = compareDataset(ds, { duration_ms: 50 });
-  const fit = fitCosts(ds, { duration_ms: 50 }); // the notebook's own fit
+  const fit = fitCosts(ds, { duration_ms: 20, steps: [1, 0.5] }); // the notebook's own fit
   const cal = compareDataset(ds, { duration_ms: 50, costs: scaledCosts(fit.factors) });
   const share = (rows: typeof def, pred: (m: string) => boolean) => rows.filter((r) => pred(r.metric) && r.within25).length / rows.filter((r) => pred(r.metric)).length;
 
@@ -31,6 +35,19 @@ describe("05 · model beside reality", () => {
     expect(cal.filter((r) => r.within25).length).toBeGreaterThan(def.filter((r) => r.within25).length);
     expect(share(cal, (m) => m === "rate")).toBeGreaterThan(share(def, (m) => m === "rate"));
   });
+
+  it("the notebook's fit runs 20 ms per configuration with the two coarsest steps, as this file's does", () => {
+    expect(fs.readFileSync("notebooks/05-reproduce-on-your-machine.ipynb", "utf8")).toContain("fitCosts(ds, { duration_ms: 20, steps: [1, 0.5] })");
+  });
+
+  it("the committed profile is the same fit at 50 ms per configuration, reproduced factor for factor", () => {
+    const profile = loadProfile("kvm-epyc-2cpu-lean");
+    const full = fitCosts(ds, { duration_ms: 50 });
+    expect(full.factors).toEqual(profile.factors);
+    expect(full.evaluations).toBe(profile.fit!.evaluations);
+    expect(full.after.loss).toBeCloseTo(profile.fit!.loss_fitted, 9);
+    expect(scaledCosts(full.factors)).toEqual(profile.costs);
+  }, 900_000); // the whole 50 ms fit: about a minute on a quiet machine, minutes on a busy one
 
   it("receiver on the other CPU, RPS off: the model wakes it by IPI far more often and is slower", () => {
     const ipis = def.find((x) => x.config === "stream-64b-rps_off-recv_other" && x.metric === "ipis_per_packet")!;

@@ -4,8 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
-import { claimVerdicts } from "../src/experiments/verdicts";
-import { robustnessParagraph, robustnessSentence, robustnessTable, verdictsRobustness, type ClaimRobustness } from "../src/experiments/robustness";
+import { claimVerdicts, type ClaimVerdict } from "../src/experiments/verdicts";
+import { robustnessParagraph, robustnessSentence, robustnessTable, verdictsAndRobustness, verdictsRobustness, type ClaimRobustness } from "../src/experiments/robustness";
 import { kernelFacts, realKernelEvidence } from "../src/experiments/real-kernel";
 import { realKernelClaims } from "../src/experiments/real-kernels";
 import { loadMeasurementDataset } from "../src/measure/dataset";
@@ -109,8 +109,18 @@ describe("08 · verdicts that do not hang on a run length", () => {
     });
   };
   let robust: ClaimRobustness[] = [];
+  let gridVerdicts: ClaimVerdict[] = [];
   beforeAll(async () => {
-    robust = await verdictsRobustness("datasets/published/claims-figures.csv");
+    // the notebook's call: the verdicts come from the grid's cell at 1 x the run length, seed 1
+    ({ verdicts: gridVerdicts, robust } = await verdictsAndRobustness("datasets/published/claims-figures.csv"));
+  }, 600_000);
+
+  it("the verdicts the notebook takes from the grid are claimVerdicts' own, field for field", () => {
+    expect(gridVerdicts).toEqual(claimVerdicts("datasets/published/claims-figures.csv"));
+  });
+
+  it("verdictsRobustness gives the same grid", async () => {
+    expect(await verdictsRobustness("datasets/published/claims-figures.csv", { claims: ["C1", "C2"] })).toEqual(robust.filter((r) => r.claim === "C1" || r.claim === "C2"));
   }, 600_000);
 
   it("every claim is checked at three run lengths around its own and three seeds", () => {

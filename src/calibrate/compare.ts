@@ -99,8 +99,28 @@ function seedForPlacement(config: SimConfig, pattern: string): number | null {
 
 const num = (v: unknown) => (typeof v === "number" ? v : Number(v));
 
+export interface MirrorOptions {
+  duration_ms?: number;
+  costs?: Partial<Record<CostName, number>>;
+  profile?: string;
+  /**
+   * Placement seeds found before (`placementSeeds` of an earlier mirroring): configuration id ->
+   * seed, or null when none gave the placement. A fit mirrors once and then only changes costs: the
+   * placement is the flow hash's, set by the seed, so the search (up to 64 short runs per
+   * configuration) is not repeated at every evaluation.
+   */
+  seeds?: ReadonlyMap<string, number | null>;
+}
+
+/** The placement seed of each configuration whose RPS mask names several CPUs (null: none found). */
+export function placementSeeds(mirrored: readonly MirroredConfig[]): Map<string, number | null> {
+  const out = new Map<string, number | null>();
+  for (const m of mirrored) if (m.placement) out.set(m.id, m.placement.seed_found ? m.config.seed : null);
+  return out;
+}
+
 /** The model configurations mirroring every measured (non-idle) configuration of the dataset. */
-export function mirrorDataset(ds: MeasurementDataset, opts: { duration_ms?: number; costs?: Partial<Record<CostName, number>>; profile?: string } = {}): MirroredConfig[] {
+export function mirrorDataset(ds: MeasurementDataset, opts: MirrorOptions = {}): MirroredConfig[] {
   const cpus = Number((ds.metadata as unknown as { cpu?: { count?: number } }).cpu?.count ?? 2) || 2;
   return ds.summary.filter((r) => r.mode === "stream" || r.mode === "pingpong").map((r0) => {
     const mode = r0.mode as "stream" | "pingpong";
@@ -123,7 +143,8 @@ export function mirrorDataset(ds: MeasurementDataset, opts: { duration_ms?: numb
     if (cpusInMask < 2) return { id: String(r.config_id), mode, row: r, config };
     const placed = placementRow(ds, r);
     if (placed === null) return { id: String(r.config_id), mode, row: r, config };
-    const seed = seedForPlacement(config, placed.pattern);
+    const known = opts.seeds?.get(String(r.config_id));
+    const seed = known !== undefined ? known : seedForPlacement(config, placed.pattern);
     // no seed gives the real placement: compare with all runs, as without mirroring, and say so
     const placement = { pattern: placed.pattern, runs: placed.runs, of: placed.of, seed_found: seed !== null };
     if (seed === null) return { id: String(r.config_id), mode, row: r, config, placement };
@@ -191,7 +212,7 @@ export function agrees(metric: MetricName, model: number, real: number): boolean
 }
 
 /** Runs the model on every mirrored configuration and lines its figures up with the real ones. */
-export function compareDataset(ds: MeasurementDataset, opts: { duration_ms?: number; costs?: Partial<Record<CostName, number>>; profile?: string } = {}): ComparisonRow[] {
+export function compareDataset(ds: MeasurementDataset, opts: MirrorOptions = {}): ComparisonRow[] {
   const out: ComparisonRow[] = [];
   for (const m of mirrorDataset(ds, opts)) {
     const model = modelMetrics(simulate(m.config), m.mode);

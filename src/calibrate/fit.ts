@@ -9,7 +9,7 @@ import { COSTS, type CostName } from "../kernel/costs";
 import { UserInputError } from "../errors";
 import type { MeasurementDataset } from "../measure/dataset";
 import { simulate } from "../sim/simulate";
-import { METRIC_LABELS, mirrorDataset, modelMetrics, realMetrics, type MetricName } from "./compare";
+import { METRIC_LABELS, mirrorDataset, modelMetrics, placementSeeds, realMetrics, type MetricName } from "./compare";
 import type { CostProfile, ResidualRow } from "./profiles";
 
 /** One fitted parameter: a factor on `costs`, bounded to [min, max]. */
@@ -105,11 +105,14 @@ export interface Evaluation {
   rows: { config: string; metric: MetricName; real: number; model: number }[];
 }
 
-/** Runs the model with `factors` on every configuration of the dataset and scores it. */
-export function evaluate(ds: MeasurementDataset, factors: Record<string, number>, duration_ms: number): Evaluation {
+/**
+ * Runs the model with `factors` on every configuration of the dataset and scores it. `seeds`: the
+ * placement seeds of an earlier mirroring (compare.ts `placementSeeds`), so that they are not searched again.
+ */
+export function evaluate(ds: MeasurementDataset, factors: Record<string, number>, duration_ms: number, seeds?: ReadonlyMap<string, number | null>): Evaluation {
   const rows: Evaluation["rows"] = [];
   let loss = 0;
-  for (const m of mirrorDataset(ds, { duration_ms, costs: scaledCosts(factors) })) {
+  for (const m of mirrorDataset(ds, { duration_ms, costs: scaledCosts(factors), seeds })) {
     const model = modelMetrics(simulate(m.config), m.mode);
     const real = realMetrics(m.row, m.mode);
     for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
@@ -143,6 +146,8 @@ export interface FitOptions {
 /**
  * Coordinate descent: for each step size (two passes each), try each parameter up and down by the
  * step within its bounds, keep the first that lowers the loss. Deterministic: fixed order, no draws.
+ * The placement seeds of the configurations with several RPS CPUs are searched once, with the start
+ * factors, and kept for every evaluation (the flow hash, not the costs, sets the placement).
  */
 export function fitCosts(ds: MeasurementDataset, opts: FitOptions = {}): FitResult {
   const duration = opts.duration_ms ?? 50;
@@ -154,7 +159,8 @@ export function fitCosts(ds: MeasurementDataset, opts: FitOptions = {}): FitResu
     return [p.name, Math.max(lo, Math.min(hi, Math.log2(opts.start?.[p.name] ?? 1)))];
   }));
   const factorsOf = (l: Record<string, number>) => Object.fromEntries(Object.entries(l).map(([g, v]) => [g, 2 ** v]));
-  const before = evaluate(ds, factorsOf(logf), duration);
+  const seeds = placementSeeds(mirrorDataset(ds, { duration_ms: duration, costs: scaledCosts(factorsOf(logf)) }));
+  const before = evaluate(ds, factorsOf(logf), duration, seeds);
   let best = before;
   let evaluations = 1;
   for (const step of opts.steps ?? [1, 0.5, 0.25, 0.125]) {
@@ -165,7 +171,7 @@ export function fitCosts(ds: MeasurementDataset, opts: FitOptions = {}): FitResu
         for (const dir of [1, -1]) {
           const trial = { ...logf, [g]: Math.max(lo, Math.min(hi, logf[g]! + dir * step)) };
           if (trial[g] === logf[g]) continue;
-          const e = evaluate(ds, factorsOf(trial), duration);
+          const e = evaluate(ds, factorsOf(trial), duration, seeds);
           evaluations++;
           if (e.loss < best.loss - 1e-12) {
             best = e;

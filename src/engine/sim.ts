@@ -85,7 +85,8 @@ export class Simulator {
   /** Folds an event into the run's digest (also used by model fast paths that skip the queue). */
   fold(time: number, kind: number, target: number): void {
     let a = this.h1, b = this.h2;
-    a = Math.imul(a ^ (time % 4294967296), 0x01000193);
+    // time >>> 0 is time mod 2^32 for a non-negative integer (the low word), without a float modulo
+    a = Math.imul(a ^ (time >>> 0), 0x01000193);
     a = Math.imul(a ^ ((time / 4294967296) | 0), 0x01000193);
     b = Math.imul(b ^ (kind * 65599 + target), 0x85ebca6b);
     b ^= a >>> 13;
@@ -110,7 +111,9 @@ export class Simulator {
     const ev = this.ev;
     const handlers = this.handlers;
     this.stopped = false;
-    while (!this.stopped && q.size > 0 && q.peekTime() <= until) {
+    while (!this.stopped) {
+      const t = q.peekTime(); // +Infinity when empty
+      if (t === Infinity || t > until) break;
       q.popTopInto(ev);
       if (ev.time === this.now) {
         if (++this.sameInstant > this.maxEventsAtOneInstant) this.stuck(ev);

@@ -37,6 +37,26 @@ export function normalQuantile(p: number): number {
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
+/**
+ * Tables already made, by (median, p10, p50, p90): a run of a few ms spent a fair part of its time
+ * tabulating, and sweeps and fits start thousands of runs with the same few tables. They are only
+ * read. Bounded: cleared when full (a fit makes a few new medians per evaluation).
+ */
+const TABLES = new Map<string, Int32Array>();
+const MAX_TABLES = 4096;
+
+/** quantileTable, made once per distinct entry (the returned table must not be written). */
+export function sharedQuantileTable(median: number, p10: number, p50: number, p90: number): Int32Array {
+  const key = `${median} ${p10} ${p50} ${p90}`;
+  let t = TABLES.get(key);
+  if (t === undefined) {
+    if (TABLES.size >= MAX_TABLES) TABLES.clear();
+    t = quantileTable(median, p10, p50, p90);
+    TABLES.set(key, t);
+  }
+  return t;
+}
+
 /** The tabulated quantile function of one entry: BINS integer durations, ns, ascending. */
 export function quantileTable(median: number, p10: number, p50: number, p90: number): Int32Array {
   const t = new Int32Array(BINS);
@@ -49,10 +69,30 @@ export function quantileTable(median: number, p10: number, p50: number, p90: num
   return t;
 }
 
+/**
+ * One cost-table entry of a run, charged by `draw()`: its quantile table, or its median when it has
+ * none. The hot path holds these (Machine.charge.<name>) so a charge is a field load and a call,
+ * not a lookup by name; the draws come from the run's one generator, in the order they are made.
+ */
+export class CostSource {
+  constructor(
+    /** The tabulated quantile function, or null when the entry is charged at its median. */
+    readonly table: Int32Array | null,
+    readonly median: number,
+    private readonly rng: Rng,
+  ) {}
+
+  /** One charge: a draw from the entry's distribution, or its median. */
+  draw(): number {
+    const t = this.table;
+    if (t === null) return this.median;
+    return t[this.rng.nextU32() >>> 24]!;
+  }
+}
+
 export class CostDraw {
-  /** Per cost name: its quantile table, or null when the entry is charged at its median. */
-  private readonly tables: Partial<Record<CostName, Int32Array>> = {};
-  private readonly medians: Record<CostName, number>;
+  /** Every cost-table entry's source, by name (every name present, in COST_NAMES order). */
+  readonly of: Record<CostName, CostSource>;
   private readonly rng: Rng;
   /** Durations drawn so far (0: the seed reached no cost). */
   get draws(): number {
@@ -60,26 +100,24 @@ export class CostDraw {
   }
 
   constructor(costs: Record<CostName, number>, spread: "measured" | "none", seed: number) {
-    this.medians = costs;
     this.rng = new Rng((seed ^ 0x2545f491) >>> 0);
-    if (spread === "none") return;
+    const of = {} as Record<CostName, CostSource>;
     for (const name of COST_NAMES) {
       const s = COST_SPREAD[name];
       const median = costs[name];
-      if (!s || median <= 0 || (s.p10 === s.p50 && s.p90 === s.p50)) continue;
-      this.tables[name] = quantileTable(median, s.p10, s.p50, s.p90);
+      const drawn = spread !== "none" && s !== undefined && median > 0 && !(s.p10 === s.p50 && s.p90 === s.p50);
+      of[name] = new CostSource(drawn ? sharedQuantileTable(median, s.p10, s.p50, s.p90) : null, median, this.rng);
     }
+    this.of = of;
   }
 
   /** One charge of `name`: a draw from its distribution, or its median when it has none. */
   cost(name: CostName): number {
-    const t = this.tables[name];
-    if (t === undefined) return this.medians[name];
-    return t[this.rng.nextU32() >>> 24]!;
+    return this.of[name].draw();
   }
 
   /** Whether `name` is drawn (has a distribution in this run). */
   spreads(name: CostName): boolean {
-    return this.tables[name] !== undefined;
+    return this.of[name].table !== null;
   }
 }

@@ -5,42 +5,36 @@
  * the kernel function it models); an interrupt cuts the running segment, saves what is left, and the
  * frame below resumes it when the interrupt (and any softirq run at its exit) is over.
  *
- * Also here: per-CPU busy-time accounting by context, and the idle states (halt / polling).
+ * Elsewhere: busy-time accounting and its trace spans (cpu-account.ts), the idle states, halt or
+ * polling (cpu-idle.ts), an interrupt's arrival (irq.ts irqArrive), the numbers naming contexts,
+ * frames and interrupts (cpu-context.ts).
  */
+import type { Simulator } from "../engine/sim";
+import type { Recorder } from "../observe/recorder";
 import type { Machine } from "./machine";
-// Only type imports here: cpu.ts sits under everything else, and a value import would close an
-// import cycle (tslab's module loader recurses on such cycles).
+// Only type imports here (and cpu-context.ts, which imports nothing): cpu.ts sits under everything
+// else, and a value import would close an import cycle (tslab's module loader recurses on such cycles).
 import type { Frame, Task } from "./task";
 
 
-export const CTX_TASK = 0;
-export const CTX_SOFTIRQ = 1;
-export const CTX_HARDIRQ = 2;
-export const CTX_KSOFTIRQD = 3;
-export const CTX_BACKLOG = 4;
-export const CTX_IDLE = 5;
-export const CTX_NAMES = ["task", "softirq", "hardirq", "ksoftirqd", "backlog_thread", "idle"] as const;
-
-/** Stages of a switch away from a task going to sleep (Cpu.switchStage). */
-export const SWITCH_NONE = 0;
-export const SWITCH_TO_RECORD = 1;
-export const SWITCH_TAIL = 2;
-
-export const FR_TASK = 0;
-export const FR_SOFTIRQ = 1;
-export const FR_HARDIRQ = 2;
-
-/** Interrupt kinds a CPU can take (the hardirq frame dispatches on these). */
-export const IRQ_CAL = 0; // call-function-single IPI: flushes the CPU's csd queue
-export const IRQ_RES = 1; // reschedule IPI
-export const IRQ_TICK = 2; // local timer tick
-export const IRQ_HRTIMER = 3; // a task's hrtimer expired (arg: task id)
-export const IRQ_DEVICE = 4; // a non-NAPI device interrupt (arg: device index)
+export {
+  CTX_TASK, CTX_SOFTIRQ, CTX_HARDIRQ, CTX_KSOFTIRQD, CTX_BACKLOG, CTX_IDLE, CTX_NAMES,
+  SWITCH_NONE, SWITCH_TO_RECORD, SWITCH_TAIL,
+  FR_TASK, FR_SOFTIRQ, FR_HARDIRQ,
+  IRQ_CAL, IRQ_RES, IRQ_TICK, IRQ_HRTIMER, IRQ_DEVICE,
+} from "./cpu-context";
+import { account, closeIdleSpan } from "./cpu-account";
+import { CTX_HARDIRQ, CTX_IDLE, FR_HARDIRQ, FR_SOFTIRQ, FR_TASK, SWITCH_NONE } from "./cpu-context";
 
 export class Cpu {
   readonly id: number;
   readonly m: Machine;
   online = true;
+  // What every segment start and end reads, kept here rather than reached through `m`
+  private readonly sim: Simulator;
+  readonly rec: Recorder | null;
+  private readonly evSegEnd: number;
+  readonly irqTimeAccounting: boolean;
 
   // --- the frame stack ---
   readonly frames: Frame[] = [];
@@ -76,8 +70,8 @@ export class Cpu {
   private readonly debtPartNs: number[] = [];
   private readonly debtPartFn: string[] = [];
   /** The owed pieces at the front of the running segment: their function names and end times. */
-  private readonly segPartEnd: number[] = [];
-  private readonly segPartFn: string[] = [];
+  readonly segPartEnd: number[] = [];
+  readonly segPartFn: string[] = [];
 
   // --- scheduler state (kernel/sched) ---
   curr: Task;
@@ -120,10 +114,10 @@ export class Cpu {
   idleSince = 0;
   /** End of do_idle()'s polling prologue for the current idle period (see goIdle). */
   idlePollUntil = 0;
-  /** A switch to the idle task drew its polling window ahead, for an idle period starting at this time. */
-  private idlePredrawnFor = -1;
+  /** A switch to the idle task drew its polling window ahead, for an idle period starting at this time (cpu-idle.ts). */
+  idlePredrawnFor = -1;
   /** Tracing: an idle period (no segment, the idle task halted or polling) is open since idleSince. */
-  private idleOpen = false;
+  idleOpen = false;
 
   // --- softirqs ---
   softirqPending = 0;
@@ -153,6 +147,10 @@ export class Cpu {
   constructor(m: Machine, id: number, idleTask: Task) {
     this.m = m;
     this.id = id;
+    this.sim = m.sim;
+    this.rec = m.rec;
+    this.evSegEnd = m.EV_SEG_END;
+    this.irqTimeAccounting = m.cfg.irq_time_accounting;
     this.idleTask = idleTask;
     this.curr = idleTask;
     this.segTask = idleTask;
@@ -165,7 +163,7 @@ export class Cpu {
   /** Starts a segment of `ns` for the frame on top; its `done()` runs when the time has passed. */
   exec(ns: number, fn: string, user = false, ctx = -1): void {
     const d0 = this.debtNs;
-    const start = this.m.sim.now;
+    const start = this.sim.now;
     if (user) this.startSeg(ns, fn, ctx, start + d0, start + d0 + ns);
     else this.startSeg(ns, fn, ctx, 0, 0);
   }
@@ -176,14 +174,14 @@ export class Cpu {
    * event per packet; an interrupt still sees the right mode at the time it arrives.
    */
   execSplit(kernelNs: number, fn: string, userNs: number, userFirst: boolean): void {
-    const start = this.m.sim.now + this.debtNs;
+    const start = this.sim.now + this.debtNs;
     if (userFirst) this.startSeg(kernelNs + userNs, fn, -1, start, start + userNs);
     else this.startSeg(kernelNs + userNs, fn, -1, start + kernelNs, start + kernelNs + userNs);
   }
 
   /** Continues a cut segment: `rem` ns left, its user window given relative to now. */
   private resumeSeg(rem: number, fn: string, uFrom: number, uTo: number): void {
-    const now = this.m.sim.now + this.debtNs;
+    const now = this.sim.now + this.debtNs;
     if (uTo > 0) this.startSeg(rem, fn, -1, now + (uFrom > 0 ? uFrom : 0), now + uTo);
     else this.startSeg(rem, fn, -1, 0, 0);
   }
@@ -196,14 +194,14 @@ export class Cpu {
   }
 
   private startSeg(ns: number, fn: string, ctx: number, uFrom: number, uTo: number): void {
-    const m = this.m;
-    const now = m.sim.now;
-    if (this.idleOpen) this.closeIdleSpan(now);
+    const sim = this.sim;
+    const now = sim.now;
+    if (this.idleOpen) closeIdleSpan(this, now);
     let d = ns;
     if (this.debtNs > 0) {
       d += this.debtNs;
       this.debtNs = 0;
-      if (m.rec !== null) {
+      if (this.rec !== null) {
         this.segPartEnd.length = 0;
         this.segPartFn.length = 0;
         let t = now;
@@ -219,22 +217,23 @@ export class Cpu {
       this.segPartEnd.length = 0;
       this.segPartFn.length = 0;
     }
+    const end = now + d;
     this.segActive = true;
     this.segStart = now;
-    this.segEnd = now + d;
+    this.segEnd = end;
     this.segFn = fn;
     this.segUFrom = uFrom;
     this.segUTo = uTo;
     this.segCtx = ctx >= 0 ? ctx : this.ctxOfTop();
     this.segTask = this.curr;
-    m.sim.at(this.segEnd, m.EV_SEG_END, this.id, ++this.gen);
+    sim.at(end, this.evSegEnd, this.id, ++this.gen);
   }
 
   /** Adds CPU time for an effect already applied (e.g. the try_to_wake_up of a reader) to the next segment. */
   owe(ns: number, fn: string): void {
     if (ns <= 0) return;
     this.debtNs += ns;
-    if (this.m.rec !== null) {
+    if (this.rec !== null) {
       this.debtPartNs.push(ns);
       this.debtPartFn.push(fn);
     }
@@ -244,84 +243,21 @@ export class Cpu {
   ctxOfTop(): number {
     const k = this.fkind[this.sp - 1];
     if (k === FR_HARDIRQ) return CTX_HARDIRQ;
-    const kind = this.curr.kind;
-    if (k === FR_SOFTIRQ) {
-      if (kind === "ksoftirqd") return CTX_KSOFTIRQD;
-      if (kind === "backlog_thread") return CTX_BACKLOG;
-      return CTX_SOFTIRQ;
-    }
-    switch (kind) {
-      case "idle": return CTX_IDLE;
-      case "ksoftirqd": return CTX_KSOFTIRQD;
-      case "backlog_thread": return CTX_BACKLOG;
-      default: return CTX_TASK;
-    }
-  }
-
-  /** Charges the running segment's elapsed time up to now. */
-  private account(now: number): void {
-    const dt = now - this.segStart;
-    if (dt <= 0) return;
-    const ctx = this.segCtx;
-    this.busy[ctx]! += dt;
-    const t = this.segTask;
-    if (ctx === CTX_SOFTIRQ || ctx === CTX_HARDIRQ) {
-      if (ctx === CTX_SOFTIRQ) t.softirqNs += dt;
-      // without IRQ time accounting the interrupted task pays for the interrupt in its vruntime
-      if (!this.m.cfg.irq_time_accounting) t.vruntime += dt;
-    } else if (ctx !== CTX_IDLE) {
-      t.cpuNs += dt;
-      t.vruntime += dt;
-    }
-    const rec = this.m.rec;
-    if (rec !== null) {
-      let from = this.segStart;
-      const ends = this.segPartEnd;
-      for (let i = 0; i < ends.length && from < now; i++) {
-        const e = ends[i]! < now ? ends[i]! : now;
-        if (e > from) {
-          rec.span(this.id, from, e, ctx, t, this.segPartFn[i]!);
-          from = e;
-        }
-      }
-      if (now > from) this.spanMain(from, now, ctx, t);
-    }
-    this.segStart = now;
+    // the task's numbers (task.ts taskCtx, softirqCtx): softirq work in ksoftirqd or a backlog
+    // thread counts as that thread's, elsewhere as softirq
+    return k === FR_SOFTIRQ ? this.curr.softirqCtx : this.curr.taskCtx;
   }
 
   /** Charges the running segment up to `now` (end of a run) without ending it. */
   closeAccounting(now: number): void {
-    if (this.segActive) this.account(now);
-    if (this.idleOpen) this.closeIdleSpan(now);
-  }
-
-  /** Tracing: the idle period that ends now becomes an idle span (halted, or polling in idle). */
-  private closeIdleSpan(now: number): void {
-    this.idleOpen = false;
-    if (now > this.idleSince && this.m.rec !== null) {
-      const polled = this.m.cfg.idle === "poll" ? "poll_idle" : this.m.cfg.idle === "haltpoll" ? "haltpoll / default_idle" : "default_idle (hlt)";
-      this.m.rec.span(this.id, this.idleSince, now, CTX_IDLE, this.idleTask, polled);
-    }
-  }
-
-  /** Records [from, to) of the running segment, labelling its user-mode window "user". */
-  private spanMain(from: number, to: number, ctx: number, t: Task): void {
-    const rec = this.m.rec!;
-    const uf = this.segUFrom > from ? this.segUFrom : from;
-    const ut = this.segUTo < to ? this.segUTo : to;
-    if (ut <= uf) {
-      rec.span(this.id, from, to, ctx, t, this.segFn);
-      return;
-    }
-    if (uf > from) rec.span(this.id, from, uf, ctx, t, this.segFn);
-    rec.span(this.id, uf, ut, ctx, t, "user");
-    if (to > ut) rec.span(this.id, ut, to, ctx, t, this.segFn);
+    if (this.segActive) account(this, now);
+    if (this.idleOpen) closeIdleSpan(this, now);
   }
 
   /** EV_SEG_END handler. */
   onSegEnd(gen: number): void {
     if (gen !== this.gen || !this.segActive) return; // the segment was cut by an interrupt
-    this.account(this.m.sim.now);
+    account(this, this.sim.now);
     this.segActive = false;
     if (this.sp === 1 && this.switching) {
       this.m.sched.finishSwitch(this);
@@ -338,8 +274,8 @@ export class Cpu {
   private saveTop(): void {
     if (!this.segActive) return;
     const slot = this.sp - 1;
-    const now = this.m.sim.now;
-    this.account(now);
+    const now = this.sim.now;
+    account(this, now);
     this.remNs[slot] = this.segEnd - now;
     this.remFn[slot] = this.segFn;
     this.remUser[slot] = now >= this.segUFrom && now < this.segUTo ? 1 : 0;
@@ -443,78 +379,5 @@ export class Cpu {
   /** Idle with nothing running: the idle task at a step boundary. */
   isIdle(): boolean {
     return this.curr === this.idleTask && this.sp === 1 && !this.segActive && !this.switching;
-  }
-
-  /**
-   * Idle and polling (TIF_POLLING_NRFLAG) at time `at` (now, or when a sender reaches its check, a
-   * little later): a wakeup or IPI then needs no interrupt. A CPU still switching to its idle task
-   * polls from the end of the switch, for the window that switch drew ahead.
-   */
-  isPolling(at: number): boolean {
-    let since: number;
-    if (this.isIdle()) since = this.idleSince;
-    else if (this.switching && this.curr === this.idleTask && this.sp === 1 && this.idlePredrawnFor >= 0 && at >= this.idlePredrawnFor) since = this.idlePredrawnFor;
-    else return false;
-    const mode = this.m.cfg.idle;
-    if (mode === "poll") return true;
-    // do_idle()'s prologue polls before the cpuidle state halts (idle_entry_poll); haltpoll keeps polling longer
-    if (at < this.idlePollUntil) return true;
-    if (mode === "haltpoll") return at - since < this.m.cfg.haltpoll_ns;
-    return false;
-  }
-
-  /** A switch to the idle task that will end at `endAt` draws the idle period's polling window now. */
-  predrawIdle(endAt: number): void {
-    this.idlePredrawnFor = endAt;
-    this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : endAt + this.m.cost("idle_entry_poll");
-  }
-
-  /** An interrupt arrives (EV_IRQ handler). */
-  irqArrive(type: number, arg: number): void {
-    if (!this.online) {
-      // an interrupt in flight to a CPU that went offline: device interrupts follow their new
-      // affinity, timers follow their task; IPIs to a dead CPU are moot
-      if (type === IRQ_DEVICE) this.m.devices[arg]!.raiseNow();
-      else if (type === IRQ_HRTIMER) {
-        const t = this.m.tasks[arg]!;
-        // A parked per-CPU thread (backlog_napi/N's delayed wake) stays on the dead CPU: its hrtimer
-        // was migrated by hrtimers_cpu_dying() to a live CPU, fires there, and the wakeup of the
-        // parked thread is ignored. Re-raising it on the thread's CPU would loop at this instant.
-        if (t.cpu === this.id) this.m.cpus.find((c) => c.online)!.irqArrive(IRQ_HRTIMER, arg);
-        else this.m.sim.at(this.m.sim.now, this.m.EV_TIMER, arg);
-      }
-      return;
-    }
-    if (this.irqsDisabled()) {
-      this.pendingIrqType.push(type);
-      this.pendingIrqArg.push(arg);
-      return;
-    }
-    let wake = 0;
-    if (this.isIdle() && !this.isPolling(this.m.sim.now)) wake = this.m.cost("idle_exit_halt");
-    this.push(this.m.irq[this.id]!, FR_HARDIRQ);
-    this.m.irq[this.id]!.enter(this, type, arg, wake);
-  }
-
-  /** Delivers the first interrupt that waited for interrupts to be enabled; false if none. */
-  deliverPendingIrq(): boolean {
-    if (this.pendingIrqType.length === 0) return false;
-    const type = this.pendingIrqType.shift()!;
-    const arg = this.pendingIrqArg.shift()!;
-    this.irqArrive(type, arg);
-    return true;
-  }
-
-  /** The idle loop has nothing to do: halt (or poll) until an interrupt or a polled wakeup. */
-  goIdle(): void {
-    const now = this.m.sim.now;
-    this.idleSince = now;
-    // do_idle(): TIF_POLLING_NRFLAG is set through the prologue (tick_nohz_idle_enter, the governor,
-    // maybe stopping the tick) until the cpuidle state's HLT; a wakeup meanwhile needs no IPI. The
-    // switch that brought the idle task in may have drawn the window already (see predrawIdle).
-    if (this.idlePredrawnFor !== now) this.idlePollUntil = this.m.cfg.idle === "poll" ? 0 : now + this.m.cost("idle_entry_poll");
-    this.idlePredrawnFor = -1;
-    this.segCtx = CTX_IDLE;
-    if (this.m.rec !== null) this.idleOpen = true;
   }
 }

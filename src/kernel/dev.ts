@@ -187,6 +187,7 @@ export function sd_has_rps_ipi_waiting(sd: SoftnetData): boolean {
  */
 export function net_rps_send_ipi(m: Machine, cpu: Cpu, sd: SoftnetData): void {
   const list = sd.rps_ipi_list;
+  if (list.length === 0) return; // (most calls: and a length set is a builtin call)
   for (let i = 0; i < list.length; i++) {
     const remote = m.cpus[list[i]!]!;
     if (remote.online) smp_call_function_single_async(m, cpu, remote, CSD_RPS);

@@ -6,6 +6,7 @@
  */
 import type { Cpu } from "./cpu";
 import { CTX_TASK } from "./cpu";
+import { goIdle } from "./cpu-idle";
 import { rps_trigger_softirq } from "./dev";
 import type { Machine } from "./machine";
 import { CSD_RPS } from "./smp";
@@ -30,10 +31,10 @@ export class IdleTask extends Task {
     // still in flight wait for it (flush_smp_call_function_queue in the IPI handler, irq.ts).
     if (cpu.csdQueue.length > 0 && (!cpu.csdIpiInFlight || cpu.needResched)) {
       let cost = 0;
-      this.batch.length = 0;
+      if (this.batch.length !== 0) this.batch.length = 0;
       for (const csd of cpu.csdQueue) {
         this.batch.push(csd);
-        cost += csd === CSD_RPS ? m.cost("rps_trigger_softirq") : m.cost("try_to_wake_up");
+        cost += csd === CSD_RPS ? m.charge.rps_trigger_softirq.draw() : m.charge.try_to_wake_up.draw();
       }
       cpu.csdQueue.length = 0;
       cpu.exec(cost, "flush_smp_call_function_queue", false, CTX_TASK);
@@ -43,7 +44,7 @@ export class IdleTask extends Task {
       m.sched.schedule(cpu, false);
       return;
     }
-    cpu.goIdle();
+    goIdle(cpu);
   }
 
   done(cpu: Cpu): void {

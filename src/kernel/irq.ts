@@ -3,15 +3,55 @@
  * the handler (IPI callbacks, the timer tick, a task's hrtimer, a non-NAPI device's `netif_rx` calls),
  * then `irq_exit`: interrupts that waited are taken, pending softirqs run (`invoke_softirq`), and on
  * the way back a task interrupted in user mode (or the idle task) is preempted if need_resched is set
- * (with preempt=none, kernel code is never preempted here).
+ * (with preempt=none, kernel code is never preempted here). Also here: an interrupt's arrival at a
+ * CPU (taken at once, kept pending while interrupts are off, or re-routed from an offline CPU).
  */
 import type { Cpu } from "./cpu";
-import { CTX_IDLE, IRQ_CAL, IRQ_DEVICE, IRQ_HRTIMER, IRQ_RES, IRQ_TICK } from "./cpu";
+import { CTX_IDLE, FR_HARDIRQ, IRQ_CAL, IRQ_DEVICE, IRQ_HRTIMER, IRQ_RES, IRQ_TICK } from "./cpu-context";
+import { isPolling } from "./cpu-idle";
 import { rps_trigger_softirq } from "./dev";
 import type { Machine } from "./machine";
 import { invoke_softirq } from "./softirq";
 import { CSD_RPS } from "./smp";
 import type { Frame } from "./task";
+
+/** An interrupt arrives at `cpu` (the EV_IRQ handler). */
+export function irqArrive(cpu: Cpu, type: number, arg: number): void {
+  const m = cpu.m;
+  if (!cpu.online) {
+    // an interrupt in flight to a CPU that went offline: device interrupts follow their new
+    // affinity, timers follow their task; IPIs to a dead CPU are moot
+    if (type === IRQ_DEVICE) m.devices[arg]!.raiseNow();
+    else if (type === IRQ_HRTIMER) {
+      const t = m.tasks[arg]!;
+      // A parked per-CPU thread (backlog_napi/N's delayed wake) stays on the dead CPU: its hrtimer
+      // was migrated by hrtimers_cpu_dying() to a live CPU, fires there, and the wakeup of the
+      // parked thread is ignored. Re-raising it on the thread's CPU would loop at this instant.
+      if (t.cpu === cpu.id) irqArrive(m.cpus.find((c) => c.online)!, IRQ_HRTIMER, arg);
+      else m.sim.at(m.sim.now, m.EV_TIMER, arg);
+    }
+    return;
+  }
+  if (cpu.irqsDisabled()) {
+    cpu.pendingIrqType.push(type);
+    cpu.pendingIrqArg.push(arg);
+    return;
+  }
+  let wake = 0;
+  if (cpu.isIdle() && !isPolling(cpu, m.sim.now)) wake = m.charge.idle_exit_halt.draw();
+  const frame = m.irq[cpu.id]!;
+  cpu.push(frame, FR_HARDIRQ);
+  frame.enter(cpu, type, arg, wake);
+}
+
+/** Delivers the first interrupt that waited for interrupts to be enabled; false if none. */
+export function deliverPendingIrq(cpu: Cpu): boolean {
+  if (cpu.pendingIrqType.length === 0) return false;
+  const type = cpu.pendingIrqType.shift()!;
+  const arg = cpu.pendingIrqArg.shift()!;
+  irqArrive(cpu, type, arg);
+  return true;
+}
 
 const IR_WAKE = 0;
 const IR_HANDLER = 1;
@@ -52,18 +92,21 @@ export class IrqRunner implements Frame {
 
   private handler(cpu: Cpu): void {
     const m = this.m;
-    let cost = m.cost("irq_entry_exit");
+    let cost = m.charge.irq_entry_exit.draw();
     switch (this.type) {
       case IRQ_CAL: {
         cpu.ipiCal++;
         // flush_smp_call_function_queue() empties the queue at once; later callbacks need a new IPI
+        // (a length set is a builtin call: skipped when there is nothing to clear)
         const b = this.batch;
-        b.length = 0;
-        for (const csd of cpu.csdQueue) {
+        if (b.length !== 0) b.length = 0;
+        const q = cpu.csdQueue;
+        for (let i = 0; i < q.length; i++) {
+          const csd = q[i]!;
           b.push(csd);
-          cost += csd === CSD_RPS ? m.cost("rps_trigger_softirq") : m.cost("try_to_wake_up");
+          cost += csd === CSD_RPS ? m.charge.rps_trigger_softirq.draw() : m.charge.try_to_wake_up.draw();
         }
-        cpu.csdQueue.length = 0;
+        if (q.length !== 0) q.length = 0;
         cpu.csdIpiInFlight = false;
         break;
       }
@@ -72,7 +115,7 @@ export class IrqRunner implements Frame {
         break;
       case IRQ_TICK:
         cpu.timerIrqs++;
-        cost = m.cost("tick");
+        cost = m.charge.tick.draw();
         break;
       case IRQ_HRTIMER:
         cpu.timerIrqs++;
@@ -140,7 +183,7 @@ export class IrqRunner implements Frame {
   private irqExit(cpu: Cpu): void {
     if (this.m.rec !== null) this.m.rec.record(cpu, "irq:irq_handler_exit", { irq: this.type, ret: "handled" });
     cpu.pop();
-    if (cpu.deliverPendingIrq()) return;
+    if (deliverPendingIrq(cpu)) return;
     if (invoke_softirq(this.m, cpu)) return;
     this.afterIrqExit(cpu);
   }

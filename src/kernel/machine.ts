@@ -8,14 +8,14 @@ import type { Rng } from "../engine/rng";
 import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
 import type { CostName } from "./costs";
-import { CostDraw } from "./cost-draw";
-import { Cpu, IRQ_TICK } from "./cpu";
+import { CostDraw, type CostSource } from "./cost-draw";
+import { Cpu, IRQ_HRTIMER, IRQ_TICK } from "./cpu";
 import { cpuHotplug, parseHotplug, stopCpuAtTaskLevel } from "./hotplug";
 import { BacklogThread } from "./backlog-thread";
 import { NapiBacklogThread } from "./napi-backlog-thread";
 import { NAPI_STATE_THREADED, SoftnetData } from "./dev";
 import { IdleTask } from "./idle";
-import { IrqRunner } from "./irq";
+import { irqArrive, IrqRunner } from "./irq";
 import { NetRxAction } from "./net-rx-action";
 import { PacketPool } from "./packet";
 import { ProcessBacklog } from "./process-backlog";
@@ -41,6 +41,8 @@ export class Machine {
   readonly costs: Record<CostName, number>;
   /** Per-charge cost draws (cost_spread=measured) or the medians (cost_spread=none). */
   readonly draw: CostDraw;
+  /** Each cost-table entry's source, by name: `m.charge.udp_sendmsg.draw()` is one charge (the hot path's form of `cost`). */
+  readonly charge: Record<CostName, CostSource>;
   readonly sim: Simulator;
   readonly rng: Rng;
   rec: Recorder | null;
@@ -105,6 +107,7 @@ export class Machine {
     this.cfg = cfg;
     this.costs = cfg.costs;
     this.draw = new CostDraw(cfg.costs, cfg.cost_spread, cfg.seed);
+    this.charge = this.draw.of;
     this.sim = sim;
     this.rng = rng;
     this.rec = rec;
@@ -113,7 +116,7 @@ export class Machine {
     this.jiffyNs = Math.round(1e9 / cfg.hz);
     this.maxSoftirqJiffies = Math.ceil((MAX_SOFTIRQ_TIME_MS * 1e6) / this.jiffyNs);
     this.EV_SEG_END = sim.on((cpu, gen) => this.cpus[cpu]!.onSegEnd(gen), "segment end");
-    this.EV_IRQ = sim.on((cpu, type) => this.cpus[cpu]!.irqArrive(type & 0xff, type >> 8), "interrupt");
+    this.EV_IRQ = sim.on((cpu, type) => irqArrive(this.cpus[cpu]!, type & 0xff, type >> 8), "interrupt");
     this.EV_POLL = sim.on((cpu) => {
       const c = this.cpus[cpu]!;
       if (c.isIdle()) c.idleTask.run(c);
@@ -121,7 +124,7 @@ export class Machine {
     this.EV_TICK = sim.on((cpu) => this.onTick(cpu), "tick");
     this.EV_TIMER = sim.on((task) => {
       const t = this.tasks[task]!;
-      this.cpus[t.cpu]!.irqArrive(3 /* IRQ_HRTIMER */, task);
+      irqArrive(this.cpus[t.cpu]!, IRQ_HRTIMER, task);
     }, "hrtimer");
     this.EV_HOTPLUG = sim.on((cpu, up) => cpuHotplug(this, this.cpus[cpu]!, up === 1), "hotplug");
     this.EV_USER_RETURN = sim.on((cpu, gen) => this.irq[cpu]!.exitToUserMode(this.cpus[cpu]!, gen), "return to user mode");
@@ -225,7 +228,7 @@ export class Machine {
     const cpu = this.cpus[id]!;
     this.sim.at(this.sim.now + this.jiffyNs, this.EV_TICK, id);
     // NO_HZ idle: an idle CPU takes no tick
-    if (cpu.online && !cpu.isIdle()) cpu.irqArrive(IRQ_TICK, 0);
+    if (cpu.online && !cpu.isIdle()) irqArrive(cpu, IRQ_TICK, 0);
   }
 
   /** CPU hotplug: the CPU has reached task level with an offline request pending; true if it went down. */

@@ -91,7 +91,7 @@ export class NapiBacklogThread extends Task {
       // nothing to poll: the round still costs the loop's bookkeeping (priced as a process_backlog entry)
       this.emptyPolls++;
       this.pc = N_EMPTY;
-      cpu.exec(m.cost("process_backlog_call"), "napi_threaded_poll");
+      cpu.exec(m.charge.process_backlog_call.draw(), "napi_threaded_poll");
       return;
     }
     this.pc = N_POLL;

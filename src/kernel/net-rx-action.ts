@@ -27,10 +27,15 @@ export class NetRxAction {
   private inList = false;
   private inRepoll = false;
 
+  /** usecs_to_jiffies(netdev_budget_usecs), rounded up: the time limit of one run. */
+  private readonly limitJiffies: number;
+
   constructor(m: Machine, sd: SoftnetData, pb: ProcessBacklog) {
     this.m = m;
     this.sd = sd;
     this.pb = pb;
+    const usecs = m.cfg.netdev_budget_usecs > 0 ? m.cfg.netdev_budget_usecs : Math.floor(2_000_000 / m.cfg.hz);
+    this.limitJiffies = Math.ceil((usecs * 1000) / m.jiffyNs);
   }
 
   /**
@@ -39,9 +44,8 @@ export class NetRxAction {
    */
   start(cpu: Cpu): boolean {
     const m = this.m;
-    cpu.owe(m.cost("net_rx_action"), "net_rx_action");
-    const usecs = m.cfg.netdev_budget_usecs > 0 ? m.cfg.netdev_budget_usecs : Math.floor(2_000_000 / m.cfg.hz);
-    this.timeLimit = m.jiffies() + Math.ceil((usecs * 1000) / m.jiffyNs); // usecs_to_jiffies rounds up
+    cpu.owe(m.charge.net_rx_action.draw(), "net_rx_action");
+    this.timeLimit = m.jiffies() + this.limitJiffies;
     this.budget = m.cfg.netdev_budget;
     this.inRepoll = false;
     this.spliceStart(this.sd);

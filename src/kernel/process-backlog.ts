@@ -28,7 +28,7 @@ export class ProcessBacklog {
     const m = this.m;
     const sd = this.sd;
     if (sd_has_rps_ipi_waiting(sd)) net_rps_send_ipi(m, cpu, sd); // better now than at net_rx_action's end
-    cpu.owe(m.cost("process_backlog_call"), "process_backlog");
+    cpu.owe(m.charge.process_backlog_call.draw(), "process_backlog");
     this.quota = quota;
     this.work = 0;
     return this.loop(cpu);
@@ -57,7 +57,7 @@ export class ProcessBacklog {
         // napi/backlog-<n> running off CPU n (backlog-threaded modes): the queue's and the packet's
         // cache lines move to this CPU (costs.ts backlog_remote_packet)
         const remote = cpu.id !== sd.cpu ? this.m.costs.backlog_remote_packet : 0;
-        cpu.exec(this.m.cost("netif_receive_skb") + remote, "__netif_receive_skb");
+        cpu.exec(this.m.charge.netif_receive_skb.draw() + remote, "__netif_receive_skb");
         return false;
       }
       // OpenWrt's patch counts every time the lock is taken to refill or complete (process_queue_empty)

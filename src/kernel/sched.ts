@@ -14,6 +14,8 @@
 import { isBacklogThreaded } from "../config/schema";
 import type { Cpu } from "./cpu";
 import { CTX_TASK, SWITCH_NONE, SWITCH_TAIL, SWITCH_TO_RECORD } from "./cpu";
+import { predrawIdle } from "./cpu-idle";
+import { deliverPendingIrq } from "./irq";
 import type { Machine } from "./machine";
 import { smp_call_function_single_async, smp_send_reschedule } from "./smp";
 import { TASK_RUNNING, TASK_SLEEPING, type Task } from "./task";
@@ -170,8 +172,8 @@ export class Scheduler {
     // first still on its run queue (a waker takes ttwu_runnable() and waits for the rq lock), then,
     // from try_to_block_task(), dequeued but on_cpu (a waker queues it on this CPU's wakelist).
     // (A table without that path, like the reference one, records at once as before.)
-    const queued = !preempt && prevState === "S" ? this.m.cost("schedule_queued") : 0;
-    const toRecord = !preempt && prevState === "S" ? lockWait + queued + this.m.cost("schedule_dequeued") : 0;
+    const queued = !preempt && prevState === "S" ? this.m.charge.schedule_queued.draw() : 0;
+    const toRecord = !preempt && prevState === "S" ? lockWait + queued + this.m.charge.schedule_dequeued.draw() : 0;
     if (toRecord > lockWait) {
       const start = this.m.sim.now + cpu.debtNs;
       prev.blockQueuedUntil = start + lockWait + queued;
@@ -179,9 +181,9 @@ export class Scheduler {
       cpu.switchStage = SWITCH_TO_RECORD;
       cpu.switchPrev = prev;
       cpu.switchPrevState = prevState;
-      cpu.switchTailNs = this.m.cost("context_switch");
+      cpu.switchTailNs = this.m.charge.context_switch.draw();
       cpu.switchEndAt = start + toRecord + cpu.switchTailNs;
-      if (next === cpu.idleTask) cpu.predrawIdle(cpu.switchEndAt);
+      if (next === cpu.idleTask) predrawIdle(cpu, cpu.switchEndAt);
       cpu.exec(toRecord, "__schedule", false, CTX_TASK);
       return;
     }
@@ -189,12 +191,12 @@ export class Scheduler {
     if (next === cpu.idleTask || cpu.pendingIrqType.length > 0) {
       // a segment of its own, with interrupts off until it ends
       cpu.switching = true;
-      cpu.exec(this.m.cost("context_switch") + lockWait, "__schedule", false, CTX_TASK);
+      cpu.exec(this.m.charge.context_switch.draw() + lockWait, "__schedule", false, CTX_TASK);
       return;
     }
     // switching to a task: the switch cost rides at the front of the task's first segment
     // (an event saved per switch; an interrupt arriving in it is taken at once, not after it)
-    cpu.owe(this.m.cost("context_switch") + lockWait, "__schedule");
+    cpu.owe(this.m.charge.context_switch.draw() + lockWait, "__schedule");
     this.runTask(cpu, next);
   }
 
@@ -226,7 +228,7 @@ export class Scheduler {
       return;
     }
     const waiting = this.endSwitch(cpu);
-    if (!cpu.deliverPendingIrq()) this.runTask(cpu, cpu.curr);
+    if (!deliverPendingIrq(cpu)) this.runTask(cpu, cpu.curr);
     this.wakeDeferred(waiting);
   }
 
@@ -321,7 +323,7 @@ export class Scheduler {
     t.nrMigrations++;
     this.activate(dst, t);
     // the balancing CPU pays for the move (dequeue + enqueue, priced like a wakeup's enqueue_task)
-    payer.owe(this.m.cost("try_to_wake_up"), "load_balance");
+    payer.owe(this.m.charge.try_to_wake_up.draw(), "load_balance");
   }
 
   /**
@@ -392,12 +394,12 @@ export class Scheduler {
     if (home.switchPrev === t && at < t.blockQueuedUntil) {
       // ttwu_runnable(): the task is still on its run queue, and __schedule() holds the rq lock until
       // the switch away is over; the waker spins for it, then finds the task gone and wakes it then
-      waker.owe(m.cost("try_to_wake_up") + Math.max(0, home.switchEndAt - at), "try_to_wake_up");
+      waker.owe(m.charge.try_to_wake_up.draw() + Math.max(0, home.switchEndAt - at), "try_to_wake_up");
       home.deferredWake = t;
       home.deferredWaker = waker;
       return true;
     }
-    waker.owe(m.cost("try_to_wake_up"), "try_to_wake_up");
+    waker.owe(m.charge.try_to_wake_up.draw(), "try_to_wake_up");
     this.ttwuQueue(waker, t, at);
     return true;
   }
@@ -423,7 +425,7 @@ export class Scheduler {
       if (this.wakeupPreempt(tc, t)) tc.needResched = true;
     } else if (this.rqIdle(tc)) {
       // ttwu_queue_wakelist(): the target activates the task itself, from its IPI (or idle poll).
-      smp_call_function_single_async(m, waker, tc, t.id, at + m.cost("ttwu_queue_wakelist"));
+      smp_call_function_single_async(m, waker, tc, t.id, at + m.charge.ttwu_queue_wakelist.draw());
     } else {
       // ttwu_queue(): rq_lock(target), ttwu_do_activate() (wakeup_preempt -> resched_curr, whose IPI
       // is sent with the lock held), rq_unlock: the target's rq lock is free once the waker is done
@@ -518,7 +520,7 @@ export class Scheduler {
 function removeFrom(rq: Task[], t: Task): void {
   const i = rq.indexOf(t);
   for (let j = i; j < rq.length - 1; j++) rq[j] = rq[j + 1]!;
-  rq.length--;
+  rq.pop(); // (not length--: a length set is a builtin call, pop is inlined)
 }
 
 /** Effective real-time priority: rt_priority of a SCHED_FIFO task or an inherited one; 0 for fair tasks. */

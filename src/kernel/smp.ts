@@ -11,6 +11,7 @@
  */
 import type { Cpu } from "./cpu";
 import { IRQ_CAL, IRQ_RES } from "./cpu";
+import { isPolling } from "./cpu-idle";
 import type { Machine } from "./machine";
 
 /** csd callback id of rps_trigger_softirq (the target's own softnet_data csd). */
@@ -27,7 +28,7 @@ export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cp
   const wasEmpty = target.csdQueue.length === 0;
   target.csdQueue.push(csd);
   if (!wasEmpty) return;
-  if (target.isPolling(at)) {
+  if (isPolling(target, at)) {
     // send_call_function_single_ipi(): set_nr_if_polling() succeeded, no interrupt needed.
     m.sim.at(at + m.costs.idle_exit_poll, m.EV_POLL, target.id);
     return;
@@ -39,7 +40,7 @@ export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cp
 /** smp_send_reschedule(): a RES IPI, unless the target polls in idle (then it just notices). */
 export function smp_send_reschedule(m: Machine, from: Cpu, target: Cpu): void {
   const at = m.sim.now + from.debtNs;
-  if (target.isPolling(at)) {
+  if (isPolling(target, at)) {
     m.sim.at(at + m.costs.idle_exit_poll, m.EV_POLL, target.id);
     return;
   }
@@ -49,9 +50,9 @@ export function smp_send_reschedule(m: Machine, from: Cpu, target: Cpu): void {
 function sendIpi(m: Machine, from: Cpu, target: Cpu, type: number, callback: string, sentAt: number): void {
   // the send happens once the sender reaches it (after the work it still owes: cpu.ts owe, debt is
   // paid by the next segment), so the latency starts there, not at the moment the model decided
-  from.owe(m.cost("ipi_send"), "native_send_call_func_single_ipi");
+  from.owe(m.charge.ipi_send.draw(), "native_send_call_func_single_ipi");
   if (m.rec !== null) {
     m.rec.record(from, "ipi:ipi_send_cpu", { cpu: target.id, callsite: type === IRQ_RES ? "resched_curr" : "smp_call_function_single_async", callback });
   }
-  m.sim.at(sentAt + m.cost("ipi_latency"), m.EV_IRQ, target.id, type);
+  m.sim.at(sentAt + m.charge.ipi_latency.draw(), m.EV_IRQ, target.id, type);
 }

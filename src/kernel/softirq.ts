@@ -135,7 +135,7 @@ export class SoftirqRunner implements Frame {
     cpu.softirqRuns[where]!++;
     cpu.push(this, FR_SOFTIRQ);
     // the entry cost is owed to the first segment of the first handler
-    cpu.owe(this.m.cost("do_softirq"), "__do_softirq");
+    cpu.owe(this.m.charge.do_softirq.draw(), "__do_softirq");
     this.endJiffies = this.m.jiffies() + this.m.maxSoftirqJiffies;
     this.restart = MAX_SOFTIRQ_RESTART;
     this.pc = DS_ROUND;

@@ -28,6 +28,13 @@ export abstract class Task implements Frame {
   readonly pid: number;
   readonly comm: string;
   readonly kind: TaskKind;
+  /**
+   * The accounting context of the task's own work (cpu.ts CTX_TASK, CTX_IDLE, CTX_KSOFTIRQD,
+   * CTX_BACKLOG: 0, 5, 3, 4) and of a softirq frame above it (CTX_SOFTIRQ 1, or the thread's own
+   * context for ksoftirqd and backlog threads): read at every segment start, so a number, not `kind`.
+   */
+  readonly taskCtx: number;
+  readonly softirqCtx: number;
   policy: Policy = "SCHED_OTHER";
   /** rt_priority for SCHED_FIFO (1..99, higher wins). */
   rtPrio = 0;
@@ -90,6 +97,8 @@ export abstract class Task implements Frame {
     this.pid = pid;
     this.comm = comm;
     this.kind = kind;
+    this.taskCtx = kind === "idle" ? 5 : kind === "ksoftirqd" ? 3 : kind === "backlog_thread" ? 4 : 0;
+    this.softirqCtx = kind === "ksoftirqd" ? 3 : kind === "backlog_thread" ? 4 : 1;
     this.pinned = pinned;
     this.cpu = pinned >= 0 ? pinned : 0;
   }

@@ -60,13 +60,13 @@ export class NonNapiDevice implements IrqDevice, ThreadedHandler {
 
   private deliveryCost(): number {
     const m = this.m;
-    let ns = m.cost("nic_hardirq");
-    for (let i = 0; i < this.batch; i++) ns += m.cost("nic_rx_per_packet") + m.cost("enqueue_to_backlog") + (m.rps.enabled ? m.cost("get_rps_cpu") : 0);
+    let ns = m.charge.nic_hardirq.draw();
+    for (let i = 0; i < this.batch; i++) ns += m.charge.nic_rx_per_packet.draw() + m.charge.enqueue_to_backlog.draw() + (m.rps.enabled ? m.charge.get_rps_cpu.draw() : 0);
     return ns;
   }
 
   handlerCost(): number {
-    return this.thread !== null ? this.m.cost("irq_entry_exit") : this.deliveryCost();
+    return this.thread !== null ? this.m.charge.irq_entry_exit.draw() : this.deliveryCost();
   }
 
   handlerEffect(cpu: Cpu): void {

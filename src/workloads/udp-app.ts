@@ -7,6 +7,7 @@
  * then with BH disabled __dev_queue_xmit -> loopback_xmit -> netif_rx -> enqueue_to_backlog, and at
  * local_bh_enable the NET_RX softirq runs right there, inside the call, when the backlog is local.
  */
+import type { CostSource } from "../kernel/cost-draw";
 import { copyCost, type CostName } from "../kernel/costs";
 import type { Cpu } from "../kernel/cpu";
 import { netif_rx } from "../kernel/dev";
@@ -35,14 +36,14 @@ export interface AppStep {
 interface Step {
   op: number;
   sock: number;
-  cost: CostName | null;
+  cost: CostSource | null;
   /** The user-space work before (OP_SEND) or after (OP_RECV) the system call, in the same segment (drawn per call). */
-  userCost: CostName | null;
+  userCost: CostSource | null;
 }
 
 /** Folds each OP_USER that directly precedes an OP_SEND or directly follows an OP_RECV into it. */
 function fuseSteps(m: Machine, steps: AppStep[]): Step[] {
-  const out: Step[] = steps.map((s) => ({ op: s.op, sock: s.sock ?? -1, cost: s.cost ?? null, userCost: null }));
+  const out: Step[] = steps.map((s) => ({ op: s.op, sock: s.sock ?? -1, cost: s.cost !== undefined ? m.charge[s.cost] : null, userCost: null }));
   for (let i = 0; i < out.length; i++) {
     const s = out[i]!;
     if (s.op !== OP_USER || out.length < 2) continue;
@@ -96,12 +97,12 @@ export class UdpApp extends Task {
       switch (st.op) {
         case OP_USER:
           this.pc = 1;
-          cpu.exec(m.cost(st.cost!), "user", true);
+          cpu.exec(st.cost!.draw(), "user", true);
           return;
         case OP_SEND:
           if (this.pc === 0) {
             this.pc = 1;
-            cpu.execSplit(this.syscallCopyNs + m.cost("udp_sendmsg"), "udp_sendmsg", st.userCost === null ? 0 : m.cost(st.userCost), true);
+            cpu.execSplit(this.syscallCopyNs + m.charge.udp_sendmsg.draw(), "udp_sendmsg", st.userCost === null ? 0 : st.userCost.draw(), true);
             return;
           }
           if (this.pc === 2) {
@@ -112,7 +113,7 @@ export class UdpApp extends Task {
             }
             this.pc = 4;
             // __dev_queue_xmit + loopback_xmit, get_rps_cpu when RPS is on, enqueue_to_backlog
-            cpu.exec(m.cost("dev_queue_xmit") + (m.rps.enabled ? m.cost("get_rps_cpu") : 0) + m.cost("enqueue_to_backlog"), "loopback_xmit");
+            cpu.exec(m.charge.dev_queue_xmit.draw() + (m.rps.enabled ? m.charge.get_rps_cpu.draw() : 0) + m.charge.enqueue_to_backlog.draw(), "loopback_xmit");
             return;
           }
           // pc 3: back from local_bh_enable (and the softirq it ran): syscall exit
@@ -131,7 +132,7 @@ export class UdpApp extends Task {
             this.pkt = pkt;
             m.held++;
             this.pc = 1;
-            cpu.execSplit(this.syscallCopyNs + m.cost("udp_recvmsg"), "udp_recvmsg", st.userCost === null ? 0 : m.cost(st.userCost), false);
+            cpu.execSplit(this.syscallCopyNs + m.charge.udp_recvmsg.draw(), "udp_recvmsg", st.userCost === null ? 0 : st.userCost.draw(), false);
             return;
           }
           // pc 2: the datagram is copied out: syscall exit
