@@ -91,13 +91,18 @@ export function readIdleEntryCapture(file: string, readerCpu = 1): IdleEntryCapt
           settle();
         }
         readerOn = false;
+        sw = t;
+        halted = false;
       } else {
         // switched back in: a waking on the way to sleep that saw no switch away stopped the sleep
         if (inBlock && gap < 0) out.block_absorbed++;
         inBlock = false;
         readerOn = true;
+        sw = -1;
       }
-    } else if (e.cpu !== readerCpu && e.name === "sched_waking" && e.rest.includes(wakingTarget)) {
+      continue;
+    }
+    if (e.cpu !== readerCpu && e.name === "sched_waking" && e.rest.includes(wakingTarget)) {
       wakeAt = t;
       inBlock = readerOn;
       decision = null;
@@ -108,12 +113,7 @@ export function readIdleEntryCapture(file: string, readerCpu = 1): IdleEntryCapt
       else settle();
     }
 
-    if (e.cpu === readerCpu && e.name === "sched_switch") {
-      if (e.rest.includes(`next_comm=swapper/${readerCpu}`)) {
-        sw = t;
-        halted = false;
-      } else sw = -1;
-    } else if (e.cpu === readerCpu && e.name === "cpu_idle" && sw >= 0 && !halted && !/state=4294967295\b/.test(e.rest)) {
+    if (e.cpu === readerCpu && e.name === "cpu_idle" && sw >= 0 && !halted && !/state=4294967295\b/.test(e.rest)) {
       halted = true;
       out.switch_to_halt.push(t - sw);
     } else if (sw >= 0 && e.name === "sched_wake_idle_without_ipi" && e.rest.includes(`cpu=${readerCpu}`)) {

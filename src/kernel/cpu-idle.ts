@@ -24,7 +24,7 @@ export function isPolling(cpu: Cpu, at: number): boolean {
   return false;
 }
 
-/** A switch to the idle task that will end at `endAt` draws the idle period's polling window now. */
+/** Draws the polling window of an idle period starting at `endAt` (a switch to the idle task draws it ahead). */
 export function predrawIdle(cpu: Cpu, endAt: number): void {
   cpu.idlePredrawnFor = endAt;
   cpu.idlePollUntil = cpu.m.cfg.idle === "poll" ? 0 : endAt + cpu.m.charge.idle_entry_poll.draw();
@@ -38,7 +38,7 @@ export function goIdle(cpu: Cpu): void {
   // do_idle(): TIF_POLLING_NRFLAG is set through the prologue (tick_nohz_idle_enter, the governor,
   // maybe stopping the tick) until the cpuidle state's HLT; a wakeup meanwhile needs no IPI. The
   // switch that brought the idle task in may have drawn the window already (see predrawIdle).
-  if (cpu.idlePredrawnFor !== now) cpu.idlePollUntil = m.cfg.idle === "poll" ? 0 : now + m.charge.idle_entry_poll.draw();
+  if (cpu.idlePredrawnFor !== now) predrawIdle(cpu, now);
   cpu.idlePredrawnFor = -1;
   cpu.segCtx = CTX_IDLE;
   if (m.rec !== null) cpu.idleOpen = true;

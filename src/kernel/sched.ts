@@ -172,8 +172,9 @@ export class Scheduler {
     // first still on its run queue (a waker takes ttwu_runnable() and waits for the rq lock), then,
     // from try_to_block_task(), dequeued but on_cpu (a waker queues it on this CPU's wakelist).
     // (A table without that path, like the reference one, records at once as before.)
-    const queued = !preempt && prevState === "S" ? this.m.charge.schedule_queued.draw() : 0;
-    const toRecord = !preempt && prevState === "S" ? lockWait + queued + this.m.charge.schedule_dequeued.draw() : 0;
+    const sleeping = !preempt && prevState === "S";
+    const queued = sleeping ? this.m.charge.schedule_queued.draw() : 0;
+    const toRecord = sleeping ? lockWait + queued + this.m.charge.schedule_dequeued.draw() : 0;
     if (toRecord > lockWait) {
       const start = this.m.sim.now + cpu.debtNs;
       prev.blockQueuedUntil = start + lockWait + queued;
@@ -222,22 +223,21 @@ export class Scheduler {
         return;
       }
       cpu.owe(cpu.switchTailNs, "__schedule");
-      const waiting = this.endSwitch(cpu);
+      this.endSwitch(cpu);
       this.runTask(cpu, next);
-      this.wakeDeferred(waiting);
+      this.wakeDeferred(cpu);
       return;
     }
-    const waiting = this.endSwitch(cpu);
+    this.endSwitch(cpu);
     if (!deliverPendingIrq(cpu)) this.runTask(cpu, cpu.curr);
-    this.wakeDeferred(waiting);
+    this.wakeDeferred(cpu);
   }
 
-  /** finish_task_switch(): interrupts on, the rq lock free; returns the CPU whose deferred wakeup may now go on. */
-  private endSwitch(cpu: Cpu): Cpu {
+  /** finish_task_switch(): interrupts on, the rq lock free (a deferred wakeup may go on: wakeDeferred). */
+  private endSwitch(cpu: Cpu): void {
     cpu.switching = false;
     cpu.switchStage = SWITCH_NONE;
     cpu.switchPrev = null;
-    return cpu;
   }
 
   /** A waker that waited for the rq lock (ttwu_runnable) finds the task dequeued and wakes it as a sleeper. */
