@@ -16,6 +16,9 @@ export const STATE = {
   ipython: path.join(PATHS.jupyterState, "ipython"),
 } as const;
 
+/** The Python of Debian's Jupyter packages (the `jupyter` launcher's own; a python3 earlier on PATH may lack nbclient). */
+export const JUPYTER_PYTHON = "/usr/bin/python3";
+
 /** Environment for `jupyter ...` child processes. */
 export function jupyterEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
@@ -44,10 +47,15 @@ export function prepareJupyterState(): void {
   copyVegaBundles(path.join(custom, "vendor"));
 }
 
+/** Subcommands already found in this process (asking costs a Python start, about a second). */
+const found = new Set<string>();
+
 /** Throws a clear error naming the install line when a Jupyter command is missing. */
 export function requireJupyter(subcommand: "nbconvert" | "notebook"): void {
+  if (found.has(subcommand)) return;
   try {
     execFileSync("jupyter", [subcommand, "--version"], { stdio: "ignore", env: jupyterEnv() });
+    found.add(subcommand);
   } catch {
     const pkg = subcommand === "nbconvert" ? "jupyter-nbconvert" : "jupyter-notebook";
     throw new Error(
