@@ -28,11 +28,7 @@ export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cp
   const wasEmpty = target.csdQueue.length === 0;
   target.csdQueue.push(csd);
   if (!wasEmpty) return;
-  if (isPolling(target, at)) {
-    // send_call_function_single_ipi(): set_nr_if_polling() succeeded, no interrupt needed.
-    m.sim.at(at + m.costs.idle_exit_poll, m.EV_POLL, target.id);
-    return;
-  }
+  if (notifyPolling(m, target, at)) return;
   target.csdIpiInFlight = true;
   sendIpi(m, from, target, IRQ_CAL, csd === CSD_RPS ? "rps_trigger_softirq" : "generic_smp_call_function_single_interrupt", at);
 }
@@ -40,11 +36,19 @@ export function smp_call_function_single_async(m: Machine, from: Cpu, target: Cp
 /** smp_send_reschedule(): a RES IPI, unless the target polls in idle (then it just notices). */
 export function smp_send_reschedule(m: Machine, from: Cpu, target: Cpu): void {
   const at = m.sim.now + from.debtNs;
-  if (isPolling(target, at)) {
-    m.sim.at(at + m.costs.idle_exit_poll, m.EV_POLL, target.id);
-    return;
-  }
+  if (notifyPolling(m, target, at)) return;
   sendIpi(m, from, target, IRQ_RES, "scheduler_ipi", at);
+}
+
+/**
+ * send_call_function_single_ipi() / smp_send_reschedule() on a target polling in idle at `at`:
+ * set_nr_if_polling() succeeds and no interrupt is needed; its idle loop notices after leaving the
+ * poll. Returns false (nothing done) when the target does not poll.
+ */
+function notifyPolling(m: Machine, target: Cpu, at: number): boolean {
+  if (!isPolling(target, at)) return false;
+  m.sim.at(at + m.costs.idle_exit_poll, m.EV_POLL, target.id);
+  return true;
 }
 
 function sendIpi(m: Machine, from: Cpu, target: Cpu, type: number, callback: string, sentAt: number): void {
