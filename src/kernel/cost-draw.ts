@@ -101,14 +101,15 @@ export class CostDraw {
 
   constructor(costs: Record<CostName, number>, spread: "measured" | "none", seed: number) {
     this.rng = new Rng((seed ^ 0x2545f491) >>> 0);
-    const of = {} as Record<CostName, CostSource>;
-    for (const name of COST_NAMES) {
+    const source = (name: CostName): CostSource => {
       const s = COST_SPREAD[name];
       const median = costs[name];
       const drawn = spread !== "none" && s !== undefined && median > 0 && !(s.p10 === s.p50 && s.p90 === s.p50);
-      of[name] = new CostSource(drawn ? sharedQuantileTable(median, s.p10, s.p50, s.p90) : null, median, this.rng);
-    }
-    this.of = of;
+      return new CostSource(drawn ? sharedQuantileTable(median, s.p10, s.p50, s.p90) : null, median, this.rng);
+    };
+    // built in one go (fromEntries): added key by key in a loop, the record would go to V8's
+    // dictionary mode, and every m.charge.<name> on the hot path would be a hash lookup
+    this.of = Object.fromEntries(COST_NAMES.map((name) => [name, source(name)])) as Record<CostName, CostSource>;
   }
 
   /** One charge of `name`: a draw from its distribution, or its median when it has none. */

@@ -106,7 +106,9 @@ export class Machine {
 
   constructor(cfg: SimConfig, sim: Simulator, rng: Rng, rec: Recorder | null) {
     this.cfg = cfg;
-    this.costs = cfg.costs;
+    // a copy made by spreading has V8's fast properties; a record built key by key in a loop (as
+    // configs often are) lives in dictionary mode, a hash lookup at every m.costs.<name> read
+    this.costs = { ...cfg.costs };
     this.draw = new CostDraw(cfg.costs, cfg.cost_spread, cfg.seed);
     this.charge = this.draw.of;
     this.sim = sim;
