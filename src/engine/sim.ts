@@ -40,6 +40,18 @@ export class NoProgressError extends Error {
   }
 }
 
+/** The digest's first word after an event at `time`: both 32-bit words of the time, in turn. */
+function foldTime(h1: number, time: number): number {
+  // time >>> 0 is time mod 2^32 for a non-negative integer (the low word), without a float modulo
+  const a = Math.imul(h1 ^ (time >>> 0), 0x01000193);
+  return Math.imul(a ^ ((time / 4294967296) | 0), 0x01000193);
+}
+
+/** The digest's second word after an event of `kind` for `target`, mixed with the new first word. */
+function foldKind(h2: number, h1: number, kind: number, target: number): number {
+  return Math.imul(h2 ^ (kind * 65599 + target), 0x85ebca6b) ^ (h1 >>> 13);
+}
+
 export class Simulator {
   /** Current simulated time, integer nanoseconds since the start of the run. */
   now = 0;
@@ -101,14 +113,8 @@ export class Simulator {
 
   /** Folds an event into the run's digest (also used by model fast paths that skip the queue). */
   fold(time: number, kind: number, target: number): void {
-    let a = this.h1, b = this.h2;
-    // time >>> 0 is time mod 2^32 for a non-negative integer (the low word), without a float modulo
-    a = Math.imul(a ^ (time >>> 0), 0x01000193);
-    a = Math.imul(a ^ ((time / 4294967296) | 0), 0x01000193);
-    b = Math.imul(b ^ (kind * 65599 + target), 0x85ebca6b);
-    b ^= a >>> 13;
-    this.h1 = a;
-    this.h2 = b;
+    this.h1 = foldTime(this.h1, time);
+    this.h2 = foldKind(this.h2, this.h1, kind, target);
     this.events++;
   }
 
@@ -129,27 +135,32 @@ export class Simulator {
     const handlers = this.handlers;
     const dispatch = this.dispatch;
     const max = this.maxEventsAtOneInstant;
-    // the digest and counters live in locals inside the loop (written back when it ends)
+    // the digest and counters live in locals inside the loop, written back when it ends (also by a
+    // handler's throw): `events` and digest() are current between runs, not inside a handler
     let h1 = this.h1, h2 = this.h2, events = this.events, same = this.sameInstant, now = this.now;
     this.stopped = false;
-    while (!this.stopped && q.popNotAfter(until, ev)) {
-      const t = ev.time;
-      if (t === now) {
-        if (++same > max) {
-          this.h1 = h1; this.h2 = h2; this.events = events; this.sameInstant = same;
-          this.stuck(ev);
-        }
-      } else same = 0;
-      this.now = now = t;
-      h1 = Math.imul(h1 ^ (t >>> 0), 0x01000193);
-      h1 = Math.imul(h1 ^ ((t / 4294967296) | 0), 0x01000193);
-      h2 = Math.imul(h2 ^ (ev.kind * 65599 + ev.target), 0x85ebca6b);
-      h2 ^= h1 >>> 13;
-      events++;
-      if (dispatch !== null) dispatch(ev.kind, ev.target, ev.arg);
-      else handlers[ev.kind]!(ev.target, ev.arg);
+    try {
+      while (!this.stopped && q.popNotAfter(until, ev)) {
+        const t = ev.time;
+        if (t === now) {
+          if (++same > max) {
+            this.h1 = h1; this.h2 = h2; this.events = events; this.sameInstant = same;
+            this.stuck(ev);
+          }
+        } else same = 0;
+        this.now = now = t;
+        h1 = foldTime(h1, t);
+        h2 = foldKind(h2, h1, ev.kind, ev.target);
+        events++;
+        if (dispatch !== null) dispatch(ev.kind, ev.target, ev.arg);
+        else handlers[ev.kind]!(ev.target, ev.arg);
+      }
+    } finally {
+      // (a stuck run wrote them itself before stuck() went on folding the events it names)
+      if (same <= max) {
+        this.h1 = h1; this.h2 = h2; this.events = events; this.sameInstant = same;
+      }
     }
-    this.h1 = h1; this.h2 = h2; this.events = events; this.sameInstant = same;
     if (!this.stopped && this.now < until) {
       this.now = until;
       this.sameInstant = 0;
