@@ -2,7 +2,8 @@
  * The benchmark: runs the standard scenarios single-threaded and prints simulated packets and events
  * per wall-clock second, beside the ceiling measured in the same process and run (a bare typed-array
  * event loop holding as many pending events as the model, bench/ceiling.ts), with the model's share
- * of it; heap before and after, and peak RSS; memory of a 1 s and a 10 s run with traces off (it must
+ * of it, and the floor under any model of this shape (the project's engine driving CPUs that do only
+ * the accounting, cost draw and segment start every event needs, bench/floor.ts); heap before and after, and peak RSS; memory of a 1 s and a 10 s run with traces off (it must
  * not grow with simulated duration); and the wall time of a 200-configuration sweep of 20 ms runs.
  * Each scenario runs once to warm up the JIT, then `--repeat` times (default 3); the best run counts.
  * Prints figures; asserts nothing (the machine is shared and noisy).
@@ -13,6 +14,7 @@ import { simulate, Simulation } from "../src/sim/simulate";
 import { runPool, defaultParallelism } from "../src/experiments/sweep";
 import { checkGrid, parseAxis, type GridSpec } from "../src/experiments/grid";
 import { ceilingEventsPerSecond } from "./ceiling";
+import { floorEventsPerSecond } from "./floor";
 
 interface Scenario {
   name: string;
@@ -75,6 +77,9 @@ for (const [i, sc] of SCENARIOS.entries()) {
   ceilingEventsPerSecond(pending, 1_000_000); // warm-up
   let ceiling = 0;
   for (let r = 0; r < repeat; r++) ceiling = Math.max(ceiling, ceilingEventsPerSecond(pending, best.events).eps);
+  floorEventsPerSecond(pending, 1_000_000); // warm-up
+  let floor = 0;
+  for (let r = 0; r < repeat; r++) floor = Math.max(floor, floorEventsPerSecond(pending, best.events).eps);
   rows.push({
     scenario: sc.name,
     simulated_ms: ms,
@@ -87,6 +92,8 @@ for (const [i, sc] of SCENARIOS.entries()) {
     pending_events: pending,
     ceiling_events_per_wall_s: Math.round(ceiling),
     of_ceiling: Number((best.eps / ceiling).toFixed(3)),
+    floor_events_per_wall_s: Math.round(floor),
+    of_floor: Number((best.eps / floor).toFixed(3)),
   });
 }
 const heapAfter = heapNow();
@@ -128,7 +135,7 @@ else {
   console.table(rows);
   for (const r of rows.slice(0, 2)) {
     const eps = r.events_per_wall_s as number, pps = r.packets_per_wall_s as number;
-    console.log(`${eps >= TARGET_EPS && pps >= TARGET_PPS ? "MEETS" : "BELOW"} target ${TARGET_EPS / 1e6} M events/s and ${TARGET_PPS / 1e6} M packets/s: ${r.scenario}: ${(eps / 1e6).toFixed(1)} M events/s, ${(pps / 1e6).toFixed(2)} M packets/s, ${(100 * (r.of_ceiling as number)).toFixed(0)} % of the bare loop's ${((r.ceiling_events_per_wall_s as number) / 1e6).toFixed(0)} M events/s`);
+    console.log(`${eps >= TARGET_EPS && pps >= TARGET_PPS ? "MEETS" : "BELOW"} target ${TARGET_EPS / 1e6} M events/s and ${TARGET_PPS / 1e6} M packets/s: ${r.scenario}: ${(eps / 1e6).toFixed(1)} M events/s, ${(pps / 1e6).toFixed(2)} M packets/s, ${(100 * (r.of_ceiling as number)).toFixed(0)} % of the bare loop's ${((r.ceiling_events_per_wall_s as number) / 1e6).toFixed(0)} M events/s, ${(100 * (r.of_floor as number)).toFixed(0)} % of the floor model's ${((r.floor_events_per_wall_s as number) / 1e6).toFixed(1)} M events/s (engine + accounting + a cost draw + a segment start per event)`);
   }
   console.log(`heap before ${process_.heap_before_mb} MB, after ${process_.heap_after_mb} MB (after a GC${gc.name === "gc" ? "" : "; run with node --expose-gc for exact figures"}); peak RSS ${process_.peak_rss_mb} MB`);
   if (memory) {

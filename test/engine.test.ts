@@ -188,6 +188,21 @@ describe("Simulator", () => {
     expect(() => sim.at(10, kind, 0)).not.toThrow();
   });
 
+  it("keeps kind and target exact across the queue's shared slot, and refuses what does not fit it", () => {
+    const sim = new Simulator();
+    const seen: Array<[number, number, number]> = [];
+    const kinds: number[] = [];
+    for (let k = 0; k < 256; k++) kinds.push(sim.on((target, arg) => seen.push([k, target, arg])));
+    expect(() => sim.on(() => {})).toThrow(/at most 256 event kinds/);
+    sim.at(5, kinds[255]!, 0xffffff, 7);
+    sim.at(3, kinds[0]!, 0, 2 ** 40);
+    sim.at(4, kinds[200]!, 123456, -1);
+    sim.run(10);
+    expect(seen).toEqual([[0, 0, 2 ** 40], [200, 123456, -1], [255, 0xffffff, 7]]);
+    expect(() => sim.at(20, kinds[1]!, 0x1000000)).toThrow(/target 16777216 is not an integer 0\.\.16777215/);
+    expect(() => sim.at(20, kinds[1]!, -1)).toThrow(/target -1/);
+  });
+
   it("digests the event sequence: same events, same digest; any change in time, kind, target or order changes it", () => {
     const digestOf = (evs: [number, number, number][]) => {
       const sim = new Simulator();

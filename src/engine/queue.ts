@@ -5,12 +5,14 @@
  * A one-entry register in front of the heap holds the earliest event when it was pushed as the
  * earliest (the common case: a CPU schedules the end of the segment it just started); pushing and
  * popping it skips the heap. The order is exactly the heap's order.
+ * An event's kind (0..255) and target (0..2^24-1) share one Int32 slot, so each step of a sift moves
+ * four numbers, not five (Simulator checks both ranges).
  */
 export class EventQueue {
   private time: Float64Array;
   private seq: Float64Array;
-  private kind: Int32Array;
-  private target: Int32Array;
+  /** kind << 24 | target */
+  private kt: Int32Array;
   private arg: Float64Array;
   private n = 0;
   private nextSeq = 0;
@@ -25,8 +27,7 @@ export class EventQueue {
   constructor(capacity = 64) {
     this.time = new Float64Array(capacity);
     this.seq = new Float64Array(capacity);
-    this.kind = new Int32Array(capacity);
-    this.target = new Int32Array(capacity);
+    this.kt = new Int32Array(capacity);
     this.arg = new Float64Array(capacity);
   }
 
@@ -78,9 +79,16 @@ export class EventQueue {
     }
     this.time[i] = time;
     this.seq[i] = s;
-    this.kind[i] = kind;
-    this.target[i] = target;
+    this.kt[i] = (kind << 24) | target;
     this.arg[i] = arg;
+  }
+
+  /** Removes the earliest event into `out` if there is one at or before `until`; false otherwise. */
+  popNotAfter(until: number, out: PoppedEvent): boolean {
+    if (this.hasReg) {
+      if (this.regTime > until) return false;
+    } else if (this.n === 0 || this.time[0]! > until) return false;
+    return this.popTopInto(out);
   }
 
   /** Removes the earliest event and copies it into `out`; false when empty. */
@@ -95,15 +103,15 @@ export class EventQueue {
     }
     if (this.n === 0) return false;
     out.time = this.time[0]!;
-    out.kind = this.kind[0]!;
-    out.target = this.target[0]!;
+    const kt0 = this.kt[0]!;
+    out.kind = kt0 >>> 24;
+    out.target = kt0 & 0xffffff;
     out.arg = this.arg[0]!;
     const last = --this.n;
     if (last > 0) {
       const t = this.time[last]!;
       const s = this.seq[last]!;
-      const k = this.kind[last]!;
-      const g = this.target[last]!;
+      const k = this.kt[last]!;
       const a = this.arg[last]!;
       // sift down
       let i = 0;
@@ -124,8 +132,7 @@ export class EventQueue {
       }
       this.time[i] = t;
       this.seq[i] = s;
-      this.kind[i] = k;
-      this.target[i] = g;
+      this.kt[i] = k;
       this.arg[i] = a;
     }
     return true;
@@ -134,8 +141,7 @@ export class EventQueue {
   private move(from: number, to: number): void {
     this.time[to] = this.time[from]!;
     this.seq[to] = this.seq[from]!;
-    this.kind[to] = this.kind[from]!;
-    this.target[to] = this.target[from]!;
+    this.kt[to] = this.kt[from]!;
     this.arg[to] = this.arg[from]!;
   }
 
@@ -143,8 +149,7 @@ export class EventQueue {
     const cap = this.time.length * 2;
     const t = new Float64Array(cap); t.set(this.time); this.time = t;
     const s = new Float64Array(cap); s.set(this.seq); this.seq = s;
-    const k = new Int32Array(cap); k.set(this.kind); this.kind = k;
-    const g = new Int32Array(cap); g.set(this.target); this.target = g;
+    const k = new Int32Array(cap); k.set(this.kt); this.kt = k;
     const a = new Float64Array(cap); a.set(this.arg); this.arg = a;
   }
 }

@@ -16,6 +16,10 @@ export type Handler = (target: number, arg: number) => void;
  */
 export const MAX_EVENTS_AT_ONE_INSTANT = 5_000_000;
 
+/** The queue keeps an event's kind and target in one 32-bit slot (queue.ts): their ranges. */
+const MAX_KIND = 255;
+const MAX_TARGET = 0xffffff;
+
 /** How many of the last events a NoProgressError lists. */
 const LAST_EVENTS = 12;
 
@@ -52,14 +56,26 @@ export class Simulator {
   private sameInstant = 0;
   /** Bound of the no-progress guard (tests lower it). */
   maxEventsAtOneInstant = MAX_EVENTS_AT_ONE_INSTANT;
+  /**
+   * The model's own dispatch, when it sets one: a single function (a switch over its kinds) that the
+   * loop calls for every event instead of the per-kind table, so the call site in the loop sees one
+   * function and each kind's handler is called from a call site of its own (V8 can inline both).
+   */
+  dispatch: ((kind: number, target: number, arg: number) => void) | null = null;
   /** Describes an event for a NoProgressError (the model sets it: CPU, task, what runs there). */
   describeEvent: ((kind: number, target: number, arg: number) => string) | null = null;
 
   /** Registers the handler of an event kind; returns the kind's number. `name` shows in errors. */
   on(handler: Handler, name?: string): number {
+    if (this.handlers.length > MAX_KIND) throw new Error(`Simulator.on: at most ${MAX_KIND + 1} event kinds`);
     this.handlers.push(handler);
     this.names.push(name ?? `kind ${this.handlers.length - 1}`);
     return this.handlers.length - 1;
+  }
+
+  /** The handler registered for a kind (a model's dispatch falls back to it for its rare kinds). */
+  handler(kind: number): Handler {
+    return this.handlers[kind]!;
   }
 
   /** Schedules an event at absolute time `at` (ns, integer, not in the past). */
@@ -69,6 +85,7 @@ export class Simulator {
     if (!(at >= this.now) || !Number.isSafeInteger(at)) {
       throw new Error(`Simulator.at: time ${at} is not an integer >= now (${this.now})`);
     }
+    if (target >>> 24 !== 0) throw new Error(`Simulator.at: target ${target} is not an integer 0..${MAX_TARGET}`);
     this.queue.push(at, kind, target, arg);
   }
 
@@ -110,18 +127,29 @@ export class Simulator {
     const q = this.queue;
     const ev = this.ev;
     const handlers = this.handlers;
+    const dispatch = this.dispatch;
+    const max = this.maxEventsAtOneInstant;
+    // the digest and counters live in locals inside the loop (written back when it ends)
+    let h1 = this.h1, h2 = this.h2, events = this.events, same = this.sameInstant, now = this.now;
     this.stopped = false;
-    while (!this.stopped) {
-      const t = q.peekTime(); // +Infinity when empty
-      if (t === Infinity || t > until) break;
-      q.popTopInto(ev);
-      if (ev.time === this.now) {
-        if (++this.sameInstant > this.maxEventsAtOneInstant) this.stuck(ev);
-      } else this.sameInstant = 0;
-      this.now = ev.time;
-      this.fold(ev.time, ev.kind, ev.target);
-      handlers[ev.kind]!(ev.target, ev.arg);
+    while (!this.stopped && q.popNotAfter(until, ev)) {
+      const t = ev.time;
+      if (t === now) {
+        if (++same > max) {
+          this.h1 = h1; this.h2 = h2; this.events = events; this.sameInstant = same;
+          this.stuck(ev);
+        }
+      } else same = 0;
+      this.now = now = t;
+      h1 = Math.imul(h1 ^ (t >>> 0), 0x01000193);
+      h1 = Math.imul(h1 ^ ((t / 4294967296) | 0), 0x01000193);
+      h2 = Math.imul(h2 ^ (ev.kind * 65599 + ev.target), 0x85ebca6b);
+      h2 ^= h1 >>> 13;
+      events++;
+      if (dispatch !== null) dispatch(ev.kind, ev.target, ev.arg);
+      else handlers[ev.kind]!(ev.target, ev.arg);
     }
+    this.h1 = h1; this.h2 = h2; this.events = events; this.sameInstant = same;
     if (!this.stopped && this.now < until) {
       this.now = until;
       this.sameInstant = 0;

@@ -15,6 +15,8 @@ import type { Machine } from "./machine";
 // Only type imports here (and cpu-context.ts, which imports nothing): cpu.ts sits under everything
 // else, and a value import would close an import cycle (tslab's module loader recurses on such cycles).
 import type { Frame, Task } from "./task";
+import type { SoftirqRunner } from "./softirq";
+import type { IrqRunner } from "./irq";
 
 
 export {
@@ -263,7 +265,11 @@ export class Cpu {
       this.m.sched.finishSwitch(this);
       return;
     }
-    this.frames[this.sp - 1]!.done(this);
+    // one call site per frame kind, so each sees one class (the softirq and hardirq runners) or few
+    const k = this.fkind[this.sp - 1];
+    if (k === FR_SOFTIRQ) (this.frames[this.sp - 1] as SoftirqRunner).done(this);
+    else if (k === FR_TASK) (this.frames[0] as Task).done(this);
+    else (this.frames[this.sp - 1] as IrqRunner).done(this);
   }
 
   /**

@@ -5,7 +5,7 @@
  * (do_softirq_post_smp_call_flush), still in the idle task.
  */
 import type { Cpu } from "./cpu";
-import { CTX_TASK } from "./cpu";
+import { CTX_TASK } from "./cpu-context";
 import { goIdle } from "./cpu-idle";
 import { rps_trigger_softirq } from "./dev";
 import type { Machine } from "./machine";

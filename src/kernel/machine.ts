@@ -9,7 +9,8 @@ import type { Simulator } from "../engine/sim";
 import type { Recorder } from "../observe/recorder";
 import type { CostName } from "./costs";
 import { CostDraw, type CostSource } from "./cost-draw";
-import { Cpu, IRQ_HRTIMER, IRQ_TICK } from "./cpu";
+import { Cpu } from "./cpu";
+import { IRQ_HRTIMER, IRQ_TICK } from "./cpu-context";
 import { cpuHotplug, parseHotplug, stopCpuAtTaskLevel } from "./hotplug";
 import { BacklogThread } from "./backlog-thread";
 import { NapiBacklogThread } from "./napi-backlog-thread";
@@ -128,6 +129,14 @@ export class Machine {
     }, "hrtimer");
     this.EV_HOTPLUG = sim.on((cpu, up) => cpuHotplug(this, this.cpus[cpu]!, up === 1), "hotplug");
     this.EV_USER_RETURN = sim.on((cpu, gen) => this.irq[cpu]!.exitToUserMode(this.cpus[cpu]!, gen), "return to user mode");
+    // The two kinds of nearly every event get call sites of their own; the rare ones go through the table
+    const cpus = this.cpus;
+    const segEnd = this.EV_SEG_END, irq = this.EV_IRQ;
+    sim.dispatch = (kind, target, arg) => {
+      if (kind === segEnd) cpus[target]!.onSegEnd(arg);
+      else if (kind === irq) irqArrive(cpus[target]!, arg & 0xff, arg >> 8);
+      else sim.handler(kind)(target, arg);
+    };
     sim.describeEvent = (kind, target) => {
       if (kind === this.EV_TIMER) {
         const t = this.tasks[target];

@@ -13,7 +13,7 @@
  */
 import { isBacklogThreaded } from "../config/schema";
 import type { Cpu } from "./cpu";
-import { CTX_TASK, SWITCH_NONE, SWITCH_TAIL, SWITCH_TO_RECORD } from "./cpu";
+import { CTX_TASK, SWITCH_NONE, SWITCH_TAIL, SWITCH_TO_RECORD } from "./cpu-context";
 import { predrawIdle } from "./cpu-idle";
 import { deliverPendingIrq } from "./irq";
 import type { Machine } from "./machine";

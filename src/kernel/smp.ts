@@ -10,7 +10,7 @@
  * ipi_send_cpu tracepoint (native_send_call_func_single_ipi) to the target's handler entry.
  */
 import type { Cpu } from "./cpu";
-import { IRQ_CAL, IRQ_RES } from "./cpu";
+import { IRQ_CAL, IRQ_RES } from "./cpu-context";
 import { isPolling } from "./cpu-idle";
 import type { Machine } from "./machine";
 

@@ -10,7 +10,7 @@
  * Only NET_RX has a handler in the model; other vectors are not raised.
  */
 import type { Cpu } from "./cpu";
-import { FR_SOFTIRQ } from "./cpu";
+import { FR_SOFTIRQ } from "./cpu-context";
 import type { Machine } from "./machine";
 import { Task, TASK_RUNNING, type Frame } from "./task";
 

@@ -8,7 +8,7 @@
  * MAX_IN_MEMORY_TRACE_ENTRIES (past that a JSON string of the trace would no longer fit in V8).
  */
 import type { Cpu } from "../kernel/cpu";
-import { CTX_NAMES } from "../kernel/cpu";
+import { CTX_NAMES } from "../kernel/cpu-context";
 import type { Task } from "../kernel/task";
 import { badValue } from "../config/errors";
 import type { Span, Trace, TraceEventName, TraceRecord } from "./types";

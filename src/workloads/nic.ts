@@ -8,7 +8,8 @@
  * to receive livelock. Batches whose interrupt could not be taken in time (line masked, CPU in a
  * long hardirq) are counted as arrived and dropped by the device (`dropped.nic`).
  */
-import { IRQ_DEVICE, type Cpu } from "../kernel/cpu";
+import type { Cpu } from "../kernel/cpu";
+import { IRQ_DEVICE } from "../kernel/cpu-context";
 import { netif_rx } from "../kernel/dev";
 import { IrqThread, type ThreadedHandler } from "../kernel/irq-thread";
 import type { IrqDevice, Machine } from "../kernel/machine";
