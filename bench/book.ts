@@ -2,7 +2,9 @@
  * `npm run bench:book`: how live the living book feels. Builds the book, opens it in headless
  * Chromium (Debian's, as the tests do) and times, from the knob change to the redrawn chart:
  * the tour's per-CPU timeline over a 20 ms simulated run, the tour's CPU-time chart (20 ms flat-out
- * stream), and three sweep charts, the largest notebook 03's run matrix (24 runs of 100 ms). Each
+ * stream), three sweep charts, the largest notebook 03's run matrix (24 runs of 100 ms), and the
+ * charts beside real data of notebooks 05 and 09 (05's model timeline, its 16-run calibrated bars,
+ * 09's six QEMU kernels). Each
  * case alternates two knob values (neither the notebook's own, which would just bring the committed
  * frame back); the first `--warmup` changes
  * are not counted. Prints the median, the 90th percentile and the fastest of the total time, and the
@@ -31,6 +33,9 @@ const CASES: Case[] = [
   { label: "sweep: one kick per batch (3 runs x 40 ms)", page: "01-backlog-napi", figure: "01-backlog-napi/one-kick-per-batch", setup: {}, alternate: [{ rate_pps: "400000" }, { rate_pps: "200000" }] },
   { label: "sweep: packets per RPS IPI (6 runs x 50 ms)", page: "03-rps-ipi-vs-threads", figure: "03-rps-ipi-vs-threads/packets-per-ipi", setup: {}, alternate: [{ backlog_napi: "threads" }, { backlog_napi: "threads-always" }] },
   { label: "sweep: 03's run matrix (24 runs x 100 ms)", page: "03-rps-ipi-vs-threads", figure: "03-rps-ipi-vs-threads/matrix", setup: {}, alternate: [{ payload_bytes: "1400" }, { payload_bytes: "512" }] },
+  { label: "05's model beside the capture (1 traced run, 2 ms)", page: "05-reproduce-on-your-machine", figure: "05-reproduce-on-your-machine/model-beside-capture", setup: {}, alternate: [{ rps_cpus: "2" }, { rps_cpus: "3" }] },
+  { label: "05's calibrated bars (16 runs x 50 ms)", page: "05-reproduce-on-your-machine", figure: "05-reproduce-on-your-machine/real-model-calibrated", setup: {}, alternate: [{ profile: "kvm-epyc-2cpu-lean" }, { profile: "reference-published" }] },
+  { label: "09's IPIs per packet, QEMU kernels (6 runs x 20 ms)", page: "09-real-kernels", figure: "09-real-kernels/ipis-per-packet", setup: {}, alternate: [{ rps_cpus: "3" }, { rps_cpus: "1" }] },
 ];
 
 function arg(name: string, def: number): number {

@@ -5,7 +5,9 @@
  * CLI's message; a sweep shows progress and is cancelled by moving a knob again; the playground
  * restores a configuration from its URL and its run equals Node's; notebook 03's 24-run matrix shows
  * progress, is cancelled and redrawn as Node draws it (screenshot of the chart); 04's BH-lock timeline
- * re-finds its window or says there is none; browser and Node give the same
+ * re-finds its window or says there is none; 05's model timeline re-finds its window at the capture's
+ * rate, its calibrated bars offer the dataset's payloads only, and 09's QEMU charts refuse a bad knob
+ * with the CLI's message; browser and Node give the same
  * result digest for several configurations; file:// works; without Web Workers the page says so and
  * still works. Screenshots go to test-artifacts/book/.
  */
@@ -261,6 +263,47 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
       expect(problems).toEqual([]);
     } finally {
       await page.close();
+    }
+  }, 60_000);
+
+  it("05's and 09's charts beside real data: the model timeline re-finds its window at the capture's rate, the calibrated bars offer the dataset's payloads only, a bad knob on a QEMU chart gets the CLI's message", async () => {
+    const { page, problems } = await open(browser, `${server.url}05-reproduce-on-your-machine.html`);
+    try {
+      const id = "05-reproduce-on-your-machine/model-beside-capture";
+      const fig = LIVE_FIGURES.find((f) => f.id === id)!;
+      // the rate knob starts at the capture's rate, which the build computed from datasets/traces
+      expect(await page.locator(`form[data-live="${id}"] [data-key=rate_pps]`).inputValue()).toBe(fig.base.rate_pps);
+      const after = await turn(page, id, { rps_cpus: "2", profile: "kvm-epyc-2cpu-lean" });
+      expect(after.state, after.message).toBe("redrawn");
+      const node = runFigure(fig, after.knobs, `Model: the same workload (${fig.base.rate_pps} datagrams/s), default costs, the first datagram`);
+      expect(after.digests).toEqual(node.digests);
+      expect(JSON.stringify(canon(after.spec))).toBe(JSON.stringify(canon(node.spec)));
+      expect(title(after.spec)).toBe(`Model: the same workload (${fig.base.rate_pps} datagrams/s), profile kvm-epyc-2cpu-lean, the first datagram`);
+      await page.locator(`figure[data-live="${id}"]`).screenshot({ path: path.join(ARTIFACTS, "05-model-beside-capture-live.png") });
+      const bars = "05-reproduce-on-your-machine/real-model-calibrated";
+      expect(await page.$$eval(`form[data-live="${bars}"] [data-key=payload_bytes] option`, (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["64", "1024"]);
+      expect(await page.$$eval(`form[data-live="${bars}"] [data-key=profile] option`, (os) => os.map((o) => (o as HTMLOptionElement).value))).toContain("kvm-epyc-2cpu-lean-quick");
+      expect(await page.locator(`form[data-live="${bars}"] [data-key=profile]`).inputValue()).toBe("kvm-epyc-2cpu-lean-quick");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+    const q = await open(browser, `${server.url}09-real-kernels.html`);
+    try {
+      const id = "09-real-kernels/ipis-per-packet";
+      let cli = "";
+      try {
+        resolveConfig({ rps_cpus: "4" });
+      } catch (e) {
+        cli = (e as Error).message;
+      }
+      const refused = await turn(q.page, id, { rps_cpus: "4" });
+      expect(refused.state).toBe("refused");
+      expect(refused.message).toBe(cli);
+      expect(await q.page.locator(`form[data-live="${id}"] .live-status`).textContent()).toBe(`softnet-lab simulate: ${cli}`);
+      expect(q.problems).toEqual([]);
+    } finally {
+      await q.page.close();
     }
   }, 60_000);
 

@@ -13,7 +13,8 @@ import { REPO } from "../scripts/lib/repo";
 /** The folders the browser may take code from (the model, its charts, and the browser glue). */
 const CORE_FOLDERS = ["src/engine/", "src/kernel/", "src/workloads/", "src/observe/", "src/config/", "src/sim/", "src/charts/", "src/live/", "src/browser/"];
 /** Single files outside them that are pure functions with no Node import (checked by the same build). */
-const CORE_FILES = ["src/errors.ts", "src/cli/summary.ts", "src/cli/table.ts", "src/notebook/exercises.ts", "src/experiments/rt.ts", "src/experiments/published-profile.ts", "src/experiments/hotplug.ts", "src/experiments/c8.ts", "src/experiments/handoff-runs.ts", "src/experiments/rps-matrix.ts"];
+const CORE_FILES = ["src/errors.ts", "src/cli/summary.ts", "src/cli/table.ts", "src/notebook/exercises.ts", "src/experiments/rt.ts", "src/experiments/published-profile.ts", "src/experiments/hotplug.ts", "src/experiments/c8.ts", "src/experiments/handoff-runs.ts", "src/experiments/rps-matrix.ts",
+  "src/experiments/kernel-cases.ts", "src/experiments/trace-beside.ts", "src/calibrate/compare.ts", "src/measure/stats.ts", "src/measure/schema.ts"];
 
 describe("the browser core", () => {
   it("bundles for platform=browser with no Node module, from the model's folders only", async () => {
@@ -32,8 +33,11 @@ describe("the browser core", () => {
     expect([...new Set(inputs.filter((i) => i.startsWith("node_modules/")).map((i) => i.split("/")[1]))]).toEqual(["pure-rand"]);
   });
 
-  it("declares exactly three Node stand-ins: the cost-profile loader, the published-figures loader and the measured rows of notebook 03", () => {
-    expect(NODE_STAND_INS).toEqual({ "src/calibrate/profiles.ts": "src/browser/profiles.ts", "src/live/published.ts": "src/browser/published.ts", "src/live/measured.ts": "src/browser/measured.ts" });
+  it("declares exactly five Node stand-ins: the cost-profile loader, the published figures, the measured dataset of notebooks 03 and 05, 05's capture spacing and 09's real-kernel rows", () => {
+    expect(NODE_STAND_INS).toEqual({
+      "src/calibrate/profiles.ts": "src/browser/profiles.ts", "src/live/published.ts": "src/browser/published.ts", "src/live/measured.ts": "src/browser/measured.ts",
+      "src/live/capture.ts": "src/browser/capture.ts", "src/live/kernels.ts": "src/browser/kernels.ts",
+    });
   });
 
   it("fails the build, naming the importer, when a core module imports a Node module", async () => {

@@ -114,6 +114,15 @@ describe("small interface faults", () => {
     expect(existsSync(join(ROOT, "profiles/x.json"))).toBe(false);
   });
 
+  it("calibrate --steps refuses sizes out of range or not largest first, before any work", async () => {
+    for (const steps of ["1,2", "0", "abc", "1,,0.5"]) {
+      const r = await cli("calibrate", "--dataset", DATASET, "--name", "x", "--steps", steps);
+      expect(r.code, steps).toBe(2);
+      expect(r.err.split("\n")[0], steps).toBe(`softnet-lab calibrate: --steps: ${JSON.stringify(steps)} is not allowed: expected log2 step sizes from 0.001 to 4, largest first, comma-separated (e.g. 1,0.5)`);
+    }
+    expect(existsSync(join(ROOT, "profiles/x.json"))).toBe(false);
+  });
+
   it("an unknown compare option names the allowed ones", async () => {
     const r = await cli("compare", "--datset", DATASET);
     expect(r.code).toBe(2);

@@ -5,7 +5,10 @@
  * its knobs are configuration keys; a bad knob is refused with the CLI's own message; a turned knob
  * changes the chart's data; the figures built from an experiment module run that module's own
  * configs; 04's BH-lock figure finds its window in the new trace, or says there is none; 02's RFC
- * chart moves its model bars only, the published ones staying the dataset's.
+ * chart moves its model bars only, the published ones staying the dataset's; 05's calibrated bars
+ * run the dataset's mirrored streams with the notebook's committed fit, draw the dataset's other
+ * payload, refuse one it did not measure; 05's model timeline starts at the capture's rate and
+ * re-finds its window; 09's model bars run each kernel's own configuration under the knobs.
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,6 +18,16 @@ import { ConfigError } from "../src/config/errors";
 import { simulate } from "../src/sim/simulate";
 import { timelineSpec } from "../src/charts/timeline";
 import { LIVE_FIGURES, NOT_LIVE, NO_BH_LOCK_WINDOW_TITLE, figureConfigs, findLiveFigure, runFigure, specTitle } from "../src/live/figures";
+import { NB05_CALIBRATED_PROFILE } from "../src/live/beside-real";
+import { measuredDataset } from "../src/live/measured";
+import { kernelBars } from "../src/live/kernels";
+import { mirrorDataset } from "../src/calibrate/compare";
+import { loadProfile } from "../src/calibrate/profiles";
+import type { SimConfig } from "../src/config/schema";
+import { deviceCase, streamCase } from "../src/experiments/kernel-cases";
+import { loadRealKernels, streamSpread } from "../src/experiments/real-kernels";
+import { firstDatagramWindow, medianSpacing } from "../src/experiments/trace-beside";
+import { loadTraceDataset } from "../src/trace/index";
 import { HANDOFF_WORKLOADS, MODES, handoffOverrides } from "../src/experiments/handoff-runs";
 import { RPS_VARIANTS, rpsConditions, rpsConfig } from "../src/experiments/rps-matrix";
 import { DESIGNS, LOSE_SETUPS, WIN_SETUPS, badPinning, hotplugDesigns } from "../src/experiments/c8";
@@ -58,11 +71,14 @@ describe("live figures against the committed notebooks", () => {
     }
   });
 
-  it("every knob starts at the value the figure's runs really use (no run overrides a knob)", () => {
+  it("every knob starts at the value the figure's runs really use (no run overrides a knob; a declared reference series keeps the default)", () => {
     for (const f of LIVE_FIGURES) {
       for (const k of f.knobs) {
         const start = f.base[k] ?? String(KEYS[k].default);
-        for (const c of f.runs(f.base).map((s) => resolveConfig(s))) expect(String(c[k]), `${f.id} ${k}`).toBe(start);
+        const configs = f.runs(f.base).map((s) => resolveConfig(s));
+        const reference = f.reference?.key === k ? String(KEYS[k].default) : undefined;
+        for (const c of configs) expect([start, reference].filter((v) => v !== undefined), `${f.id} ${k}`).toContain(String(c[k]));
+        expect(configs.some((c) => String(c[k]) === start), `${f.id} ${k}: no run uses the knob`).toBe(true);
         // and turning it reaches every run
         const turned = k === "duration_ms" ? "3" : k === "hog_cpus" ? "" : undefined;
         if (turned !== undefined && turned !== start) {
@@ -166,7 +182,7 @@ describe("04's BH-lock timeline finds its window again", () => {
   });
 });
 
-describe("charts beside published or measured figures (02's RFC chart, 04b's flood ratios, 03's measured VM)", () => {
+describe("charts beside published or measured figures (02's RFC chart, 04b's flood ratios, 03's measured VM, 05's and 09's real bars)", () => {
   const fig = findLiveFigure("02-loopback-handoff/rfc-vs-published")!;
   const bars = (spec: unknown) => (spec as { data: { values: { label: string; series: string; value: number }[] } }).data.values;
   const published = loadPublishedFigures(path.join(import.meta.dirname, "..", PUBLISHED_CSV)).rows;
@@ -186,9 +202,91 @@ describe("charts beside published or measured figures (02's RFC chart, 04b's flo
   it.each(LIVE_FIGURES.filter((f) => f.fixed !== undefined).map((f) => [f.id, f] as const))("%s: its published or measured bars do not move with its try-this change, its model bars do", (_id, f) => {
     const base = bars(runFigure(f, {}, "t").spec);
     const turned = bars(runFigure(f, f.tryThis, "t").spec);
-    const isPub = (r: { series: string }) => r.series.startsWith("published") || r.series.startsWith("measured");
+    const isPub = (r: { series: string }) => r.series.startsWith("published") || r.series.startsWith("measured") || r.series.startsWith("real");
     expect(base.filter(isPub).length).toBeGreaterThan(0);
     expect(turned.filter(isPub)).toEqual(base.filter(isPub));
     expect(turned.filter((r) => !isPub(r))).not.toEqual(base.filter((r) => !isPub(r)));
+  });
+});
+
+describe("05's charts beside the real VM", () => {
+  const bars = (spec: unknown) => (spec as { data: { values: { label: string; series: string; value: number; min?: number; max?: number }[] } }).data.values;
+  const fig = findLiveFigure("05-reproduce-on-your-machine/real-model-calibrated")!;
+  const ds = measuredDataset();
+
+  it("its runs are the dataset's streams mirrored by compare.ts: the default table, then the profile (the notebook's own fit, committed)", () => {
+    const streams = { ...ds, summary: ds.summary.filter((r) => r.mode === "stream" && Number(r.payload_bytes) === 64) };
+    const strip = (c: SimConfig) => ({ ...c, profile: "" });
+    expect(figureConfigs(fig, {}).map(strip)).toEqual([
+      ...mirrorDataset(streams, { duration_ms: 50 }),
+      ...mirrorDataset(streams, { duration_ms: 50, costs: loadProfile(NB05_CALIBRATED_PROFILE).costs }),
+    ].map((m) => m.config));
+    expect(figureConfigs(fig, {}).slice(8).every((c) => c.profile === NB05_CALIBRATED_PROFILE)).toBe(true);
+  });
+
+  it("payload_bytes draws the dataset's other stream payload (its real rows, the title says which); a payload it did not measure is refused", () => {
+    const big = runFigure(fig, { payload_bytes: "1024" }, "64 B stream: the real VM, the model, the calibrated model");
+    expect(specTitle(big.spec)).toBe("1024 B stream: the real VM, the model, the calibrated model");
+    const real = bars(big.spec).filter((r) => r.series.startsWith("real"));
+    const rows = ds.summary.filter((r) => r.mode === "stream" && r.payload_bytes === 1024 && r.rps !== "both");
+    for (const r of rows) {
+      const label = String(r.config_id).replace("stream-1024b-", "").replace("-recv_", ", receiver ").replace("rps_", "RPS ");
+      expect(real.find((b) => b.label === label)!.value, label).toBe((r.received_pps_median as number) / 1000);
+    }
+    let cli = "";
+    try {
+      figureConfigs(fig, { payload_bytes: "100" });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      cli = (e as Error).message;
+    }
+    expect(cli).toBe('payload_bytes: "100" is not one this chart can draw: expected one of 64, 1024');
+    // a value the CLI refuses gets the CLI's message first
+    expect(() => figureConfigs(fig, { payload_bytes: "-1" })).toThrow(/^payload_bytes: "-1" is not allowed/);
+  });
+
+  it("the profile knob moves the calibrated bars only; the default-costs bars keep the default table", () => {
+    const base = bars(runFigure(fig, {}, "t").spec);
+    const none = bars(runFigure(fig, { profile: "" }, "t").spec);
+    const series = (rows: typeof base, s: string) => rows.filter((r) => r.series === s).map((r) => r.value);
+    expect(series(none, "model, default costs")).toEqual(series(base, "model, default costs"));
+    // no profile: the calibrated bars are the default table's, bar for bar
+    expect(series(none, "model, no profile (the default table again)")).toEqual(series(base, "model, default costs"));
+  });
+
+  it("the model timeline starts at the capture's rate (its median spacing) and finds its window again in each run", () => {
+    const tl = findLiveFigure("05-reproduce-on-your-machine/model-beside-capture")!;
+    const gap = medianSpacing(loadTraceDataset("lo-udp-other-cpu-paced").records);
+    expect(tl.base.rate_pps).toBe(String(Math.round(1e9 / gap)));
+    const knobs = { rps_cpus: "2", profile: "kvm-epyc-2cpu-lean" };
+    const run = simulate(resolveConfig({ ...tl.base, ...knobs }));
+    const w = firstDatagramWindow(run.trace!.records)!;
+    const live = runFigure(tl, knobs, `Model: the same workload (${tl.base.rate_pps} datagrams/s), default costs, the first datagram`);
+    expect(JSON.stringify(canon(live.spec))).toBe(JSON.stringify(canon(timelineSpec(run, { title: `Model: the same workload (${tl.base.rate_pps} datagrams/s), profile kvm-epyc-2cpu-lean, the first datagram`, ...w }))));
+    expect(w.to_ns - w.from_ns).toBe(180_000);
+    expect(w.from_ns).toBe(Math.max(0, run.trace!.records.find((r) => r.event === "net:netif_rx")!.ts - 10_000));
+  });
+});
+
+describe("09's charts beside real kernels in QEMU", () => {
+  it("each model bar is its kernel's own configuration with the knobs on the rest of the case; the kernel's keys are not knobs", () => {
+    for (const id of ["09-real-kernels/ipis-per-packet", "09-real-kernels/datagrams-lost"]) {
+      const fig = findLiveFigure(id)!;
+      expect(figureConfigs(fig, { idle: "halt" })).toEqual(kernelBars().stream.map((k) => makeConfig({ ...streamCase(k.model, "poll"), idle: "halt" })));
+      for (const k of ["backlog_napi", "preempt", "ksoftirqd_policy", "hz"]) expect(fig.knobs as string[]).not.toContain(k);
+    }
+    const dev = findLiveFigure("09-real-kernels/device-flood-loss")!;
+    expect(figureConfigs(dev, {})).toEqual(kernelBars().device.map((k) => makeConfig(deviceCase(k.model, "poll", 1))));
+  });
+
+  it("the real bars are the datasets' medians and ranges, per kernel in the notebook's order", () => {
+    const ds = loadRealKernels();
+    const spec = runFigure(findLiveFigure("09-real-kernels/ipis-per-packet")!, { hog_cpus: "1" }, "t").spec as { data: { values: { label: string; series: string; value: number; min: number; max: number }[] } };
+    const real = spec.data.values.filter((v) => v.series === "real kernel (QEMU TCG)");
+    expect(real.map((v) => v.label)).toEqual(ds.map((d) => d.guest.kernel_name));
+    expect(real.map((v) => [v.value, v.min, v.max])).toEqual(ds.map((d) => {
+      const s = streamSpread(d, "ipis_per_packet");
+      return [s.median, s.min, s.max];
+    }));
   });
 });

@@ -40,6 +40,14 @@ describe("05 · model beside reality", () => {
     expect(fs.readFileSync("notebooks/05-reproduce-on-your-machine.ipynb", "utf8")).toContain("fitCosts(ds, { duration_ms: 20, steps: [1, 0.5] })");
   });
 
+  it("the committed quick profile (the book's live chart starts from it) is the notebook's own fit, factor for factor", () => {
+    const quick = loadProfile("kvm-epyc-2cpu-lean-quick");
+    expect(quick.factors).toEqual(fit.factors);
+    expect(quick.costs).toEqual(scaledCosts(fit.factors));
+    expect(quick.fit!.evaluations).toBe(fit.evaluations);
+    expect(quick.method).toContain("20 ms simulated per configuration, log2 steps 1, 0.5");
+  });
+
   it("the committed profile is the same fit at 50 ms per configuration, reproduced factor for factor", () => {
     const profile = loadProfile("kvm-epyc-2cpu-lean");
     const full = fitCosts(ds, { duration_ms: 50 });

@@ -21,6 +21,7 @@ const CALIBRATE_OPTIONS: OptionSpec[] = [
   { name: "name", takes: "value", valueName: "NAME", doc: "profile name: letters, digits, '.', '_' or '-' (saved as profiles/NAME.json)" },
   { name: "groups", takes: "value", valueName: "A,B", doc: `fit parameters to move, comma-separated: ${GROUP_NAMES.join(", ")} (default all)` },
   MS,
+  { name: "steps", takes: "value", valueName: "A,B", doc: "log2 step sizes of the descent, largest first, each from 0.001 to 4, comma-separated (default 1,0.5,0.25,0.125; notebook 05's short fit: 1,0.5)" },
   HELP,
 ];
 const COMPARE_OPTIONS: OptionSpec[] = [
@@ -48,10 +49,21 @@ function durationMs(raw: string | undefined): number {
   return ms;
 }
 
+/** --steps: positive log2 step sizes, largest first (the descent refines; a larger step later would undo it). */
+function stepSizes(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const bad = () => new UsageError(`--steps: ${JSON.stringify(raw)} is not allowed: expected log2 step sizes from 0.001 to 4, largest first, comma-separated (e.g. 1,0.5)`);
+  const parts = raw.split(",").map((x) => x.trim());
+  const steps = parts.map((x) => (/^\d+(\.\d+)?$/.test(x) ? Number(x) : NaN));
+  if (steps.length === 0 || steps.some((x) => !Number.isFinite(x) || x < 0.001 || x > 4)) throw bad();
+  for (let i = 1; i < steps.length; i++) if (steps[i]! >= steps[i - 1]!) throw bad();
+  return steps;
+}
+
 export const calibrate = {
   help(): string {
     return [
-      "Usage: softnet-lab calibrate --dataset DIR --name NAME [--groups A,B] [--ms N]",
+      "Usage: softnet-lab calibrate --dataset DIR --name NAME [--groups A,B] [--ms N] [--steps A,B]",
       "",
       "Fits the cost table to a measured dataset: " + GROUP_NAMES.length + " parameters, each a factor on one",
       "cost entry or a group of entries (" + GROUP_NAMES.join(", ") + "), by coordinate",
@@ -76,14 +88,15 @@ export const calibrate = {
     const name = a.values.get("name");
     if (!name || !/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name: ${name === undefined ? "missing" : JSON.stringify(name) + " is not allowed"}: expected a profile name of letters, digits, '.', '_' or '-'`);
     const ms = durationMs(a.values.get("ms"));
+    const steps = stepSizes(a.values.get("steps"));
     const rawGroups = a.values.get("groups");
     const groups = rawGroups === undefined ? undefined : rawGroups.split(",").map((g) => g.trim());
     for (const g of groups ?? []) if (!GROUP_NAMES.includes(g)) throw new UsageError(`--groups: ${JSON.stringify(g)} is not a fit parameter: expected a comma-separated list of ${GROUP_NAMES.join(", ")}`);
     const dir = a.values.get("dataset");
     const ds = dataset(dir);
     const t0 = Date.now();
-    const fit = fitCosts(ds, { duration_ms: ms, groups, onStep: (loss, f) => io.err(`loss ${loss.toFixed(3)}  ${Object.entries(f).map(([g, x]) => `${g}=${x.toFixed(2)}`).join(" ")}`) });
-    const profile = profileFromFit(name, path.relative(process.cwd(), dir!), ds.metadata.machine_kind, fit);
+    const fit = fitCosts(ds, { duration_ms: ms, groups, steps, onStep: (loss, f) => io.err(`loss ${loss.toFixed(3)}  ${Object.entries(f).map(([g, x]) => `${g}=${x.toFixed(2)}`).join(" ")}`) });
+    const profile = profileFromFit(name, path.relative(process.cwd(), dir!), ds.metadata.machine_kind, fit, { duration_ms: ms, steps });
     const file = saveProfile(profile);
     io.out(`fitted ${Object.entries(fit.factors).map(([g, x]) => `${g} x${x.toFixed(2)}`).join(", ")}`);
     io.out(`loss ${fit.before.loss.toFixed(3)} (default costs) -> ${fit.after.loss.toFixed(3)} after ${fit.evaluations} evaluations in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -211,19 +211,40 @@ export function agrees(metric: MetricName, model: number, real: number): boolean
   return real !== 0 && Math.abs(model / real - 1) <= 0.25;
 }
 
-/** Runs the model on every mirrored configuration and lines its figures up with the real ones. */
-export function compareDataset(ds: MeasurementDataset, opts: MirrorOptions = {}): ComparisonRow[] {
+/** One mirrored configuration's figures, the model's run beside the real median and range. */
+export function comparisonRows(m: MirroredConfig, result: SimResult): ComparisonRow[] {
   const out: ComparisonRow[] = [];
-  for (const m of mirrorDataset(ds, opts)) {
-    const model = modelMetrics(simulate(m.config), m.mode);
-    const real = realMetrics(m.row, m.mode);
-    for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
-      const r = real[metric];
-      if (!Number.isFinite(r.median)) continue;
-      out.push({ config: m.id, metric, real: r.median, real_min: r.min, real_max: r.max, model: model[metric], ratio: r.median !== 0 ? model[metric] / r.median : NaN, within25: agrees(metric, model[metric], r.median) });
-    }
+  const model = modelMetrics(result, m.mode);
+  const real = realMetrics(m.row, m.mode);
+  for (const metric of Object.keys(METRIC_LABELS) as MetricName[]) {
+    const r = real[metric];
+    if (!Number.isFinite(r.median)) continue;
+    out.push({ config: m.id, metric, real: r.median, real_min: r.min, real_max: r.max, model: model[metric], ratio: r.median !== 0 ? model[metric] / r.median : NaN, within25: agrees(metric, model[metric], r.median) });
   }
   return out;
+}
+
+/** Runs the model on every mirrored configuration and lines its figures up with the real ones. */
+export function compareDataset(ds: MeasurementDataset, opts: MirrorOptions = {}): ComparisonRow[] {
+  return mirrorDataset(ds, opts).flatMap((m) => comparisonRows(m, simulate(m.config)));
+}
+
+/**
+ * Notebook 05's bars: the stream's throughput per configuration of one payload (k datagrams/s),
+ * the real median and range beside the model with the default costs and the model calibrated
+ * (`calibratedSeries` names the latter). Labels read "RPS other, receiver same".
+ */
+export function streamRateBars(byDefault: readonly ComparisonRow[], calibrated: readonly ComparisonRow[], payload = 64, calibratedSeries = "model, calibrated") {
+  const prefix = `stream-${payload}b-`;
+  return calibrated.filter((r) => r.metric === "rate" && r.config.startsWith(prefix)).flatMap((r) => {
+    const d = byDefault.find((x) => x.config === r.config && x.metric === "rate")!;
+    const label = r.config.replace(prefix, "").replace("-recv_", ", receiver ").replace("rps_", "RPS ");
+    return [
+      { label, series: "real (median, min-max)", value: r.real / 1000, min: r.real_min / 1000, max: r.real_max / 1000 },
+      { label, series: "model, default costs", value: d.model / 1000 },
+      { label, series: calibratedSeries, value: r.model / 1000 },
+    ];
+  });
 }
 
 /** Do model and reality move the same way between two configurations (e.g. RPS off -> on)? */

@@ -125,6 +125,9 @@ export function evaluate(ds: MeasurementDataset, factors: Record<string, number>
   return { loss: loss + DIRECTION_WEIGHT * directionLoss(rows), rows };
 }
 
+/** The descent's log2 step sizes when none are given: x2, x1.41, x1.19, x1.09. */
+export const DEFAULT_STEPS: readonly number[] = [1, 0.5, 0.25, 0.125];
+
 export interface FitResult {
   factors: Record<string, number>;
   before: Evaluation;
@@ -163,7 +166,7 @@ export function fitCosts(ds: MeasurementDataset, opts: FitOptions = {}): FitResu
   const before = evaluate(ds, factorsOf(logf), duration, seeds);
   let best = before;
   let evaluations = 1;
-  for (const step of opts.steps ?? [1, 0.5, 0.25, 0.125]) {
+  for (const step of opts.steps ?? DEFAULT_STEPS) {
     for (let pass = 0; pass < 4; pass++) {
       let improved = false;
       for (const g of names) {
@@ -188,8 +191,8 @@ export function fitCosts(ds: MeasurementDataset, opts: FitOptions = {}): FitResu
   return { factors: factorsOf(logf), before, after: best, evaluations };
 }
 
-/** A profile from a fit, with provenance and per-configuration residuals. */
-export function profileFromFit(name: string, datasetDir: string, machine: string, fit: FitResult): CostProfile {
+/** A profile from a fit, with provenance and per-configuration residuals; `run` (the fit's run length and steps) is written into its method. */
+export function profileFromFit(name: string, datasetDir: string, machine: string, fit: FitResult, run?: { duration_ms: number; steps?: number[] }): CostProfile {
   const residuals: ResidualRow[] = fit.after.rows.map((r) => {
     const d = fit.before.rows.find((b) => b.config === r.config && b.metric === r.metric)!;
     return { config: r.config, metric: r.metric, real: r.real, model_default: d.model, model_fitted: r.model };
@@ -198,7 +201,7 @@ export function profileFromFit(name: string, datasetDir: string, machine: string
     name,
     dataset: datasetDir,
     machine,
-    method: `factors on ${FIT_PARAMETERS.length} cost parameters (single entries and groups, src/calibrate/fit.ts) by coordinate descent in log2 space: loss = squared log throughput error + 0.5 x squared log error (floor ${COUNT_FLOOR}) of NET_RX runs, IPIs, RPS IPIs and context switches per packet + ${DIRECTION_WEIGHT} x squared error of the log throughput change from RPS off to RPS on (each workload, payload and receiver)`,
+    method: `factors on ${FIT_PARAMETERS.length} cost parameters (single entries and groups, src/calibrate/fit.ts) by coordinate descent in log2 space: loss = squared log throughput error + 0.5 x squared log error (floor ${COUNT_FLOOR}) of NET_RX runs, IPIs, RPS IPIs and context switches per packet + ${DIRECTION_WEIGHT} x squared error of the log throughput change from RPS off to RPS on (each workload, payload and receiver)${run ? `; ${run.duration_ms} ms simulated per configuration, log2 steps ${(run.steps ?? DEFAULT_STEPS).join(", ")}` : ""}`,
     factors: fit.factors,
     costs: scaledCosts(fit.factors),
     fit: { loss_default: fit.before.loss, loss_fitted: fit.after.loss, evaluations: fit.evaluations, residuals },

@@ -14,6 +14,9 @@ import type { SimResult } from "../observe/types";
 import type { CostName } from "../kernel/costs";
 import { simulate } from "../sim/simulate";
 import { spread } from "../measure/stats";
+import { GUEST_IDLE, deviceCase, lossRatio, pacedCase, streamCase, type MetricSpread } from "./kernel-cases";
+
+export type { MetricSpread } from "./kernel-cases";
 
 /** The committed matrix (one dataset per kernel configuration). */
 export const KERNEL_MATRIX_NAME = "qemu-tcg-debian-kernels-2026-12-06";
@@ -87,7 +90,7 @@ export function loadRealKernels(dir = defaultKernelMatrixDir()): KernelDataset[]
  * remote smp_call_function sets need_resched instead of sending an IPI and the idle task runs the
  * callback (flush_smp_call_function_queue in do_idle). The model's `poll` stands for that.
  */
-export const GUEST_IDLE: "halt" | "poll" = "poll";
+export { GUEST_IDLE };
 
 export type Context = "softirq (irq exit / bh enable)" | "ksoftirqd" | "backlog_napi thread" | "idle task" | "none";
 
@@ -129,18 +132,16 @@ function dominantContext(r: SimResult, cpu: number): Context {
  */
 export function modelFacts(kernel: string, idle: "halt" | "poll" = GUEST_IDLE): ModelFacts {
   const m = resolveKernel(kernel).model;
-  const base = { backlog_napi: m.backlog_napi, preempt: m.preempt, ksoftirqd_policy: m.ksoftirqd_policy, hz: m.hz, idle };
-  const stream = simulate(makeConfig({ ...base, workload: "udp-stream", rate_pps: 0, payload_bytes: 64, sender_cpu: 0, receiver_cpu: 1, rps_cpus: "2", duration_ms: 20 }));
-  const paced = simulate(makeConfig({ ...base, workload: "udp-stream", rate_pps: 2000, payload_bytes: 64, sender_cpu: 0, receiver_cpu: 1, rps_cpus: "2", duration_ms: 50 }));
+  const stream = simulate(makeConfig(streamCase(m, idle)));
+  const paced = simulate(makeConfig(pacedCase(m, idle)));
   const sent = stream.packets.sent;
-  const lost = Object.values(stream.packets.dropped).reduce((a, b) => a + b, 0);
   return {
     kernel,
     config: `backlog_napi=${m.backlog_napi} preempt=${m.preempt} ksoftirqd_policy=${m.ksoftirqd_policy} hz=${m.hz} idle=${idle}`,
     context: dominantContext(stream, 1),
     backlogThreads: m.backlog_napi !== "softirq",
     ipisPerPacket: stream.per_packet.ipis,
-    lossRatio: sent > 0 ? lost / sent : 0,
+    lossRatio: lossRatio(stream),
     ksoftirqdWakeupsPerPacket: sent > 0 ? stream.per_cpu[1]!.ksoftirqd_wakeups / sent : 0,
     warns: paced.warnings.some((w) => w.includes("do_softirq_post_smp_call_flush")) || stream.warnings.some((w) => w.includes("do_softirq_post_smp_call_flush")),
   };
@@ -357,12 +358,6 @@ export function claimEvidence(ds: readonly KernelDataset[], dev: readonly Kernel
 }
 
 /** A per-packet metric of the flat-out stream steered to CPU1, over every run of both boots. */
-export interface MetricSpread {
-  median: number;
-  min: number;
-  max: number;
-}
-
 export type StreamMetric = "loss" | "ipis_per_packet" | "switches_per_packet";
 
 /** Median and range of a metric of the stream steered to CPU1 for one kernel. */
@@ -376,9 +371,8 @@ export function streamSpread(d: KernelDataset, metric: StreamMetric, configId = 
 
 /** The model's value of the same metric for a kernel's configuration (flat-out stream, RPS to CPU1). */
 export function modelStream(kernel: string, metric: StreamMetric, idle: "halt" | "poll" = GUEST_IDLE): number {
-  const m = resolveKernel(kernel).model;
-  const r = simulate(makeConfig({ backlog_napi: m.backlog_napi, preempt: m.preempt, ksoftirqd_policy: m.ksoftirqd_policy, hz: m.hz, idle, workload: "udp-stream", rate_pps: 0, payload_bytes: 64, sender_cpu: 0, receiver_cpu: 1, rps_cpus: "2", duration_ms: 20 }));
-  if (metric === "loss") return r.packets.sent > 0 ? Object.values(r.packets.dropped).reduce((a, b) => a + b, 0) / r.packets.sent : 0;
+  const r = simulate(makeConfig(streamCase(resolveKernel(kernel).model, idle)));
+  if (metric === "loss") return lossRatio(r);
   if (metric === "ipis_per_packet") return r.per_packet.ipis;
   return r.per_packet.context_switches;
 }
@@ -453,8 +447,7 @@ export interface ModelDevice {
  * and the direction between kernels are compared.
  */
 export function modelDevice(kernel: string, receiverCpu: 0 | 1, costs?: Partial<Record<CostName, number>>): ModelDevice {
-  const m = resolveKernel(kernel).model;
-  const r = simulate(makeConfig({ backlog_napi: m.backlog_napi, preempt: m.preempt, ksoftirqd_policy: m.ksoftirqd_policy, hz: m.hz, idle: GUEST_IDLE, workload: "nic-rx", nic_cpu: 1, receiver_cpu: receiverCpu, rps_cpus: "0", rate_pps: 2_000_000, nic_batch: 64, duration_ms: 50, ...(costs ? { costs } : {}) }));
+  const r = simulate(makeConfig({ ...deviceCase(resolveKernel(kernel).model, GUEST_IDLE, receiverCpu), ...(costs ? { costs } : {}) }));
   const s = r.per_cpu[1]!.softirq_runs;
   const c: [ModelDevice["context"], number][] = [
     ["softirq (irq exit / bh enable)", s.irq_exit + s.task],
@@ -462,8 +455,7 @@ export function modelDevice(kernel: string, receiverCpu: 0 | 1, costs?: Partial<
     ["irq thread", s.irq_thread],
   ];
   c.sort((a, b) => b[1] - a[1]);
-  const lost = Object.values(r.packets.dropped).reduce((a, b) => a + b, 0);
-  return { kernel, receiverCpu, context: c[0]![1] > 0 ? c[0]![0] : "none", loss: r.packets.sent > 0 ? lost / r.packets.sent : 0 };
+  return { kernel, receiverCpu, context: c[0]![1] > 0 ? c[0]![0] : "none", loss: lossRatio(r) };
 }
 
 /** Device cases: where the model's context on CPU1 is not among the contexts the real kernel showed. */

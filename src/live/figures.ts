@@ -3,10 +3,12 @@
  * in the reader's browser: the notebook cell's settings, the configuration keys a reader may turn
  * (the knobs), the runs behind the chart and the builder that draws it. The book matches each entry
  * to the committed chart by its title; the committed output stays the first frame. Notebook 10's
- * figures are in ./unpinned.ts. Browser-safe (no Node import but ./published.ts and ./measured.ts,
+ * figures are in ./unpinned.ts, the model beside real measurements of 05 and 09 in ./beside-real.ts.
+ * Browser-safe (no Node import but ./published.ts, ./measured.ts, ./capture.ts and ./kernels.ts,
  * which the book's bundle swaps for embedded rows): the book's Web Worker and the Node tests run the same code.
  */
 import { resolveConfig } from "../config/parse";
+import { badValue } from "../config/errors";
 import { findScenario } from "../config/scenarios";
 import { KEYS, type BacklogNapiMode, type ScalarKey, type SimConfig, type WorkloadName } from "../config/schema";
 import type { SimResult } from "../observe/types";
@@ -25,6 +27,7 @@ import { asText, one, sweepOf, timeline, TIMELINE_KNOBS, type LiveFigure, type T
 import { MEASURED_DATASET, measuredSummary } from "./measured";
 import { PUBLISHED_CSV, publishedRows } from "./published";
 import { UNPINNED_FIGURES } from "./unpinned";
+import { BESIDE_REAL_FIGURES } from "./beside-real";
 
 export type { LiveFigure, TextSettings } from "./kit";
 
@@ -193,7 +196,7 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     fixed: `The "measured (lean tool)" bars stay as they are: they are the medians and ranges of five runs on this kit's machine kind (${MEASURED_DATASET}); the knobs re-run the model's bars only.`,
     runs: (s) => REAL_VS_MODEL_CASES.map(([receiver, rps]) => ({ ...asText(realVsModelOverrides(receiver, rps)), ...s })),
     chart: (rs, t) => {
-      const summary = measuredSummary(); // in Node a read of the dataset: once per chart, not per bar pair
+      const summary = measuredSummary();
       return barsSpec(realVsModelBars(REAL_VS_MODEL_CASES.map(([receiver, rps], i) => realVsModelRow(summary, receiver, rps, rs[i]!))), { title: t, yTitle: "received (kpps)", xTitle: "" });
     },
   },
@@ -240,6 +243,7 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
     runs: perRtKernel({}),
     chart: (rs, t) => cdfSpec(rs.map((r, i) => ({ series: RT_KERNELS[i]!.label, samples: r.wakeup_latency_ns!.samples })), { title: t, logX: true }),
   },
+  ...BESIDE_REAL_FIGURES.filter((f) => f.notebook === "05-reproduce-on-your-machine"),
   {
     id: "06-smpboot-hotplug/backlog-while-offline", notebook: "06-smpboot-hotplug", title: /^Packets queued on CPU 1's backlog \(CPU 1 offline/,
     knobs: ["hotplug", "rate_pps", "nic_batch", "netdev_max_backlog", "netdev_budget", "duration_ms"],
@@ -266,22 +270,20 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
       value: r.throughput_pps.received / 1000,
     })), { title: t, yTitle: "delivered to the application (kpps)", xTitle: "offered load (kpps)", diagonal: "delivered = offered" }),
   },
+  ...BESIDE_REAL_FIGURES.filter((f) => f.notebook === "09-real-kernels"),
   ...UNPINNED_FIGURES,
 ];
 
 /**
- * The book's other charts, and why they have no knobs: each is drawn from a dataset (real kernels,
- * published figures, a real trace) or beside one, or is a verdict table over every experiment of the
- * course; none can be re-run from one configuration. Every chart of the book is either a live figure
+ * The book's other charts, and why they have no knobs: none has a simulated series. Each is a real
+ * trace, a measurement of this machine's kernel, or a verdict table over every experiment of the
+ * course (not one configuration). Every chart of the book is either a live figure
  * or listed here (test/live-figures.test.ts), so a new simulated chart cannot lose its knobs unnoticed.
  */
 export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
-  { title: /^64 B stream: the real VM, the model, the calibrated model$/, why: "a cost fit to a measured dataset" },
-  { title: /^Real: Linux [\d.]+ VM, ftrace capture/, why: "a real ftrace capture (datasets/traces)" },
-  { title: /^Model: the same workload \(\d+ datagrams\/s\), default costs/, why: "its rate is read from the real capture beside it" },
+  { title: /^Real: Linux [\d.]+ VM, ftrace capture/, why: "a real ftrace capture (datasets/traces): no simulated series (the model's timeline beside it is live)" },
   { title: /^The 15 claims of dad6b9770263 in the model$|^Verdict per claim/, why: "verdicts over every experiment of the course, not one configuration" },
-  { title: /^The 15 claims on this machine's kernel/, why: "measurements of this machine's kernel" },
-  { title: /real: QEMU/, why: "real kernels booted in QEMU (datasets/kernels)" },
+  { title: /^The 15 claims on this machine's kernel/, why: "measurements of this machine's kernel: no simulated series" },
 ];
 
 export function findLiveFigure(id: string): LiveFigure | undefined {
@@ -295,6 +297,12 @@ export function findLiveFigure(id: string): LiveFigure | undefined {
 export function figureSettings(fig: LiveFigure, knobs: TextSettings): TextSettings {
   for (const k of Object.keys(knobs)) {
     if (!(fig.knobs as string[]).includes(k)) throw new Error(`${fig.id}: ${k} is not one of its knobs (${fig.knobs.join(", ")})`);
+  }
+  for (const [k, allowed] of Object.entries(fig.choices ?? {}) as [ScalarKey, readonly string[]][]) {
+    const v = knobs[k];
+    if (v === undefined || allowed.includes(v)) continue;
+    resolveConfig({ [k]: v }); // a value the CLI refuses gets the CLI's message
+    throw badValue(k, v, `one of ${allowed.join(", ")}`, { why: "is not one this chart can draw", choices: allowed });
   }
   return { ...fig.base, ...knobs };
 }

@@ -28,6 +28,16 @@ export interface LiveFigure {
   tryThis: TextSettings;
   /** For a chart with series that no knob moves (published figures beside the model): what stays fixed and where it comes from. */
   fixed?: string;
+  /**
+   * Knobs whose values are a short list (e.g. the payloads a dataset measured): the form offers only
+   * these, and another value is refused (after the CLI's own check of the value).
+   */
+  readonly choices?: Partial<Record<ScalarKey, readonly string[]>>;
+  /**
+   * A knob that some runs keep at the key's default on purpose: they draw the reference series the
+   * knob's series is set against (05's "model, default costs" bars beside the profile's); why says so.
+   */
+  reference?: { key: ScalarKey; why: string };
   /** The runs behind the chart, one settings list each (knobs already applied); a sweep has several. */
   runs(settings: TextSettings): TextSettings[];
   /**

@@ -1,7 +1,8 @@
 /**
  * Bundles the model for the book with esbuild: src/browser/worker.ts (the model, the chart builders
- * and the live figures) for platform=browser, with the committed cost profiles, published figures
- * and the measured rows notebook 03 draws embedded, refusing any Node module. The bundle is shipped as a string in assets/model-source.js (a classic script),
+ * and the live figures) for platform=browser, with the committed cost profiles, published figures,
+ * the measured dataset notebooks 03 and 05 draw, 05's capture spacing and 09's real-kernel rows
+ * embedded, refusing any Node module. The bundle is shipped as a string in assets/model-source.js (a classic script),
  * so a page can start it as a Web Worker from a Blob even when opened from file://.
  */
 import fs from "node:fs";
@@ -9,7 +10,9 @@ import path from "node:path";
 import { builtinModules } from "node:module";
 import { build, type BuildOptions, type Plugin } from "esbuild";
 import { listProfiles, loadProfile, type CostProfile } from "../../../src/calibrate/profiles";
-import { measuredSummary } from "../../../src/live/measured";
+import { captureSpacing } from "../../../src/live/capture";
+import { kernelBars } from "../../../src/live/kernels";
+import { measuredDataset } from "../../../src/live/measured";
 import { publishedRows } from "../../../src/live/published";
 import { REPO } from "../repo";
 
@@ -25,6 +28,8 @@ export const NODE_STAND_INS: Record<string, string> = {
   "src/calibrate/profiles.ts": "src/browser/profiles.ts",
   "src/live/published.ts": "src/browser/published.ts",
   "src/live/measured.ts": "src/browser/measured.ts",
+  "src/live/capture.ts": "src/browser/capture.ts",
+  "src/live/kernels.ts": "src/browser/kernels.ts",
 };
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -67,7 +72,13 @@ export function browserBuildOptions(entry: string, extra: Partial<BuildOptions> 
     logLevel: "silent",
     legalComments: "none",
     plugins: [browserBoundary()],
-    define: { __SOFTNET_PROFILES__: JSON.stringify(embeddedProfiles()), __SOFTNET_PUBLISHED__: JSON.stringify(publishedRows()), __SOFTNET_MEASURED__: JSON.stringify(measuredSummary()) },
+    define: {
+      __SOFTNET_PROFILES__: JSON.stringify(embeddedProfiles()),
+      __SOFTNET_PUBLISHED__: JSON.stringify(publishedRows()),
+      __SOFTNET_MEASURED__: JSON.stringify(measuredDataset()),
+      __SOFTNET_CAPTURE_SPACING__: JSON.stringify(captureSpacing()),
+      __SOFTNET_KERNELS__: JSON.stringify(kernelBars()),
+    },
     ...extra,
   };
 }

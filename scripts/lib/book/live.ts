@@ -23,13 +23,18 @@ export function liveFigureFor(spec: unknown): LiveFigure | undefined {
   return LIVE_FIGURES.find((f) => f.title.test(title));
 }
 
-/** One control for a configuration key: a list for enums, flags and the committed profiles, a bounded number, or text with its format. */
-export function keyControl(key: ScalarKey, value: string, opts: { optional?: boolean; placeholder?: string } = {}): string {
+/**
+ * One control for a configuration key: a list for enums, flags, the committed profiles and a figure's
+ * short list of values (`choices`), a bounded number, or text with its format.
+ */
+export function keyControl(key: ScalarKey, value: string, opts: { optional?: boolean; placeholder?: string; choices?: readonly string[] } = {}): string {
   const spec: KeySpec = KEYS[key];
   const name = `name="${key}" data-key="${key}"`;
   const title = `title="${escapeHtml(spec.doc)}"`;
   let input: string;
-  if (key === "profile") {
+  if (opts.choices) {
+    input = `<select ${name} ${title}>${opts.choices.map((v) => `<option value="${escapeHtml(v)}"${v === value ? " selected" : ""}>${escapeHtml(v)}</option>`).join("")}</select>`;
+  } else if (key === "profile") {
     // the committed profiles are the only values the book's model has (embedded with the bundle)
     const values = ["", ...listProfiles()];
     input = `<select ${name} ${title}>${values.map((v) => `<option value="${escapeHtml(v)}"${v === value ? " selected" : ""}>${escapeHtml(v === "" ? "the default table" : v)}</option>`).join("")}</select>`;
@@ -52,7 +57,7 @@ function startValue(fig: LiveFigure, key: ScalarKey): string {
 
 /** The knob form and status line placed under a live chart. */
 export function knobsHtml(fig: LiveFigure, chart: ChartRef): string {
-  const controls = fig.knobs.map((k) => keyControl(k, startValue(fig, k))).join("");
+  const controls = fig.knobs.map((k) => keyControl(k, startValue(fig, k), { choices: fig.choices?.[k] })).join("");
   const runs = fig.runs(fig.base).length;
   return `<form class="knobs" data-live="${escapeHtml(fig.id)}" data-chart="${chart.id}" data-runs="${runs}" autocomplete="off">` +
     `<span class="knobs-label">Change the model:</span>${controls}` +
