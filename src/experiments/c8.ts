@@ -10,7 +10,7 @@ import type { BacklogNapiMode, SimConfig } from "../config/schema";
 import { NAPI_STATE_SCHED } from "../kernel/dev";
 import type { SimResult } from "../observe/types";
 import { Simulation } from "../sim/simulate";
-import type { Verdict } from "./verdicts";
+import type { Verdict } from "./claim-verdicts";
 
 /** The designs compared, in chart order. */
 export const DESIGNS: readonly BacklogNapiMode[] = ["softirq", "threads", "backlog-threaded-intent", "backlog-threaded"];

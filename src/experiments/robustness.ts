@@ -6,11 +6,11 @@
  * of the rule's counts move. Nothing here knows a claim's numbers: it reruns the claim.
  */
 import { runPool } from "./pool";
-import { CLAIMS, claimSpec, evaluateClaims, type ClaimSpec, type ClaimVerdict, type Verdict } from "./verdicts";
+import { CLAIMS, ROBUSTNESS_SCALES, ROBUSTNESS_SEEDS, claimSpec, durationAt, evaluateClaims, type ClaimSpec, type ClaimVerdict, type Verdict } from "./verdicts";
 
 /** Run lengths as multiples of each claim's own (its notebook's) run length. */
-export const DEFAULT_SCALES = [0.4, 1, 2];
-export const DEFAULT_SEEDS = [1, 2, 3];
+export const DEFAULT_SCALES = [...ROBUSTNESS_SCALES];
+export const DEFAULT_SEEDS = [...ROBUSTNESS_SEEDS];
 
 /** One unit of work for a worker: these claims at these run lengths with this seed. */
 export interface RobustnessJob {
@@ -48,7 +48,7 @@ export interface ClaimRobustness {
 
 /** The run lengths of `spec` for `scales`: each a multiple of its base, at least its minimum, distinct, ascending. */
 export function durationsFor(spec: Pick<ClaimSpec, "base_ms" | "min_ms">, scales: number[] = DEFAULT_SCALES): number[] {
-  const ds = scales.map((s) => Math.max(spec.min_ms ?? 1, Math.round(spec.base_ms * s)));
+  const ds = scales.map((s) => durationAt(spec, s));
   return [...new Set(ds)].sort((a, b) => a - b);
 }
 
@@ -169,7 +169,7 @@ export async function verdictsAndRobustness(publishedCsv: string, opts: { scales
   // the longest runs first, so the workers' last jobs are short ones (the cells are sorted afterwards)
   for (const s of [...scales].sort((a, b) => b - a)) for (const seed of seeds) {
     if (s === 1 && seed === 1) base = jobs.length;
-    jobs.push({ publishedCsv, seed, claims: specs.map((c) => c.claim), durations: Object.fromEntries(specs.map((c) => [c.claim, Math.max(c.min_ms ?? 1, Math.round(c.base_ms * s))])) });
+    jobs.push({ publishedCsv, seed, claims: specs.map((c) => c.claim), durations: Object.fromEntries(specs.map((c) => [c.claim, durationAt(c, s)])) });
   }
   const results = await runJobs(jobs, opts.parallel);
   const all = results.flat();

@@ -94,6 +94,31 @@ export function rpsMatrix(opts: { duration_ms?: number; seed?: number } = {}): R
   return rows;
 }
 
+// C12's reading of the matrix (browser-safe, so notebook 08's verdict pass runs in the book)
+
+export interface C12Row extends RpsCondition {
+  label: string;
+  ipi_vs_off: number;
+  thread_vs_off: number;
+  /** thread / IPI throughput */
+  thread_vs_ipi: number;
+  /** "drops mostly to the same value": RPS lowers throughput and thread and IPI are within `tolerance`. */
+  holds: boolean;
+}
+
+/** C12 per condition: does enabling RPS drop throughput, and to about the same value for IPI and thread? */
+export function c12Verdicts(rows: RpsRow[], tolerance = 0.1): C12Row[] {
+  return rpsConditions().map((c) => {
+    const pick = (v: RpsVariant) => rows.find((r) => r.cpus === c.cpus && r.receiver === c.receiver && r.spare === c.spare && r.variant === v)!.received_pps;
+    const off = pick("rps-off");
+    const ipi = pick("rps-ipi");
+    const thr = pick("rps-thread");
+    const drops = ipi < off && thr < off;
+    const same = Math.abs(thr / ipi - 1) <= tolerance;
+    return { ...c, label: conditionLabel(c), ipi_vs_off: ipi / off, thread_vs_off: thr / off, thread_vs_ipi: thr / ipi, holds: drops && same };
+  });
+}
+
 // ---------------------------------------------------------------- the measured machine beside the model
 
 export interface RealVsModelRow {

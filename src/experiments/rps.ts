@@ -8,7 +8,7 @@
 import { makeConfig } from "../config/parse";
 import { simulate } from "../sim/simulate";
 import { sweep } from "./sweep";
-import { REAL_VS_MODEL_CASES, RPS_VARIANTS, conditionLabel, realVsModelOverrides, realVsModelRow, rpsConditions, rpsConfig, rpsRow, type RealVsModelRow, type RpsCondition, type RpsRow, type RpsVariant } from "./rps-matrix";
+import { REAL_VS_MODEL_CASES, RPS_VARIANTS, realVsModelOverrides, realVsModelRow, rpsConditions, rpsConfig, rpsRow, type RealVsModelRow, type RpsCondition, type RpsRow, type RpsVariant } from "./rps-matrix";
 
 export interface IpiBatchRow {
   offered_pps: number;
@@ -40,29 +40,6 @@ export async function rpsMatrixParallel(opts: { duration_ms?: number; seed?: num
   for (const c of rpsConditions()) for (const v of RPS_VARIANTS) plan.push([c, v]);
   const results = await sweep(plan.map(([c, v]) => rpsConfig(c, v, opts)), { label: opts.label ?? "RPS matrix" });
   return plan.map(([c, v], i) => rpsRow(c, v, results[i]!));
-}
-
-export interface C12Row extends RpsCondition {
-  label: string;
-  ipi_vs_off: number;
-  thread_vs_off: number;
-  /** thread / IPI throughput */
-  thread_vs_ipi: number;
-  /** "drops mostly to the same value": RPS lowers throughput and thread and IPI are within `tolerance`. */
-  holds: boolean;
-}
-
-/** C12 per condition: does enabling RPS drop throughput, and to about the same value for IPI and thread? */
-export function c12Verdicts(rows: RpsRow[], tolerance = 0.1): C12Row[] {
-  return rpsConditions().map((c) => {
-    const pick = (v: RpsVariant) => rows.find((r) => r.cpus === c.cpus && r.receiver === c.receiver && r.spare === c.spare && r.variant === v)!.received_pps;
-    const off = pick("rps-off");
-    const ipi = pick("rps-ipi");
-    const thr = pick("rps-thread");
-    const drops = ipi < off && thr < off;
-    const same = Math.abs(thr / ipi - 1) <= tolerance;
-    return { ...c, label: conditionLabel(c), ipi_vs_off: ipi / off, thread_vs_off: thr / off, thread_vs_ipi: thr / ipi, holds: drops && same };
-  });
 }
 
 /**

@@ -3,7 +3,8 @@
  * in the reader's browser: the notebook cell's settings, the configuration keys a reader may turn
  * (the knobs), the runs behind the chart and the builder that draws it. The book matches each entry
  * to the committed chart by its title; the committed output stays the first frame. Notebook 10's
- * figures are in ./unpinned.ts, the model beside real measurements of 05 and 09 in ./beside-real.ts.
+ * figures are in ./unpinned.ts, the model beside real measurements of 05 and 09 in ./beside-real.ts,
+ * notebook 08's verdict pass in ./verdicts.ts.
  * Browser-safe (no Node import but ./published.ts, ./measured.ts, ./capture.ts and ./kernels.ts,
  * which the book's bundle swaps for embedded rows): the book's Web Worker and the Node tests run the same code.
  */
@@ -28,6 +29,7 @@ import { MEASURED_DATASET, measuredSummary } from "./measured";
 import { PUBLISHED_CSV, publishedRows } from "./published";
 import { UNPINNED_FIGURES } from "./unpinned";
 import { BESIDE_REAL_FIGURES } from "./beside-real";
+import { VERDICT_FIGURES } from "./verdicts";
 
 export type { LiveFigure, TextSettings } from "./kit";
 
@@ -270,20 +272,19 @@ export const LIVE_FIGURES: readonly LiveFigure[] = [
       value: r.throughput_pps.received / 1000,
     })), { title: t, yTitle: "delivered to the application (kpps)", xTitle: "offered load (kpps)", diagonal: "delivered = offered" }),
   },
+  ...VERDICT_FIGURES,
   ...BESIDE_REAL_FIGURES.filter((f) => f.notebook === "09-real-kernels"),
   ...UNPINNED_FIGURES,
 ];
 
 /**
  * The book's other charts, and why they have no knobs: none has a simulated series. Each is a real
- * trace, a measurement of this machine's kernel, or a verdict table over every experiment of the
- * course (not one configuration). Every chart of the book is either a live figure
+ * trace or a measurement of this machine's kernel. Every chart of the book is either a live figure
  * or listed here (test/live-figures.test.ts), so a new simulated chart cannot lose its knobs unnoticed.
  */
 export const NOT_LIVE: readonly { title: RegExp; why: string }[] = [
   { title: /^Real: Linux [\d.]+ VM, ftrace capture/, why: "a real ftrace capture (datasets/traces): no simulated series (the model's timeline beside it is live)" },
-  { title: /^The 15 claims of dad6b9770263 in the model$|^Verdict per claim/, why: "verdicts over every experiment of the course, not one configuration" },
-  { title: /^The 15 claims on this machine's kernel/, why: "measurements of this machine's kernel: no simulated series" },
+  { title: /^The \d+ claims of dad6b9770263 and the rival patch's \(R1\) on this machine's kernel/, why: "measurements of this machine's kernel: no simulated series" },
 ];
 
 export function findLiveFigure(id: string): LiveFigure | undefined {
@@ -295,8 +296,14 @@ export function findLiveFigure(id: string): LiveFigure | undefined {
  * A key that is not one of the figure's knobs is refused (the page offers only those).
  */
 export function figureSettings(fig: LiveFigure, knobs: TextSettings): TextSettings {
+  const names = [...fig.knobs, ...(fig.params ?? []).map((p) => p.key)];
   for (const k of Object.keys(knobs)) {
-    if (!(fig.knobs as string[]).includes(k)) throw new Error(`${fig.id}: ${k} is not one of its knobs (${fig.knobs.join(", ")})`);
+    if (!names.includes(k)) throw new Error(`${fig.id}: ${k} is not one of its knobs (${names.join(", ")})`);
+  }
+  // the figure's own parameters take a value of their list, refused in the CLI's words otherwise
+  for (const p of fig.params ?? []) {
+    const v = knobs[p.key];
+    if (v !== undefined && !p.values.includes(v)) throw badValue(p.key, v, `one of ${p.values.join(", ")}`, { doc: p.doc, choices: p.values });
   }
   for (const [k, allowed] of Object.entries(fig.choices ?? {}) as [ScalarKey, readonly string[]][]) {
     const v = knobs[k];
@@ -314,7 +321,8 @@ export function figureConfigs(fig: LiveFigure, knobs: TextSettings): SimConfig[]
 
 /** The knobs set to something else than the notebook cell's value (or the key's default), as key=value pairs. */
 export function changedKnobs(fig: LiveFigure, knobs: TextSettings): Array<[string, string]> {
-  return fig.knobs.filter((k) => knobs[k] !== undefined && knobs[k] !== (fig.base[k] ?? String(KEYS[k].default))).map((k) => [k, knobs[k]!]);
+  const keys = fig.knobs.filter((k) => knobs[k] !== undefined && knobs[k] !== (fig.base[k] ?? String(KEYS[k].default))).map((k): [string, string] => [k, knobs[k]!]);
+  return [...keys, ...(fig.params ?? []).filter((p) => knobs[p.key] !== undefined && knobs[p.key] !== p.start).map((p): [string, string] => [p.key, knobs[p.key]!])];
 }
 
 export interface FigureRun {
@@ -330,6 +338,12 @@ export interface FigureRun {
  */
 export function runFigure(fig: LiveFigure, knobs: TextSettings, title: string, progress?: (done: number, total: number) => void): FigureRun {
   const configs = figureConfigs(fig, knobs);
+  if (fig.pass) {
+    // a pass (08's verdicts): its configuration knobs were checked just above, the work is its steps
+    const settings = figureSettings(fig, knobs);
+    const { outcome, digests } = fig.pass.run(settings, progress);
+    return { spec: fig.chart([], title, settings, [outcome]), digests };
+  }
   const results: SimResult[] = [];
   const samples: unknown[] = [];
   for (const c of configs) {

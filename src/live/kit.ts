@@ -50,6 +50,40 @@ export interface LiveFigure {
    * with this instead of `simulate`; the digest is still the run's.
    */
   sample?(config: SimConfig): { result: SimResult; samples: unknown };
+  /**
+   * Knobs that are not configuration keys: the figure's own parameters (08's run-length scale and
+   * claim), each a short list of values; the form offers only these and another value is refused.
+   */
+  readonly params?: readonly FigureParam[];
+  /**
+   * A figure whose work is not one simulate() per run: notebook 08's verdict pass evaluates every
+   * claim's experiments (several runs each, inside the claim's rule). `runs` then gives the settings
+   * once (its configuration knobs are checked by the CLI's parser before any work), `pass` does the
+   * work step by step, and `chart` receives its outcome as `samples[0]` (no results).
+   */
+  readonly pass?: FigurePass;
+  /** What the page counts while the figure runs: "run" (default) or the pass's step ("claim"). */
+  readonly unit?: string;
+  /** How long the figure's work takes, for the form (a sweep the reader should expect to wait for). */
+  readonly cost?: string;
+}
+
+/** A figure's own parameter (not a configuration key). */
+export interface FigureParam {
+  key: string;
+  /** What it does, in words (the control's tooltip and the refusal's parenthesis). */
+  doc: string;
+  values: readonly string[];
+  /** The notebook's value (the first frame). */
+  start: string;
+}
+
+/** The work of a figure that is not a list of simulate() runs. */
+export interface FigurePass {
+  /** Its steps for `settings`, in order (the form's count and the progress line's total). */
+  steps(settings: TextSettings): string[];
+  /** Runs every step, `progress(done, total)` after each; `digests` fingerprints each step's outcome, in order. */
+  run(settings: TextSettings, progress?: (done: number, total: number) => void): { outcome: unknown; digests: string[] };
 }
 
 /** A chart of one run. */

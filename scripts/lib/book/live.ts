@@ -11,6 +11,7 @@ import { EXERCISES } from "../../../src/notebook/exercise-bank";
 import { sealExercise, type SealedExercise } from "../../../src/browser/exercise-seal";
 import { SCENARIOS } from "../../../src/config/scenarios";
 import { LIVE_FIGURES, specTitle, type LiveFigure } from "../../../src/live/figures";
+import type { FigureParam } from "../../../src/live/kit";
 import type { ChartRef } from "./render";
 import { escapeHtml } from "./render";
 
@@ -55,16 +56,25 @@ function startValue(fig: LiveFigure, key: ScalarKey): string {
   return fig.base[key] ?? String(KEYS[key].default);
 }
 
+/** A control for a figure's own parameter (not a configuration key): its short list of values. */
+export function paramControl(p: FigureParam): string {
+  return `<label class="knob"><code>${escapeHtml(p.key)}</code><select name="${escapeHtml(p.key)}" data-key="${escapeHtml(p.key)}" title="${escapeHtml(p.doc)}">${
+    p.values.map((v) => `<option value="${escapeHtml(v)}"${v === p.start ? " selected" : ""}>${escapeHtml(v)}</option>`).join("")}</select></label>`;
+}
+
 /** The knob form and status line placed under a live chart. */
 export function knobsHtml(fig: LiveFigure, chart: ChartRef): string {
-  const controls = fig.knobs.map((k) => keyControl(k, startValue(fig, k), { choices: fig.choices?.[k] })).join("");
-  const runs = fig.runs(fig.base).length;
-  return `<form class="knobs" data-live="${escapeHtml(fig.id)}" data-chart="${chart.id}" data-runs="${runs}" autocomplete="off">` +
+  const controls = fig.knobs.map((k) => keyControl(k, startValue(fig, k), { choices: fig.choices?.[k] })).join("") + (fig.params ?? []).map(paramControl).join("");
+  // what the page counts: the runs, or a pass's steps (08: the claims)
+  const runs = fig.pass ? fig.pass.steps(fig.base).length : fig.runs(fig.base).length;
+  const unit = fig.unit ?? "run";
+  return `<form class="knobs" data-live="${escapeHtml(fig.id)}" data-chart="${chart.id}" data-runs="${runs}" data-unit="${escapeHtml(unit)}" autocomplete="off">` +
     `<span class="knobs-label">Change the model:</span>${controls}` +
     `<button type="button" class="knobs-try" data-try="${escapeHtml(JSON.stringify(fig.tryThis))}">Try ${escapeHtml(Object.entries(fig.tryThis).map(([k, v]) => `${k}=${v}`).join(", "))}</button>` +
     `<button type="button" class="knobs-reset" disabled>Notebook's values</button>` +
     (fig.fixed ? `<p class="knobs-fixed">${escapeHtml(fig.fixed)}</p>` : "") +
-    `<output class="live-status" data-state="committed">The notebook's output${runs > 1 ? ` (${runs} runs)` : ""}; change a value to re-run the model in your browser.</output></form>`;
+    (fig.cost ? `<p class="knobs-cost">${escapeHtml(fig.cost)}</p>` : "") +
+    `<output class="live-status" data-state="committed">The notebook's output${runs > 1 ? ` (${runs} ${unit}s)` : ""}; change a value to re-run the model in your browser.</output></form>`;
 }
 
 /**

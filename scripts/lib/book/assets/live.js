@@ -184,6 +184,8 @@
     var title = specTitle(committed);
     var initial = formValues(form);
     var reset = form.querySelector(".knobs-reset");
+    // what a step of this figure's work is: a run of the model, or a claim of 08's verdict pass
+    var unit = form.getAttribute("data-unit") || "run";
     var state = window.bookLive[id] = { id: id, chart: chartId, state: "committed", spec: committed, knobs: initial, digests: null, timing: null, message: "" };
 
     function changedKeys(values) {
@@ -207,7 +209,7 @@
       state.state = "running";
       setStatus(form, "running", "Running the model…");
       return model.request(id, { op: "figure", id: id, knobs: knobs, title: title }, function (done, total) {
-        setStatus(form, "running", "Running the model: " + done + " of " + total + " runs done (change a value to cancel)…");
+        setStatus(form, "running", "Running the model: " + done + " of " + total + " " + unit + "s done (change a value to cancel)…");
       }).then(function (reply) {
         if (reply.op === "cancelled") return;
         if (reply.op === "refused") {
@@ -233,7 +235,7 @@
             (specTitle(reply.spec) === title ? "the title is the notebook's run; the chart is this one." : "the title says what this run shows."));
           var where = model.mode === "worker" ? "in a Web Worker" : "on the page's main thread";
           setStatus(form, "redrawn", "Re-run " + where + " with " + changed.map(function (k) { return k + "=" + knobs[k]; }).join(", ") +
-            ": " + reply.digests.length + " run" + (reply.digests.length > 1 ? "s" : "") + ", model " + Math.round(reply.ms) + " ms, chart redrawn " +
+            ": " + reply.digests.length + " " + unit + (reply.digests.length > 1 ? "s" : "") + ", model " + Math.round(reply.ms) + " ms, chart redrawn " +
             Math.round(t2 - t0) + " ms after the change.");
         });
       });
