@@ -4,7 +4,8 @@
  * the tour's per-CPU timeline over a 20 ms simulated run, the tour's CPU-time chart (20 ms flat-out
  * stream), three sweep charts, the largest notebook 03's run matrix (24 runs of 100 ms), and the
  * charts beside real data of notebooks 05 and 09 (05's model timeline, its 16-run calibrated bars,
- * 09's six QEMU kernels). Each
+ * 09's six QEMU kernels), and notebook 08's verdict pass (every claim's experiments, at the
+ * notebooks' run lengths and at twice them; fewer changes, each takes seconds). Each
  * case alternates two knob values (neither the notebook's own, which would just bring the committed
  * frame back); the first `--warmup` changes
  * are not counted. Prints the median, the 90th percentile and the fastest of the total time, and the
@@ -25,6 +26,8 @@ interface Case {
   setup: Record<string, string>;
   /** The two settings alternated while timing. */
   alternate: [Record<string, string>, Record<string, string>];
+  /** At most this many timed changes (a case whose change takes seconds). */
+  maxRepeat?: number;
 }
 
 const CASES: Case[] = [
@@ -36,6 +39,8 @@ const CASES: Case[] = [
   { label: "05's model beside the capture (1 traced run, 2 ms)", page: "05-reproduce-on-your-machine", figure: "05-reproduce-on-your-machine/model-beside-capture", setup: {}, alternate: [{ rps_cpus: "2" }, { rps_cpus: "3" }] },
   { label: "05's calibrated bars (16 runs x 50 ms)", page: "05-reproduce-on-your-machine", figure: "05-reproduce-on-your-machine/real-model-calibrated", setup: {}, alternate: [{ profile: "kvm-epyc-2cpu-lean" }, { profile: "reference-published" }] },
   { label: "09's IPIs per packet, QEMU kernels (6 runs x 20 ms)", page: "09-real-kernels", figure: "09-real-kernels/ipis-per-packet", setup: {}, alternate: [{ rps_cpus: "3" }, { rps_cpus: "1" }] },
+  { label: "08's verdict pass, 16 claims at scale 1", page: "08-verdicts", figure: "08-verdicts/verdict-counts", setup: {}, alternate: [{ seed: "2" }, { seed: "3" }], maxRepeat: 4 },
+  { label: "08's verdict pass, 16 claims at scale 2", page: "08-verdicts", figure: "08-verdicts/verdict-counts", setup: { scale: "2" }, alternate: [{ seed: "2" }, { seed: "3" }], maxRepeat: 4 },
 ];
 
 function arg(name: string, def: number): number {
@@ -64,8 +69,9 @@ try {
     await page.waitForFunction(() => (window as unknown as { bookLiveReady?: boolean }).bookLiveReady === true && (window as unknown as { bookCharts?: unknown }).bookCharts !== undefined);
     await page.evaluate(() => (window as unknown as { bookCharts: Promise<unknown> }).bookCharts);
     // A string, not a closure: tsx's name-keeping helper (__name) does not exist in the page.
+    const n = Math.min(repeat, c.maxRepeat ?? repeat) + warmup;
     const timings = (await page.evaluate(`(async () => {
-      const id = ${JSON.stringify(c.figure)}, setup = ${JSON.stringify(c.setup)}, alternate = ${JSON.stringify(c.alternate)}, n = ${repeat + warmup};
+      const id = ${JSON.stringify(c.figure)}, setup = ${JSON.stringify(c.setup)}, alternate = ${JSON.stringify(c.alternate)}, n = ${n};
       const form = document.querySelector('form.knobs[data-live="' + id + '"]');
       async function set(knobs) {
         for (const [k, v] of Object.entries(knobs)) form.querySelector('[data-key="' + k + '"]').value = v;
@@ -101,7 +107,7 @@ try {
 if (json) {
   console.log(JSON.stringify({ cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "", rows }, null, 2));
 } else {
-  console.log(`knob change -> redrawn chart in headless Chromium (${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "?"}); ${repeat} changes each after ${warmup} warm-up changes`);
+  console.log(`knob change -> redrawn chart in headless Chromium (${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "?"}); ${repeat} changes each (08's verdict pass: fewer, see "changes") after ${warmup} warm-up changes`);
   const headers = ["chart", "changes", "median_ms", "p90_ms", "fastest_ms", "model_median_ms"];
   const width = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
   console.log(headers.map((h, i) => h.padEnd(width[i]!)).join("  "));

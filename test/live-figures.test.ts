@@ -8,7 +8,9 @@
  * chart moves its model bars only, the published ones staying the dataset's; 05's calibrated bars
  * run the dataset's mirrored streams with the notebook's committed fit, draw the dataset's other
  * payload, refuse one it did not measure; 05's model timeline starts at the capture's rate and
- * re-finds its window; 09's model bars run each kernel's own configuration under the knobs.
+ * re-finds its window; 09's model bars run each kernel's own configuration under the knobs; 08's
+ * verdict charts re-run the verdict pass of claim-verdicts.ts at the knobs' scale, seed and claim,
+ * as Node's evaluateClaims does, refuse a bad value in the CLI's words and title what they count.
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -36,6 +38,9 @@ import { PUBLISHED_CSV } from "../src/live/published";
 import { loadPublishedFigures } from "../src/measure/dataset";
 import { VEGALITE_MIMES, readNotebook } from "../scripts/lib/ipynb";
 import { listNotebooks } from "../scripts/lib/run-notebook";
+import { CLAIMS, claimSpec, claimsCounted, durationAt, type ClaimVerdict } from "../src/experiments/claim-verdicts";
+import { claimVerdicts, evaluateClaims } from "../src/experiments/verdicts";
+import { ALL_CLAIMS, verdictPass } from "../src/live/verdicts";
 
 /** JSON with sorted keys: committed notebooks store specs with sorted keys. */
 function canon(v: unknown): unknown {
@@ -288,5 +293,81 @@ describe("09's charts beside real kernels in QEMU", () => {
       const s = streamSpread(d, "ipis_per_packet");
       return [s.median, s.min, s.max];
     }));
+  });
+});
+
+describe("08's verdict charts: the verdict pass with a run-length scale, a seed and a claim", () => {
+  const CSV = path.join(import.meta.dirname, "..", PUBLISHED_CSV);
+  const counts = findLiveFigure("08-verdicts/verdict-counts")!;
+  const perClaim = findLiveFigure("08-verdicts/verdict-per-claim")!;
+  const bars = (spec: unknown) => (spec as { data: { values: { label: string; series: string; value: number }[] } }).data.values;
+  const cliMessage = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    throw new Error("not refused");
+  };
+  /** Node's own pass: evaluateClaims with the claims' run lengths at `scale` (robustness.ts's grid) and `seed`. */
+  const node = (scale: number, seed: number, claims = CLAIMS.map((c) => c.claim)) =>
+    evaluateClaims(CSV, { seed, claims, durations: Object.fromEntries(claims.map((c) => [c, durationAt(claimSpec(c), scale)])) });
+  const countsOf = (vs: ClaimVerdict[]) => ["reproduced", "reproduced under conditions", "not reproduced", "not testable in the model"].map((k) => vs.filter((v) => v.verdict === k).length);
+
+  it("the notebook's values are claimVerdicts' pass: scale 1, seed 1, every claim", () => {
+    expect(verdictPass(counts.base)).toEqual(claimVerdicts(CSV));
+    expect(counts.base).toEqual({ seed: "1", scale: "1", claim: ALL_CLAIMS });
+    expect(counts.params!.map((p) => [p.key, p.values, p.start])).toEqual([["scale", ["0.4", "1", "2"], "1"], ["claim", ["all", ...CLAIMS.map((c) => c.claim)], "all"]]);
+  });
+
+  it("a turned scale and seed give Node's pass at the same run lengths and seed, claim for claim (the digests fingerprint each claim's outcome)", () => {
+    const knobs = { scale: "0.4", seed: "3" };
+    const want = node(0.4, 3);
+    expect(verdictPass({ ...counts.base, ...knobs })).toEqual(want);
+    const run = runFigure(counts, knobs, "t");
+    expect(bars(run.spec).map((b) => b.value)).toEqual(countsOf(want));
+    expect(specTitle(run.spec)).toBe(`${claimsCounted(want)} in the model`);
+    expect(run.digests.map((d) => d.split(":")[0])).toEqual(want.map((v) => v.claim));
+    const per = runFigure(perClaim, knobs, "t");
+    expect(bars(per.spec).map((b) => [b.label, b.series])).toEqual(want.map((v) => [v.claim, v.verdict]));
+    expect(per.digests).toEqual(run.digests);
+    // a different outcome has different fingerprints
+    expect(runFigure(counts, { seed: "3" }, "t").digests).not.toEqual(runFigure(counts, {}, "t").digests);
+  });
+
+  it("the try-this change (seed 3) flips C8, as the robustness table says, and the chart's data moves", () => {
+    expect(perClaim.tryThis).toEqual({ seed: "3" });
+    const before = bars(runFigure(perClaim, {}, "t").spec);
+    const after = bars(runFigure(perClaim, perClaim.tryThis, "t").spec);
+    expect(after.find((b) => b.label === "C8")!.series).not.toBe(before.find((b) => b.label === "C8")!.series);
+    expect(bars(runFigure(counts, counts.tryThis, "t").spec)).not.toEqual(bars(runFigure(counts, {}, "t").spec));
+  });
+
+  it("the claim knob runs one claim, and the title says which", () => {
+    const one = runFigure(counts, { claim: "C12", scale: "2" }, "t");
+    expect(specTitle(one.spec)).toBe("Claim C12 of dad6b9770263 in the model");
+    expect(bars(one.spec).map((b) => b.value)).toEqual(countsOf(node(2, 1, ["C12"])));
+    expect(one.digests).toHaveLength(1);
+    expect(specTitle(runFigure(counts, { claim: "R1" }, "t").spec)).toBe("The rival patch's claim (R1) in the model");
+    expect(bars(runFigure(perClaim, { claim: "R1" }, "t").spec).map((b) => b.label)).toEqual(["R1"]);
+  });
+
+  it("bad input is refused before any work: the seed in the CLI's words, scale and claim naming their values", () => {
+    const cli = cliMessage(() => resolveConfig({ seed: "-1" }));
+    expect(cli).toMatch(/^seed: "-1" is not allowed/);
+    expect(cliMessage(() => runFigure(counts, { seed: "-1" }, "t"))).toBe(cli);
+    expect(cliMessage(() => runFigure(counts, { scale: "3" }, "t"))).toBe('scale: "3" is not allowed: expected one of 0.4, 1, 2 (run length as a multiple of each claim\'s notebook run length (the robustness grid\'s))');
+    expect(cliMessage(() => runFigure(perClaim, { claim: "C99" }, "t"))).toMatch(/^claim: "C99" is not allowed: expected one of all, C1, C2, .*, C15, R1 \(the claims to evaluate\)$/);
+    expect(() => runFigure(counts, { duration_ms: "5" }, "t")).toThrow(/not one of its knobs \(seed, scale, claim\)/);
+  });
+
+  it("progress counts the claims of the pass", () => {
+    const seen: Array<[number, number]> = [];
+    runFigure(counts, { claim: "C3" }, "t", (d, t) => seen.push([d, t]));
+    expect(seen).toEqual([[1, 1]]);
+    const all: number[] = [];
+    verdictPass({ scale: "0.4" }, (d) => all.push(d));
+    expect(all).toEqual(CLAIMS.map((_, i) => i + 1));
   });
 });
