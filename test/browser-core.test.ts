@@ -73,7 +73,7 @@ describe("the browser core", () => {
     const core = sandbox.SoftnetCore as { runFigure: typeof runFigure; findLiveFigure: typeof findLiveFigure };
     expect(typeof (sandbox as { process?: unknown }).process).toBe("undefined");
     // C9 reads the published figures (the RFC's regression); C12 runs the RPS matrix inline
-    for (const knobs of [{ claim: "C9" }, { claim: "C12", scale: "0.4", seed: "2" }]) {
+    for (const knobs of [{ claim: "C9" }, { claim: "C12", scale: "0.4", seed: "2" }] as Record<string, string>[]) {
       const inBundle = core.runFigure(core.findLiveFigure("08-verdicts/verdict-per-claim")!, knobs, "t");
       const inNode = runFigure(findLiveFigure("08-verdicts/verdict-per-claim")!, knobs, "t");
       expect(JSON.stringify(inBundle)).toBe(JSON.stringify(inNode));
