@@ -10,7 +10,7 @@
  * frame back); the first `--warmup` changes
  * are not counted. Prints the median, the 90th percentile and the fastest of the total time, and the
  * model's own share (goal: under 100 ms for a single 20 ms-simulated run). A benchmark, not a test.
- * Usage: npm run bench:book [-- --repeat 10 --warmup 2 --json]
+ * Usage: npm run bench:book [-- --repeat 10 --warmup 2 --json --only 08]  (--only: the cases whose page or label contains the text)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -56,6 +56,8 @@ function quantile(xs: number[], q: number): number {
 const repeat = arg("repeat", 10);
 const warmup = arg("warmup", 2);
 const json = process.argv.includes("--json");
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] ?? "" : "";
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "softnet-bench-book-"));
 const browser = await launchChromium();
@@ -63,7 +65,7 @@ const server = await serveStatic(out);
 const rows: Record<string, string | number>[] = [];
 try {
   await buildBook(out);
-  for (const c of CASES) {
+  for (const c of CASES.filter((x) => x.page.includes(only) || x.label.includes(only))) {
     const page = await browser.context.newPage();
     await page.goto(`${server.url}${c.page}.html`, { waitUntil: "load" });
     await page.waitForFunction(() => (window as unknown as { bookLiveReady?: boolean }).bookLiveReady === true && (window as unknown as { bookCharts?: unknown }).bookCharts !== undefined);

@@ -7,7 +7,9 @@
  * progress, is cancelled and redrawn as Node draws it (screenshot of the chart); 04's BH-lock timeline
  * re-finds its window or says there is none; 05's model timeline re-finds its window at the capture's
  * rate, its calibrated bars offer the dataset's payloads only, and 09's QEMU charts refuse a bad knob
- * with the CLI's message; browser and Node give the same
+ * with the CLI's message; 08's verdict pass counts its claims while it runs, is cancelled by the next
+ * change, gives Node's verdicts at the knobs' scale and seed, titles one claim by name and refuses a
+ * bad seed with the CLI's message; browser and Node give the same
  * result digest for several configurations; file:// works; without Web Workers the page says so and
  * still works. Screenshots go to test-artifacts/book/.
  */
@@ -141,7 +143,7 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
         }, { chart: chartId, names: Object.keys(sets) });
         if (Object.keys(sets).length > 0) expect(drawn.some((n) => n !== null)).toBe(true);
         expect(drawn).toEqual(Object.values(sets).map((v, i) => (drawn[i] === null ? null : v.length)));
-        expect(await page.locator(`form[data-live="${fig.id}"] .live-status`).textContent()).toMatch(/Re-run in a Web Worker with .*: \d+ runs?, model \d+ ms, chart redrawn \d+ ms after the change\./);
+        expect(await page.locator(`form[data-live="${fig.id}"] .live-status`).textContent()).toMatch(new RegExp(`Re-run in a Web Worker with .*: \\d+ ${fig.unit ?? "run"}s?, model \\d+ ms, chart redrawn \\d+ ms after the change\\.`));
         // a chart beside published figures: its redrawn frame, with the note on what stays fixed
         if (fig.fixed) await page.locator(`figure[data-live="${fig.id}"]`).screenshot({ path: path.join(ARTIFACTS, `${fig.id.replace("/", "--")}-live.png`) });
       }
@@ -243,6 +245,59 @@ describe.skipIf(skip !== null)(`the living book in Chromium${skip ? ` (skipped: 
       await page.close();
     }
   }, 120_000);
+
+  it("08's verdict pass: progress by claim, cancelled by the next change, then Node's verdicts at that scale and seed; one claim titled by name; a bad seed refused", async () => {
+    const { page, problems } = await open(browser, `${server.url}08-verdicts.html`);
+    try {
+      const id = "08-verdicts/verdict-counts";
+      const fig = LIVE_FIGURES.find((f) => f.id === id)!;
+      const form = page.locator(`form[data-live="${id}"]`);
+      const cancelledRuns = () => page.evaluate(() => (window as unknown as { bookModel: { cancelledRuns: number } }).bookModel.cancelledRuns);
+      expect(await form.getAttribute("data-runs")).toBe("16");
+      expect(await form.getAttribute("data-unit")).toBe("claim");
+      expect(await form.locator(".knobs-cost").textContent()).toBe(fig.cost);
+      // the seed is the schema's key (its bounds); scale and claim offer only their lists
+      expect(await form.locator("[data-key=seed]").getAttribute("max")).toBe(String(2 ** 31 - 1));
+      expect(await page.$$eval(`form[data-live="${id}"] [data-key=scale] option`, (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(["0.4", "1", "2"]);
+      expect(await page.$$eval(`form[data-live="${id}"] [data-key=claim] option`, (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(fig.params![1]!.values);
+      const committed = await liveState(page, id);
+      await page.evaluate((i) => {
+        const f = document.querySelector(`form.knobs[data-live="${i}"]`)!;
+        (f.querySelector(`[data-key="scale"]`) as HTMLSelectElement).value = "2";
+        f.querySelector("[data-key]")!.dispatchEvent(new Event("change", { bubbles: true }));
+      }, id);
+      await page.waitForFunction((i) => /Running the model: \d+ of 16 claims done/.test(document.querySelector(`form.knobs[data-live="${i}"] .live-status`)!.textContent ?? ""), id, { timeout: 30_000 });
+      expect(await cancelledRuns()).toBe(0);
+      const after = await turn(page, id, { seed: "2" });
+      expect(await cancelledRuns()).toBe(1);
+      expect(after.state, after.message).toBe("redrawn");
+      expect(after.knobs).toEqual({ seed: "2", scale: "2", claim: "all" });
+      const node = runFigure(fig, after.knobs, title(committed.spec));
+      expect(after.digests).toEqual(node.digests);
+      expect(JSON.stringify(canon(after.spec))).toBe(JSON.stringify(canon(node.spec)));
+      expect(await form.locator(".live-status").textContent()).toMatch(/with seed=2, scale=2: 16 claims, model \d+ ms/);
+      await page.locator(`figure[data-live="${id}"]`).screenshot({ path: path.join(ARTIFACTS, "08-verdict-pass-live.png") });
+      // one claim: the title names it
+      const one = await turn(page, id, { seed: "1", scale: "1", claim: "C12" });
+      expect(title(one.spec)).toBe("Claim C12 of dad6b9770263 in the model");
+      expect(one.digests).toEqual(runFigure(fig, one.knobs, "t").digests);
+      expect(await page.locator(`figure[data-live="${id}"] .rerun-caption`).textContent()).toBe("Re-run with claim=C12: the title says what this run shows.");
+      // a bad seed: the CLI's message, the seed marked
+      let cli = "";
+      try {
+        resolveConfig({ seed: "-1" });
+      } catch (e) {
+        cli = (e as Error).message;
+      }
+      const refused = await turn(page, id, { seed: "-1" });
+      expect(refused.state).toBe("refused");
+      expect(refused.message).toBe(cli);
+      expect(await form.locator("[data-key=seed]").getAttribute("aria-invalid")).toBe("true");
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 180_000);
 
   it("04's BH-lock timeline finds its window again, and says so in the title when a configuration has none", async () => {
     const { page, problems } = await open(browser, `${server.url}04-preempt-rt.html`);

@@ -45,7 +45,7 @@ const PASS: FigurePass = {
 };
 
 /** What one pass costs, measured with `npm run bench:book` in Chromium (bench/book.ts, the "verdict pass" row). */
-export const VERDICT_PASS_COST = "One pass re-runs every claim's experiments (one claim at a time: the progress line counts them); at scale 1 it takes about 3 s in a Web Worker on this kit's machine kind, at scale 2 about twice that (npm run bench:book). Pick one claim to wait less.";
+export const VERDICT_PASS_COST = "One pass re-runs every claim's experiments, one claim after another (the progress line counts them): about 2 s in a Web Worker at scale 1 on this kit's 2-CPU machine kind, about 4 s at scale 2 (npm run bench:book, 2026-12-06). Pick one claim to wait less.";
 
 function verdictFigure(id: string, title: RegExp, chart: (v: ClaimVerdict[]) => VlSpec): LiveFigure {
   return {
