@@ -12,6 +12,7 @@
  * verdict charts re-run the verdict pass of claim-verdicts.ts at the knobs' scale, seed and claim,
  * as Node's evaluateClaims does, refuse a bad value in the CLI's words and title what they count.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { KEYS } from "../src/config/schema";
@@ -60,6 +61,14 @@ describe("live figures against the committed notebooks", () => {
     expect(unaccounted.map((c) => `${c.notebook}: ${c.title}`)).toEqual([]);
     const both = charts.filter((c) => LIVE_FIGURES.some((f) => f.title.test(c.title)) && NOT_LIVE.some((n) => n.title.test(c.title)));
     expect(both.map((c) => c.title)).toEqual([]);
+  });
+
+  it("the README's count of live charts is the book's", () => {
+    const readme = fs.readFileSync(path.join(import.meta.dirname, "..", "README.md"), "utf8");
+    const m = /(\d+) of the book's (\d+)\s+\([\s\S]*?the other (\d+) have no simulated series/.exec(readme);
+    expect(m, "the README's sentence on knobs").not.toBeNull();
+    const live = charts.filter((c) => LIVE_FIGURES.some((f) => f.title.test(c.title))).length;
+    expect(m!.slice(1, 4).map(Number)).toEqual([live, charts.length, charts.length - live]);
   });
 
   it.each(LIVE_FIGURES.map((f) => [f.id, f] as const))("%s rebuilds its committed chart exactly with no knob turned", (_id, fig) => {

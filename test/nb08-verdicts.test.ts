@@ -1,6 +1,8 @@
 /**
  * The closing table of notebooks/08-verdicts.ipynb: every claim has the verdict the course states.
- * A model change that flips one fails here, with the claim's evidence in the message.
+ * A model change that flips one fails here, with the claim's evidence in the message. The two charts
+ * that count claims say what they count (15 of the commit and R1), and the book's live verdict pass
+ * at another scale and seed is the robustness grid's cell.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
@@ -9,6 +11,9 @@ import { robustnessParagraph, robustnessSentence, robustnessTable, verdictsAndRo
 import { kernelFacts, realKernelEvidence } from "../src/experiments/real-kernel";
 import { realKernelClaims } from "../src/experiments/real-kernels";
 import { loadMeasurementDataset } from "../src/measure/dataset";
+import { ROBUSTNESS_SCALES, claimSpec, claimsCounted, durationAt, isCommitClaim } from "../src/experiments/claim-verdicts";
+import { specTitle } from "../src/live/figures";
+import { verdictPass } from "../src/live/verdicts";
 
 const EXPECTED: Record<string, string> = {
   C1: "reproduced", C2: "reproduced", C3: "reproduced", C4: "reproduced", C5: "reproduced",
@@ -154,5 +159,47 @@ describe("08 · verdicts that do not hang on a run length", () => {
     expect(paragraph).toBe(robustnessParagraph(robust));
     const printed = outputsOf(nb.cells[1].id).join("");
     for (const r of robust) expect(printed, r.claim).toContain(`holds:    ${robustnessSentence(r)}`);
+  });
+
+  it("the book's live verdict pass at a scale and seed of the grid is the grid's cell, claim for claim", () => {
+    for (const [scale, seed] of [[ROBUSTNESS_SCALES[0]!, 3], [ROBUSTNESS_SCALES[2]!, 2]] as const) {
+      const live = verdictPass({ scale: String(scale), seed: String(seed), claim: "all" });
+      expect(live.map((v) => v.claim)).toEqual(robust.map((r) => r.claim));
+      for (const v of live) {
+        const r = robust.find((x) => x.claim === v.claim)!;
+        const cell = r.cells.find((c) => c.duration_ms === durationAt(claimSpec(v.claim), scale) && c.seed === seed)!;
+        expect({ duration_ms: v.duration_ms, seed: v.seed, verdict: v.verdict, counts: v.counts, evidence: v.evidence }, `${v.claim} x${scale} seed ${seed}`).toEqual(cell);
+      }
+    }
+  }, 120_000);
+});
+
+describe("08 · the charts that count claims say what they count", () => {
+  const nb = JSON.parse(readFileSync("notebooks/08-verdicts.ipynb", "utf8"));
+  const specs = (nb.cells as { outputs?: { data?: Record<string, unknown> }[] }[]).flatMap((c) => c.outputs ?? [])
+    .map((o) => o.data?.["application/vnd.vegalite.v6+json"] ?? o.data?.["application/vnd.vegalite.v5+json"]).filter((x) => x !== undefined);
+  const values = (spec: unknown) => (spec as { data: { values: { value: number }[] } }).data.values.map((v) => v.value);
+  const verdicts = claimVerdicts("datasets/published/claims-figures.csv");
+  const real = realKernelEvidence(loadMeasurementDataset("datasets/real/kvm-guest-2cpu-epyc-linux6.18-lean-2026-12-06"));
+
+  it("the model's chart: its title counts the commit's claims and names R1, its bars add up to every verdict", () => {
+    const spec = specs.find((x) => / in the model$/.test(specTitle(x)))!;
+    expect(specTitle(spec)).toBe("The 15 claims of dad6b9770263 and the rival patch's (R1) in the model");
+    expect(specTitle(spec)).toBe(`${claimsCounted(verdicts)} in the model`);
+    expect(Number(/^The (\d+) claims/.exec(specTitle(spec))![1])).toBe(verdicts.filter((v) => isCommitClaim(v.claim)).length);
+    expect(values(spec).reduce((a, b) => a + b, 0)).toBe(verdicts.length);
+  });
+
+  it("the kernel's chart: the same count, its bars add up to every claim's evidence", () => {
+    const spec = specs.find((x) => /on this machine's kernel/.test(specTitle(x)))!;
+    expect(specTitle(spec)).toMatch(/^The 15 claims of dad6b9770263 and the rival patch's \(R1\) on this machine's kernel \(Linux /);
+    expect(specTitle(spec).startsWith(`${claimsCounted(real)} on this machine's kernel`)).toBe(true);
+    expect(values(spec).reduce((a, b) => a + b, 0)).toBe(real.length);
+  });
+
+  it("claimsCounted names what it counts for a subset too", () => {
+    expect(claimsCounted([{ claim: "C12" }])).toBe("Claim C12 of dad6b9770263");
+    expect(claimsCounted([{ claim: "R1" }])).toBe("The rival patch's claim (R1)");
+    expect(claimsCounted([{ claim: "C1" }, { claim: "C2" }])).toBe("The 2 claims of dad6b9770263");
   });
 });
