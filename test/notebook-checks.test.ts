@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { notebookTitle, parseNotebook, serializeNotebook, VEGALITE_V6 } from "../scripts/lib/ipynb";
 import type { Cell, Notebook, Output } from "../scripts/lib/ipynb";
 import { checkExecuted, committedForm, formatProblems, staleness, stripComments } from "../scripts/lib/notebook-checks";
-import { executeNotebook } from "../scripts/lib/run-notebook";
+import { executeAll, executeNotebook } from "../scripts/lib/run-notebook";
 import { REPO } from "../scripts/lib/repo";
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>';
@@ -145,6 +145,28 @@ describe.skipIf(!fs.existsSync("/usr/bin/jupyter-nbconvert"))("a broken notebook
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
       if (executedCopy) fs.rmSync(executedCopy, { force: true });
+    }
+  }, 120_000);
+
+  it("a cell past its timeout: no notebook, the traceback names the timeout, and the same worker runs the next one", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "softnet-nb-"));
+    const slow = path.join(dir, `zz-slow-${process.pid}.ipynb`);
+    const quick = path.join(dir, `zz-quick-${process.pid}.ipynb`);
+    const written: string[] = [];
+    try {
+      fs.writeFileSync(slow, serializeNotebook(nb([code("const t0 = Date.now(); while (Date.now() - t0 < 6000) {}")])));
+      fs.writeFileSync(quick, serializeNotebook(nb([code("console.log(6 * 7);")])));
+      // one worker for both: the second notebook runs after the first one's kernel was stopped
+      const [a, b] = await executeAll([slow, quick], 1, undefined, { timeoutSec: 2 });
+      written.push(a!.executed, b!.executed);
+      expect(a!.ok).toBe(false);
+      expect(a!.result).toBeNull();
+      expect(a!.log).toMatch(/CellTimeoutError/);
+      expect(b!.ok, b!.log).toBe(true);
+      expect(b!.result!.cells[0].outputs).toEqual([{ output_type: "stream", name: "stdout", text: ["42\n"] }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+      for (const f of written) fs.rmSync(f, { force: true });
     }
   }, 120_000);
 });

@@ -6,8 +6,9 @@ nbconvert's NotebookExporter with its ExecutePreprocessor on (the kernel, the ce
 allowed, the notebook's folder as the kernel's cwd) and its default preprocessors (which merge
 consecutive stream outputs), and writes the exporter's output as the command's writer does.
 
-Protocol: one JSON object per line on stdin, {"notebook", "output", "timeout"}; for each, one JSON
-line on stdout, {"notebook", "ok", "log", "seconds"}. The worker ends at the end of stdin.
+Protocol: one JSON object per line on stdin, {"notebook", "output", "timeout"}; for each, one line on
+stdout, PREFIX then {"notebook", "ok", "log", "seconds"} as JSON. Anything else that would reach
+stdout (the kernels inherit it) goes to stderr. The worker ends at the end of stdin.
 """
 import json
 import os
@@ -17,6 +18,9 @@ import traceback
 
 from nbconvert.exporters import NotebookExporter
 from traitlets.config import Config
+
+
+PREFIX = "softnet-lab-notebook-result "
 
 
 def execute(job):
@@ -43,10 +47,15 @@ def execute(job):
 
 
 def main():
+    # the answers go to the original stdout; everything else this process or the kernels it starts
+    # write there (they inherit fd 1) goes to stderr, so nothing can break a protocol line
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     for line in sys.stdin:
         if line.strip():
-            sys.stdout.write(json.dumps(execute(json.loads(line))) + "\n")
-            sys.stdout.flush()
+            answers.write(PREFIX + json.dumps(execute(json.loads(line))) + "\n")
+            answers.flush()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ import { JUPYTER_PYTHON, jupyterEnv, prepareJupyterState, requireJupyter } from 
 import { PATHS, REPO } from "./repo";
 
 const WORKER = path.join(REPO, "scripts", "lib", "execute-notebooks.py");
+/** What starts the worker's answer lines (execute-notebooks.py PREFIX). */
+const RESULT_PREFIX = "softnet-lab-notebook-result ";
 
 /** The notebooks of the course: every top-level *.ipynb under notebooks/, in name order. */
 export function listNotebooks(): string[] {
@@ -43,7 +45,10 @@ class NotebookWorker {
   constructor() {
     this.child = spawn(JUPYTER_PYTHON, [WORKER], { cwd: PATHS.notebooks, env: jupyterEnv(), stdio: ["pipe", "pipe", "pipe"] });
     this.child.stderr.on("data", (d: Buffer) => void (this.stderr += d.toString()));
-    createInterface({ input: this.child.stdout }).on("line", (line) => this.answer(line));
+    createInterface({ input: this.child.stdout }).on("line", (line) => {
+      if (line.startsWith(RESULT_PREFIX)) this.answer(line.slice(RESULT_PREFIX.length));
+      else this.stderr += `${line}\n`; // (the worker sends everything else to stderr; kept just in case)
+    });
     this.child.on("close", () => this.answer(null));
     this.child.on("error", (e) => {
       this.stderr += `${e.message}\n`;
