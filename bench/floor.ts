@@ -18,10 +18,7 @@ import { Simulator } from "../src/engine/sim";
 import { Rng } from "../src/engine/rng";
 import { CostSource, sharedQuantileTable } from "../src/kernel/cost-draw";
 import { COST_SPREAD } from "../src/kernel/costs";
-
-/** Busy-time contexts, as cpu-context.ts numbers them (only the two used here). */
-const CTX_TASK = 0;
-const CTX_SOFTIRQ = 1;
+import { CTX_SOFTIRQ, CTX_TASK } from "../src/kernel/cpu-context";
 
 class FloorTask {
   cpuNs = 0;

@@ -6,30 +6,16 @@
  * JavaScript (notebooks), a worker loads its sibling pool-worker-impl.js; from TypeScript sources it
  * starts through pool-worker.mjs, which registers tsx (and compiles the model once per worker).
  */
-import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { Worker } from "node:worker_threads";
-import { repoRoot } from "../calibrate/profiles";
+import { workerEntry } from "./sweep";
 
 /** The tasks of pool-worker-impl.ts. */
 export type PoolTask = "verdicts" | "loo-fold";
 
-/** The file a worker starts from (as sweep.ts workerEntry), or null: then the jobs run inline. */
-function workerEntry(): string | null {
-  // no import.meta: tslab compiles this file as CommonJS; __filename is absent under ESM
-  const here = typeof __filename === "string" ? __filename : "";
-  if (here.endsWith(".js")) {
-    const js = path.join(path.dirname(here), "pool-worker-impl.js");
-    if (fs.existsSync(js)) return js;
-  }
-  const boot = path.join(repoRoot(), "src", "experiments", "pool-worker.mjs");
-  return fs.existsSync(boot) ? boot : null;
-}
-
 export async function runPool<J, R>(task: PoolTask, jobs: J[], inline: (job: J) => R, parallel = os.cpus().length): Promise<R[]> {
   const n = Math.max(1, Math.min(parallel, jobs.length));
-  const boot = workerEntry();
+  const boot = workerEntry("pool-worker");
   if (n === 1 || boot === null) return jobs.map(inline);
   const results: R[] = new Array(jobs.length);
   let next = 0;

@@ -39,19 +39,20 @@ export function defaultParallelism(): number {
 }
 
 /**
- * The file a worker thread starts from. Running from the prebuilt JavaScript of build/lib (as
- * notebooks do), the worker loads its sibling sweep-worker-impl.js directly; from TypeScript sources
- * (tsx, vitest) it starts through sweep-worker.mjs, which registers tsx first (and compiles src/
- * once per worker). Null when neither is there: the pool then runs inline.
+ * The file a worker thread of `kind` starts from (sweep-worker here, pool-worker for pool.ts). Running
+ * from the prebuilt JavaScript of build/lib (as notebooks do), the worker loads its sibling
+ * <kind>-impl.js directly; from TypeScript sources (tsx, vitest) it starts through <kind>.mjs, which
+ * registers tsx first (and compiles src/ once per worker). Null when neither is there: the pool then
+ * runs inline.
  */
-function workerEntry(): string | null {
+export function workerEntry(kind: "sweep-worker" | "pool-worker"): string | null {
   // no import.meta: tslab compiles this file as CommonJS; __filename is absent under ESM
   const here = typeof __filename === "string" ? __filename : "";
   if (here.endsWith(".js")) {
-    const js = path.join(path.dirname(here), "sweep-worker-impl.js");
+    const js = path.join(path.dirname(here), `${kind}-impl.js`);
     if (fs.existsSync(js)) return js;
   }
-  const boot = path.join(repoRoot(), "src", "experiments", "sweep-worker.mjs");
+  const boot = path.join(repoRoot(), "src", "experiments", `${kind}.mjs`);
   return fs.existsSync(boot) ? boot : null;
 }
 
@@ -60,7 +61,7 @@ export async function runPool(configs: readonly SimConfig[], opts: PoolOptions):
   const total = configs.length;
   if (total === 0) return;
   const parallel = Math.max(1, Math.min(opts.parallel ?? defaultParallelism(), total));
-  const boot = workerEntry();
+  const boot = workerEntry("sweep-worker");
   if (parallel === 1 || boot === null) {
     configs.forEach((c, i) => opts.onResult(i, simulate(c)));
     return;
