@@ -2,7 +2,7 @@
  * `npm run notebooks [-- name ...]`: executes the notebooks in real Jupyter and writes their outputs
  * back into notebooks/*.ipynb in the committed form (see README: notebooks are committed with their
  * outputs). Refuses to write a notebook whose run failed, and prints the failing cell.
- * Prints where each notebook's time went (start: nbconvert and the kernel until the first cell; the
+ * Prints where each notebook's time went (start: the kernel until the first cell; the
  * import cell; the other cells; the end: closing the kernel and writing), and the total.
  * The longest notebooks start first (by the times of the last run, kept in build/notebook-times.json;
  * a notebook without a time counts as long), so no long one runs alone at the end: in name order,

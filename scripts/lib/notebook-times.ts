@@ -1,6 +1,6 @@
 /**
  * Where a notebook run's time went, from the busy and idle times nbclient records on each code cell:
- * the start (nbconvert and the kernel, until the first cell), the import cell, the other cells, and
+ * the start (the kernel, until the first cell), the import cell, the other cells, and
  * the end (closing the kernel, writing the executed copy). Printed by `npm run notebooks`.
  */
 import type { ExecutionResult } from "./run-notebook";

@@ -1,7 +1,7 @@
 /**
  * Executes notebooks headless in real Jupyter with the repo's tslab kernelspec, writing each executed
- * copy to build/executed/<name>.ipynb: a few long-lived Python workers (execute-notebooks.py, nbclient,
- * which is what `jupyter nbconvert --execute` runs) take the notebooks one at a time, so the Python
+ * copy to build/executed/<name>.ipynb: a few long-lived Python workers (execute-notebooks.py: nbconvert's
+ * exporter and ExecutePreprocessor, what `jupyter nbconvert --execute` runs) take the notebooks one at a time, so the Python
  * start and the import of nbconvert are paid once per worker, not once per notebook. Also the list of
  * the course's notebooks.
  */
@@ -26,11 +26,11 @@ export function listNotebooks(): string[] {
 export interface ExecutionResult {
   notebook: string;
   executed: string;
-  /** nbconvert's exit status and log (it fails on a cell error, with an empty message under tslab). */
+  /** The run went to the end (false: a cell timeout, a dead kernel, no worker), and its log. */
   ok: boolean;
   log: string;
   seconds: number;
-  /** Wall-clock time (ms since the epoch) nbconvert was started. */
+  /** Wall-clock time (ms since the epoch) the notebook was handed to its worker. */
   startedAt: number;
   result: Notebook | null;
 }
