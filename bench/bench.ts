@@ -57,6 +57,15 @@ function meanPending(cfg: SimConfig): number {
 
 const ms = arg("ms", 1000);
 const repeat = arg("repeat", 3);
+
+/** A reference loop's best events per second over `repeat` runs of `events`, after a warm-up run. */
+function bestLoop(loop: (pending: number, events: number) => { eps: number }, pending: number, events: number): number {
+  loop(pending, 1_000_000);
+  let bestEps = 0;
+  for (let r = 0; r < repeat; r++) bestEps = Math.max(bestEps, loop(pending, events).eps);
+  return bestEps;
+}
+
 const only = arg("only", -1);
 const json = process.argv.includes("--json");
 const rows: Record<string, string | number>[] = [];
@@ -74,12 +83,8 @@ for (const [i, sc] of SCENARIOS.entries()) {
     if (pps > best.pps) best = { pps, eps: res.events / wall, wall, sent: res.packets.sent, events: res.events };
   }
   const pending = Math.max(1, Math.round(meanPending(cfg)));
-  ceilingEventsPerSecond(pending, 1_000_000); // warm-up
-  let ceiling = 0;
-  for (let r = 0; r < repeat; r++) ceiling = Math.max(ceiling, ceilingEventsPerSecond(pending, best.events).eps);
-  floorEventsPerSecond(pending, 1_000_000); // warm-up
-  let floor = 0;
-  for (let r = 0; r < repeat; r++) floor = Math.max(floor, floorEventsPerSecond(pending, best.events).eps);
+  const ceiling = bestLoop(ceilingEventsPerSecond, pending, best.events);
+  const floor = bestLoop(floorEventsPerSecond, pending, best.events);
   rows.push({
     scenario: sc.name,
     simulated_ms: ms,
